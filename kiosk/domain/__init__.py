@@ -1,0 +1,1 @@
+"""Domain types of the terminal: holders, certificates, receipts. Pure Python, no I/O."""
