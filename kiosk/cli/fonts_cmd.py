@@ -1,0 +1,28 @@
+"""``kiosk fonts install``: extract the Simplified Chinese faces (run by the installer)."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from kiosk.fonts import FontMissingError, font_path
+
+
+def _install(args: argparse.Namespace) -> int:
+    try:
+        paths = [font_path("regular"), font_path("bold")]
+    except FontMissingError as exc:
+        print(f"kiosk: {exc}", file=sys.stderr)
+        return 1
+    if not args.quiet:
+        for p in paths:
+            print(p)
+    return 0
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    p = sub.add_parser("fonts", help="font set-up (Simplified Chinese faces)")
+    fs = p.add_subparsers(dest="fonts_command", metavar="ACTION")
+    inst = fs.add_parser("install", help="extract the SC faces from Noto CJK into the cache")
+    inst.add_argument("--quiet", action="store_true")
+    inst.set_defaults(handler=_install)

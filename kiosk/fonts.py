@@ -1,0 +1,66 @@
+"""The Simplified Chinese font for the screens and the receipts.
+
+Kivy opens only the first face of a ``.ttc`` collection, and in Debian's Noto CJK collections that
+face is Japanese (wrong glyph shapes for 令 门 骨). So at install time we extract the face whose name
+says "SC" into a plain OTF in the user's cache, and everyone (Kivy, Pillow, PDF) uses that file.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+COLLECTIONS = {
+    "regular": [
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+        "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    ],
+    "bold": [
+        "/usr/share/fonts/opentype/noto/NotoSansCJK-Bold.ttc",
+        "/usr/share/fonts/noto-cjk/NotoSansCJK-Bold.ttc",
+    ],
+}
+SC_FAMILY = "Noto Sans CJK SC"
+
+
+class FontMissingError(RuntimeError):
+    """No Simplified Chinese font could be found or extracted."""
+
+
+def cache_dir() -> Path:
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "kiosk" / "fonts"
+
+
+def _extract_sc_face(collection: Path, target: Path) -> None:
+    from fontTools.ttLib import TTCollection
+
+    ttc = TTCollection(str(collection), lazy=True)
+    for font in ttc.fonts:
+        family = font["name"].getDebugName(1) or ""
+        if family.strip() == SC_FAMILY:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            tmp = target.with_suffix(".tmp")
+            font.save(str(tmp))
+            os.replace(tmp, target)
+            return
+    raise FontMissingError(f"{collection} has no face named {SC_FAMILY!r}")
+
+
+def font_path(weight: str = "regular", override: str | None = None) -> Path:
+    """Path of an OTF with Simplified Chinese forms, extracting it on first use."""
+    if override:
+        path = Path(override)
+        if not path.is_file():
+            raise FontMissingError(f"configured font not found: {path}")
+        return path
+    target = cache_dir() / f"NotoSansCJKsc-{weight.capitalize()}.otf"
+    if target.is_file() and target.stat().st_size > 0:
+        return target
+    for candidate in COLLECTIONS[weight]:
+        if Path(candidate).is_file():
+            _extract_sc_face(Path(candidate), target)
+            return target
+    raise FontMissingError(
+        "未找到简体中文字体 (Simplified Chinese font missing): install the Debian package fonts-noto-cjk"
+    )

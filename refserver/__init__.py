@@ -1,0 +1,1 @@
+"""Reference e-certificate server (backend-api.md): a separate program the kiosk never imports."""

@@ -1,0 +1,1 @@
+"""Kivy screens: present session state and forward touches to the controller. Never call drivers."""
