@@ -1,0 +1,103 @@
+"""The root of the configuration tree."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+
+from kiosk.settings.backend import BackendConfig
+from kiosk.settings.base import Section
+from kiosk.settings.camera import CameraConfig
+from kiosk.settings.card import CardReaderConfig
+from kiosk.settings.printer import PrinterConfig
+
+
+class TerminalConfig(Section):
+    id: str = Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    name: str = Field(min_length=1, max_length=40)
+    centre_name: str = "柳江区政务服务中心"
+    location: str = ""
+    help_text: str = "如需帮助，请到一楼综合咨询台，或点击“呼叫工作人员”。"
+
+
+class DisplayConfig(Section):
+    width: int = Field(default=1080, ge=480, le=3840)
+    height: int = Field(default=1920, ge=480, le=3840)
+    fullscreen: bool = False
+    font_path: str = ""  # empty: Noto Sans CJK SC extracted from Debian's fonts-noto-cjk
+    language: Literal["zh_CN", "en"] = "zh_CN"
+    elder_mode_default: bool = False
+
+    @property
+    def orientation(self) -> str:
+        return "portrait" if self.height >= self.width else "landscape"
+
+
+class TimeoutConfig(Section):
+    idle_seconds: int = Field(default=60, ge=10, le=600)
+    elder_idle_seconds: int = Field(default=120, ge=10, le=900)
+    warning_seconds: int = Field(default=15, ge=5, le=120)
+    goodbye_seconds: int = Field(default=10, ge=3, le=120)
+
+    @model_validator(mode="after")
+    def _warning_shorter_than_idle(self) -> TimeoutConfig:
+        if self.warning_seconds >= self.idle_seconds:
+            raise ValueError("warning_seconds must be shorter than idle_seconds")
+        return self
+
+
+class ServicesConfig(Section):
+    mianzheng: bool = True  # 免证办: e-certificates
+    guide: bool = True  # 办事指南
+    disclosure: bool = True  # 政务公开
+    print_receipt: bool = True
+    print_copy: bool = True
+    rating: bool = True  # 好差评
+    qr_identify: bool = True
+    card_identify: bool = True
+
+
+class SessionConfig(Section):
+    use_cause: str = Field(default="免证办：电子证照查询与打印", min_length=1, max_length=200)
+    # certificate type codes fetched for the 免证办 service; empty: all the terminal may see
+    type_codes: list[str] = Field(default_factory=list)
+
+
+class VoiceConfig(Section):
+    enabled: bool = True
+    volume: float = Field(default=0.8, ge=0.0, le=1.0)
+
+
+class AdminConfig(Section):
+    pin_hash: SecretStr = SecretStr("")  # secrets file only: scrypt hash, never the PIN
+    inactivity_seconds: int = Field(default=120, ge=30, le=1800)
+    max_attempts: int = Field(default=5, ge=1, le=20)
+    lockout_seconds: int = Field(default=300, ge=30, le=86400)
+
+
+class DevicesConfig(Section):
+    card_reader: CardReaderConfig = CardReaderConfig()
+    camera: CameraConfig = CameraConfig()
+    printer: PrinterConfig = PrinterConfig()
+
+
+class PathsConfig(Section):
+    state_dir: str = ""  # audit log, queues, lockout state; empty: ~/.local/state/kiosk
+    log_dir: str = ""  # empty: <state_dir>/logs
+
+
+class KioskConfig(Section):
+    terminal: TerminalConfig
+    display: DisplayConfig = DisplayConfig()
+    timeouts: TimeoutConfig = TimeoutConfig()
+    services: ServicesConfig = ServicesConfig()
+    session: SessionConfig = SessionConfig()
+    voice: VoiceConfig = VoiceConfig()
+    admin: AdminConfig = AdminConfig()
+    backend: BackendConfig = BackendConfig()
+    devices: DevicesConfig = DevicesConfig()
+    paths: PathsConfig = PathsConfig()
+
+    def secret(self, value: SecretStr) -> str:
+        return value.get_secret_value()
