@@ -1,0 +1,365 @@
+"""The citizen session as an explicit state machine (no Kivy, no I/O, no clock of its own).
+
+attract → identify → consent → certificates → detail → print → rate → goodbye → attract, with back
+and cancel everywhere, an error state with a way out, and an idle timeout that warns with a
+countdown and then wipes the session. Personal data lives only in :class:`SessionData`, which
+:meth:`SessionMachine.end` wipes; everything outside it (view models, logs, audit) is derived and
+masked.
+
+The machine is driven by the controller (kiosk.controller) with events; an event that does not make
+sense in the current step (a late touch during a transition, a device event from a finished
+session) is ignored and reported as ``False``, never raised: a citizen's double tap must not crash
+the terminal. Time is passed in (``now``, monotonic seconds) so tests control it.
+"""
+
+from __future__ import annotations
+
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
+from kiosk.domain.holder import Holder
+
+
+class Step(StrEnum):
+    ATTRACT = "attract"
+    IDENTIFY = "identify"
+    CONSENT = "consent"
+    CERTIFICATES = "certificates"
+    DETAIL = "detail"
+    PRINT = "print"
+    RATE = "rate"
+    GOODBYE = "goodbye"
+    ERROR = "error"
+
+
+# Where "back" leads from each step (None: back ends the session).
+BACK: dict[Step, Step | None] = {
+    Step.IDENTIFY: None,
+    Step.CONSENT: Step.IDENTIFY,
+    Step.CERTIFICATES: Step.CONSENT,
+    Step.DETAIL: Step.CERTIFICATES,
+    Step.PRINT: Step.CERTIFICATES,
+    Step.RATE: Step.CERTIFICATES,
+    Step.GOODBYE: None,
+}
+
+
+class EndReason(StrEnum):
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    TIMEOUT = "timeout"
+    ERROR = "error"
+    ADMIN = "admin"
+
+
+@dataclass
+class PrintState:
+    """Progress of the print step, shown on the print screen."""
+
+    phase: str = "idle"  # idle | checking | printing | done | failed
+    message: str = ""
+    fallback_qr: str | None = None  # same content for the citizen's phone when printing failed
+    attempts: int = 0
+
+
+@dataclass
+class SessionData:
+    """Everything personal about one citizen's visit. Wiped when the session ends."""
+
+    id: str = field(default_factory=lambda: secrets.token_hex(8))
+    holder: Holder | None = None
+    certificates: list[CertificateSummary] = field(default_factory=list)
+    records: dict[str, VerifiedCertificate] = field(default_factory=dict)
+    selected: str | None = None
+    printing: PrintState = field(default_factory=PrintState)
+    rating: int | None = None
+    identified_by: str | None = None  # card | qr
+
+    def wipe(self) -> None:
+        if self.holder is not None:
+            self.holder.wipe()
+        self.holder = None
+        self.certificates.clear()
+        self.records.clear()
+        self.selected = None
+        self.printing = PrintState()
+        self.rating = None
+
+
+@dataclass(frozen=True)
+class ErrorInfo:
+    message: str  # plain Chinese, already translated by the caller
+    return_to: Step | None = None  # None: the way out ends the session
+    code: str = ""  # stable code for the audit log
+
+
+@dataclass
+class Preferences:
+    """Chosen on the attract screen, kept for one session, reset when it ends."""
+
+    elder_mode: bool = False
+    language: str = "zh_CN"
+
+
+Listener = Callable[["SessionMachine"], None]
+EventSink = Callable[[str, dict[str, Any]], None]
+
+
+class SessionMachine:
+    def __init__(
+        self,
+        idle_seconds: float,
+        warning_seconds: float,
+        goodbye_seconds: float,
+        elder_idle_seconds: float | None = None,
+        default_prefs: Preferences | None = None,
+        on_event: EventSink | None = None,
+    ) -> None:
+        self.idle_seconds = idle_seconds
+        self.elder_idle_seconds = elder_idle_seconds or idle_seconds * 2
+        self.warning_seconds = warning_seconds
+        self.goodbye_seconds = goodbye_seconds
+        self._default_prefs = default_prefs or Preferences()
+        self.prefs = Preferences(**vars(self._default_prefs))
+        self.step = Step.ATTRACT
+        self.data: SessionData | None = None
+        self.error: ErrorInfo | None = None
+        self.busy: str | None = None  # progress message while the controller waits on I/O
+        self.warning_remaining: int | None = None  # idle countdown shown in the overlay
+        self.goodbye_remaining: int | None = None
+        self._last_activity = 0.0
+        self._goodbye_since = 0.0
+        self._listeners: list[Listener] = []
+        self._on_event = on_event or (lambda name, data: None)
+
+    # ------------------------------------------------------------------ plumbing
+    def subscribe(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def _changed(self) -> None:
+        for listener in list(self._listeners):
+            listener(self)
+
+    def _emit(self, name: str, **data: Any) -> None:
+        self._on_event(name, data)
+
+    def _go(self, step: Step, now: float) -> None:
+        self.step = step
+        self.busy = None
+        self.warning_remaining = None
+        self._last_activity = now
+        if step is Step.GOODBYE:
+            self._goodbye_since = now
+            self.goodbye_remaining = int(self.goodbye_seconds)
+        else:
+            self.goodbye_remaining = None
+        self._changed()
+
+    @property
+    def active(self) -> bool:
+        return self.data is not None
+
+    @property
+    def session_id(self) -> str | None:
+        return self.data.id if self.data else None
+
+    @property
+    def effective_idle_seconds(self) -> float:
+        return self.elder_idle_seconds if self.prefs.elder_mode else self.idle_seconds
+
+    # ------------------------------------------------------------------ preferences
+    def set_elder_mode(self, on: bool, now: float) -> None:
+        self.prefs.elder_mode = on
+        self._last_activity = now
+        self._changed()
+
+    def set_language(self, language: str, now: float) -> None:
+        self.prefs.language = language
+        self._last_activity = now
+        self._changed()
+
+    # ------------------------------------------------------------------ session life
+    def begin(self, now: float) -> bool:
+        if self.step is not Step.ATTRACT:
+            return False
+        self.data = SessionData()
+        self.error = None
+        self._emit("session_started", session=self.data.id, elder=self.prefs.elder_mode)
+        self._go(Step.IDENTIFY, now)
+        return True
+
+    def end(self, reason: EndReason, now: float) -> None:
+        """Wipe everything personal and go back to the attract screen."""
+        if self.data is not None:
+            self._emit("session_ended", session=self.data.id, reason=reason.value, step=self.step.value)
+            self.data.wipe()
+        self.data = None
+        self.error = None
+        self.prefs = Preferences(**vars(self._default_prefs))
+        self._go(Step.ATTRACT, now)
+
+    def identified(self, holder: Holder, via: str, now: float) -> bool:
+        if self.step is Step.ATTRACT:
+            self.begin(now)
+        if self.step is not Step.IDENTIFY or self.data is None:
+            return False
+        self.data.holder = holder
+        self.data.identified_by = via
+        if holder.is_foreign and self.prefs.language == "zh_CN":
+            self.prefs.language = "en"
+        self._emit("identified", session=self.data.id, via=via, card_type=holder.card_type)
+        self._go(Step.CONSENT, now)
+        return True
+
+    def agree(self, now: float) -> bool:
+        if self.step is not Step.CONSENT or self.data is None:
+            return False
+        self._emit("consent_given", session=self.data.id)
+        self._go(Step.CERTIFICATES, now)
+        return True
+
+    def certificates_loaded(self, session_id: str, certificates: Sequence[CertificateSummary]) -> bool:
+        if self.data is None or self.data.id != session_id or self.step is not Step.CERTIFICATES:
+            return False
+        self.data.certificates = list(certificates)
+        self.busy = None
+        self._emit("certificates_listed", session=session_id, count=len(certificates))
+        self._changed()
+        return True
+
+    def select(self, identifier: str, now: float) -> bool:
+        if self.step is not Step.CERTIFICATES or self.data is None or self.busy:
+            return False
+        if identifier not in {c.identifier for c in self.data.certificates}:
+            return False
+        self.data.selected = identifier
+        self._go(Step.DETAIL, now)
+        return True
+
+    def record_loaded(self, session_id: str, record: VerifiedCertificate) -> bool:
+        if self.data is None or self.data.id != session_id:
+            return False
+        identifier = record.record.summary.identifier
+        self.data.records[identifier] = record
+        if self.step is Step.DETAIL and self.data.selected == identifier:
+            self.busy = None
+        self._emit(
+            "certificate_viewed",
+            session=session_id,
+            type_code=record.record.summary.type_code,
+            verification=record.verification.status.value,
+        )
+        self._changed()
+        return True
+
+    def to_print(self, now: float) -> bool:
+        if self.step not in (Step.CERTIFICATES, Step.DETAIL) or self.data is None or self.busy:
+            return False
+        self.data.printing = PrintState()
+        self._go(Step.PRINT, now)
+        return True
+
+    def print_progress(self, session_id: str, state: PrintState) -> bool:
+        if self.data is None or self.data.id != session_id or self.step is not Step.PRINT:
+            return False
+        self.data.printing = state
+        if state.phase in ("done", "failed"):
+            self._emit("print_" + state.phase, session=session_id, attempts=state.attempts)
+        self._changed()
+        return True
+
+    def finish_service(self, now: float, rating_enabled: bool = True) -> bool:
+        """The citizen is done with the service: ask for a rating, or say goodbye."""
+        if self.step not in (Step.CERTIFICATES, Step.DETAIL, Step.PRINT) or self.data is None:
+            return False
+        self._go(Step.RATE if rating_enabled else Step.GOODBYE, now)
+        return True
+
+    def rated(self, score: int | None, now: float) -> bool:
+        if self.step is not Step.RATE or self.data is None:
+            return False
+        self.data.rating = score
+        self._emit("rated" if score else "rating_skipped", session=self.data.id, score=score)
+        self._go(Step.GOODBYE, now)
+        return True
+
+    def fail(self, error: ErrorInfo, now: float) -> None:
+        self.error = error
+        if self.data is not None:
+            self._emit("error", session=self.data.id, code=error.code, step=self.step.value)
+        self._go(Step.ERROR, now)
+
+    def acknowledge_error(self, now: float) -> None:
+        if self.step is not Step.ERROR:
+            return
+        target = self.error.return_to if self.error else None
+        self.error = None
+        if target is None or self.data is None:
+            self.end(EndReason.ERROR, now)
+        else:
+            self._go(target, now)
+
+    def set_busy(self, message: str | None) -> None:
+        self.busy = message
+        self._changed()
+
+    def back(self, now: float) -> bool:
+        if self.step is Step.ATTRACT:
+            return False
+        if self.step is Step.ERROR:
+            self.acknowledge_error(now)
+            return True
+        target = BACK.get(self.step)
+        if target is None or self.data is None:
+            self.end(EndReason.CANCELLED if self.step is not Step.GOODBYE else EndReason.COMPLETED, now)
+            return True
+        if target is Step.IDENTIFY:
+            self.data.wipe()  # leaving consent forgets who was identified
+        if target is Step.CERTIFICATES:
+            self.data.selected = None
+        self._go(target, now)
+        return True
+
+    def cancel(self, now: float) -> None:
+        if self.step is Step.ATTRACT:
+            return
+        self.end(EndReason.COMPLETED if self.step is Step.GOODBYE else EndReason.CANCELLED, now)
+
+    # ------------------------------------------------------------------ time
+    def touch(self, now: float) -> None:
+        """Any touch or device activity: the citizen is still there."""
+        self._last_activity = now
+        if self.warning_remaining is not None:
+            self.warning_remaining = None
+            self._changed()
+
+    def tick(self, now: float) -> None:
+        """Called about once a second by the controller."""
+        if self.step is Step.ATTRACT:
+            return
+        if self.step is Step.GOODBYE:
+            remaining = round(self.goodbye_seconds - (now - self._goodbye_since))
+            if remaining <= 0:
+                self.end(EndReason.COMPLETED, now)
+            elif remaining != self.goodbye_remaining:
+                self.goodbye_remaining = remaining
+                self._changed()
+            return
+        idle = now - self._last_activity
+        limit = self.effective_idle_seconds
+        if idle >= limit:
+            self._emit("idle_timeout", session=self.session_id, step=self.step.value)
+            self.end(EndReason.TIMEOUT, now)
+            return
+        if idle >= limit - self.warning_seconds:
+            remaining = max(1, round(limit - idle))
+            if remaining != self.warning_remaining:
+                self.warning_remaining = remaining
+                self._changed()
+        elif self.warning_remaining is not None:
+            self.warning_remaining = None
+            self._changed()
