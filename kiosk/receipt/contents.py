@@ -1,0 +1,171 @@
+"""What goes on each kind of receipt: 免证办 certificate list, 好差评 thanks, diagnostics test page.
+
+Only masked personal data reaches a receipt (it may be left behind at the terminal). The watermark
+sentence follows 国办函〔2016〕108号 (domain.md §2.1).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime
+
+from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
+from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
+from kiosk.receipt.masking import mask_id, mask_name
+
+DEFAULT_CENTRE = "柳江区政务服务中心"
+RARE_SAMPLE = "䶮 𠮷 喆 堃 镕 赟 昇 珺 淼 犇"
+
+_STATUS_TEXT = {
+    CertStatus.VALID: "有效（已验证）",
+    CertStatus.EXPIRED: "已过期",
+    CertStatus.REVOKED: "已注销",
+    CertStatus.RESTRICTED: "限制使用",
+    CertStatus.UNVERIFIED: "未通过验证",
+}
+
+
+def cn_date(d: date) -> str:
+    """2026年11月29日 (no zero padding, as written on official papers)."""
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def cn_datetime(t: datetime) -> str:
+    return f"{cn_date(t.date())} {t:%H:%M}"
+
+
+def watermark_sentence(valid_until: date, centre_name: str = DEFAULT_CENTRE) -> str:
+    return f"此件由{centre_name}自助终端提供，仅供办理政务服务事项时使用，有效期至{cn_date(valid_until)}"
+
+
+def _validity(summary: CertificateSummary) -> str:
+    end = cn_date(summary.valid_to) if summary.valid_to else "长期"
+    return f"{cn_date(summary.valid_from)} 至 {end}"
+
+
+def _certificate_blocks(index: int, cert: CertificateSummary | VerifiedCertificate) -> list[Block]:
+    if isinstance(cert, VerifiedCertificate):
+        summary = cert.record.summary
+        status = _STATUS_TEXT.get(cert.verification.status, str(cert.verification.status))
+    else:
+        summary, status = cert, ""
+    blocks: list[Block] = [
+        Text(f"{index}. {summary.name}", bold=True),
+        Field("证照标识", summary.identifier),
+        Field("有效期", _validity(summary)),
+        Field("颁发机构", summary.issuer),
+    ]
+    if status:
+        blocks.append(Field("状态", status))
+    return blocks
+
+
+def certificate_list_receipt(
+    terminal_name: str,
+    holder_name: str,
+    holder_id: str,
+    certificates: Sequence[CertificateSummary | VerifiedCertificate],
+    issued_at: datetime,
+    valid_until: date,
+    verify_text: str,
+    *,
+    centre_name: str = DEFAULT_CENTRE,
+    test_data: bool = False,
+) -> Receipt:
+    """The 免证办 receipt: who (masked), which certificates, the watermark, a verification QR."""
+    blocks: list[Block] = [
+        Field("办理终端", terminal_name),
+        Field("打印时间", cn_datetime(issued_at)),
+        Field("持证人", mask_name(holder_name)),
+        Field("证件号码", mask_id(holder_id)),
+        Field("证照数量", f"{len(certificates)} 份"),
+        Separator("dashed"),
+    ]
+    if not certificates:
+        blocks.append(Text("未查询到电子证照", align="center"))
+    for i, cert in enumerate(certificates, start=1):
+        if i > 1:
+            blocks.append(Separator("dashed"))
+        blocks += _certificate_blocks(i, cert)
+    blocks += [
+        Separator("dashed"),
+        Text(watermark_sentence(valid_until, centre_name), bold=True),
+        Field("凭条有效期至", cn_date(valid_until)),
+        Space(8),
+        Qr(verify_text, caption="工作人员扫码核验本凭条"),
+    ]
+    return Receipt(
+        title="电子证照查询凭条",
+        subtitle=f"{centre_name} · 免证办",
+        blocks=tuple(blocks),
+        footer=("请妥善保管本凭条，勿随意丢弃", "本凭条不含完整个人信息"),
+        test_data=test_data,
+        kind="certificate_list",
+    )
+
+
+def rating_thanks_receipt(
+    terminal_name: str,
+    service_name: str,
+    score: int,
+    issued_at: datetime,
+    verify_text: str | None = None,
+    *,
+    centre_name: str = DEFAULT_CENTRE,
+    test_data: bool = False,
+) -> Receipt:
+    """好差评 thanks slip: the rating given, when and where; no personal data at all."""
+    if not 1 <= score <= 5:
+        raise ValueError(f"score must be 1..5, not {score}")
+    stars = "★" * score + "☆" * (5 - score)
+    blocks: list[Block] = [
+        Text("感谢您的评价！", size="large", bold=True, align="center"),
+        Field("服务事项", service_name),
+        Field("评价", f"{stars}（{score} 分）"),
+        Field("办理终端", terminal_name),
+        Field("评价时间", cn_datetime(issued_at)),
+        Text("您的评价已提交至政务服务“好差评”系统，我们将持续改进服务。", size="small"),
+    ]
+    if verify_text:
+        blocks += [Space(8), Qr(verify_text, caption="扫码查看评价回执", share=0.45)]
+    return Receipt(
+        title="政务服务“好差评”",
+        subtitle=centre_name,
+        blocks=tuple(blocks),
+        footer=("欢迎再次光临",),
+        test_data=test_data,
+        kind="rating_thanks",
+    )
+
+
+def test_page_receipt(
+    terminal_name: str,
+    terminal_id: str,
+    paper_width_dots: int,
+    issued_at: datetime,
+    printer_kind: str = "",
+    extra: Sequence[tuple[str, str]] = (),
+) -> Receipt:
+    """Diagnostics page: fonts (with rare characters), rules, a QR and the paper edges."""
+    blocks: list[Block] = [
+        Field("终端", f"{terminal_name}（{terminal_id}）"),
+        Field("时间", cn_datetime(issued_at)),
+        Field("打印机", printer_kind or "—"),
+        Field("纸宽", f"{paper_width_dots} 点（{'80' if paper_width_dots >= 576 else '58'} 毫米）"),
+        *(Field(k, v) for k, v in extra),
+        Separator("solid"),
+        Text("字体检查（简体字形）：令 门 骨 直 过 写", size="normal"),
+        Text(f"生僻字：{RARE_SAMPLE}"),
+        Text("标点：，。、；：？！“”（）《》·—…", size="small"),
+        Text("ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789", size="small"),
+        Text("大字号 测试", size="large", bold=True, align="center"),
+        Separator("dashed"),
+        Qr(f"KIOSK-TEST:{terminal_id}:{issued_at:%Y%m%d%H%M%S}", caption="扫码检查二维码打印质量", share=0.5),
+    ]
+    return Receipt(
+        title="打印机测试页",
+        subtitle="自助终端 · 设备自检",
+        blocks=tuple(blocks),
+        footer=("若文字清晰、二维码可扫描，则打印机工作正常",),
+        kind="test_page",
+    )

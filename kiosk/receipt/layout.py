@@ -1,0 +1,72 @@
+"""A small declarative description of a receipt: what is on it, not how it is drawn.
+
+Contents functions (:mod:`kiosk.receipt.contents`) build a :class:`Receipt`;
+:func:`kiosk.receipt.render.render` draws it once into a 1-bit image of the paper width. Keeping
+the two apart lets tests check the contents as data and the screens show the same receipt as a
+preview.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Align = Literal["left", "center"]
+
+
+@dataclass(frozen=True, slots=True)
+class Text:
+    """A paragraph, wrapped to the paper width."""
+
+    text: str
+    size: Literal["small", "normal", "large"] = "normal"
+    bold: bool = False
+    align: Align = "left"
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """``label：value``; the value wraps under itself, beside the label."""
+
+    label: str
+    value: str
+
+
+@dataclass(frozen=True, slots=True)
+class Separator:
+    """A rule across the paper: ``solid`` or ``dashed`` (between certificates)."""
+
+    style: Literal["solid", "dashed"] = "dashed"
+
+
+@dataclass(frozen=True, slots=True)
+class Qr:
+    """A QR code, centred, with an optional caption under it."""
+
+    data: str
+    caption: str = ""
+    share: float = 0.6  # fraction of the paper width the code takes (before the quiet zone)
+
+
+@dataclass(frozen=True, slots=True)
+class Space:
+    dots: int = 12
+
+
+Block = Text | Field | Separator | Qr | Space
+
+
+@dataclass(frozen=True, slots=True)
+class Receipt:
+    """Title, body blocks and footer lines. ``test_data`` adds a 测试数据 banner top and bottom."""
+
+    title: str
+    blocks: tuple[Block, ...] = ()
+    subtitle: str = ""
+    footer: tuple[str, ...] = ()
+    test_data: bool = False
+    kind: str = "receipt"  # certificate_list | rating_thanks | test_page: for logs and metrics
+    meta: dict[str, str] = field(default_factory=dict)  # non-personal facts (receipt id, terminal id)
+
+    def qr_payloads(self) -> list[str]:
+        return [b.data for b in self.blocks if isinstance(b, Qr)]

@@ -1,0 +1,237 @@
+"""Draw a :class:`~kiosk.receipt.layout.Receipt` into a 1-bit image the width of the paper.
+
+The whole receipt is one raster image (testing.md): it prints the same on every printer, rare
+characters such as 䶮 print because the glyphs come from our Simplified Chinese font rather than the
+printer's GB18030 ROM, and it is thresholded (never dithered) so text and QR modules stay crisp.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+import qrcode
+import qrcode.constants
+from PIL import Image, ImageDraw, ImageFont
+
+from kiosk.fonts import font_path
+from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
+
+SUPPORTED_WIDTHS = (384, 576)
+MARGIN_DOTS = 8  # the print head reaches the edge; a small margin keeps glyphs off it
+
+
+@dataclass(frozen=True, slots=True)
+class _Metrics:
+    small: int
+    normal: int
+    large: int
+    title: int
+    gap: int
+
+
+def _metrics(width: int) -> _Metrics:
+    if width >= 576:
+        return _Metrics(small=20, normal=24, large=30, title=36, gap=6)
+    return _Metrics(small=18, normal=21, large=26, title=30, gap=5)
+
+
+@lru_cache(maxsize=16)
+def _font(size: int, bold: bool) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(str(font_path("bold" if bold else "regular")), size)
+
+
+def _text_width(font: ImageFont.FreeTypeFont, text: str) -> float:
+    return font.getlength(text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Split into wrap units: runs of Latin letters/digits stay whole, CJK breaks anywhere."""
+    out: list[str] = []
+    word = ""
+    for ch in text:
+        if ch.isascii() and not ch.isspace():
+            word += ch
+            continue
+        if word:
+            out.append(word)
+            word = ""
+        out.append(ch)
+    if word:
+        out.append(word)
+    return out
+
+
+_NO_LINE_START = set("，。、；：？！）」』》〉】,.;:?!)%")
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+    """Greedy wrap that never loses a character: over-long tokens are broken by character."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        line = ""
+        for token in _tokens(paragraph):
+            candidate = line + token
+            if _text_width(font, candidate) <= max_width:
+                line = candidate
+                continue
+            if token in _NO_LINE_START and line:
+                # keep closing punctuation with its text: move the last character down with it
+                lines.append(line[:-1])
+                line = line[-1] + token
+                continue
+            if line:
+                lines.append(line.rstrip())
+                line = ""
+            token = token.lstrip() if not line else token
+            while _text_width(font, token) > max_width and len(token) > 1:
+                cut = len(token)
+                while cut > 1 and _text_width(font, token[:cut]) > max_width:
+                    cut -= 1
+                lines.append(token[:cut])
+                token = token[cut:]
+            line = token
+        lines.append(line.rstrip())
+    return lines
+
+
+class _Canvas:
+    """A growing white page; blocks draw onto it top to bottom."""
+
+    def __init__(self, width: int) -> None:
+        self.width = width
+        self.inner = width - 2 * MARGIN_DOTS
+        self.image = Image.new("L", (width, 2000), 255)
+        self.draw = ImageDraw.Draw(self.image)
+        self.y = MARGIN_DOTS
+
+    def ensure(self, extra: int) -> None:
+        need = self.y + extra + MARGIN_DOTS
+        if need <= self.image.height:
+            return
+        grown = Image.new("L", (self.width, max(need, self.image.height * 2)), 255)
+        grown.paste(self.image, (0, 0))
+        self.image = grown
+        self.draw = ImageDraw.Draw(self.image)
+
+    def line_of_text(self, text: str, font: ImageFont.FreeTypeFont, x: float, gap: int) -> None:
+        ascent, descent = font.getmetrics()
+        self.ensure(ascent + descent + gap)
+        self.draw.text((x, self.y), text, font=font, fill=0)
+        self.y += ascent + descent + gap
+
+    def paste(self, img: Image.Image, x: int) -> None:
+        self.ensure(img.height)
+        self.image.paste(img, (x, self.y))
+        self.y += img.height
+
+
+def _size(m: _Metrics, name: str) -> int:
+    return {"small": m.small, "normal": m.normal, "large": m.large}[name]
+
+
+def _draw_text(c: _Canvas, m: _Metrics, block: Text) -> None:
+    font = _font(_size(m, block.size), block.bold)
+    for line in wrap(block.text, font, c.inner):
+        x = MARGIN_DOTS
+        if block.align == "center":
+            x = int((c.width - _text_width(font, line)) / 2)
+        c.line_of_text(line, font, x, m.gap)
+
+
+def _draw_field(c: _Canvas, m: _Metrics, block: Field) -> None:
+    font = _font(m.normal, False)
+    label_font = _font(m.normal, True)
+    label = f"{block.label}："
+    label_w = _text_width(label_font, label)
+    if label_w > c.inner * 0.45:  # long label: value on its own lines below
+        c.line_of_text(label, label_font, MARGIN_DOTS, m.gap)
+        for line in wrap(block.value, font, c.inner):
+            c.line_of_text(line, font, MARGIN_DOTS, m.gap)
+        return
+    lines = wrap(block.value, font, c.inner - label_w) or [""]
+    c.draw.text((MARGIN_DOTS, c.y), label, font=label_font, fill=0)
+    for line in lines:
+        c.line_of_text(line, font, MARGIN_DOTS + label_w, m.gap)
+
+
+def _draw_separator(c: _Canvas, m: _Metrics, block: Separator) -> None:
+    c.ensure(3 * m.gap + 2)
+    y = c.y + m.gap
+    if block.style == "solid":
+        c.draw.rectangle((MARGIN_DOTS, y, c.width - MARGIN_DOTS - 1, y + 1), fill=0)
+    else:
+        for x in range(MARGIN_DOTS, c.width - MARGIN_DOTS, 12):
+            c.draw.rectangle((x, y, min(x + 6, c.width - MARGIN_DOTS - 1), y + 1), fill=0)
+    c.y = y + 2 + 2 * m.gap
+
+
+def qr_image(data: str, target_dots: int) -> Image.Image:
+    """A QR code with whole-dot modules (no resampling blur) and a 4-module quiet zone."""
+    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=4, box_size=1)
+    code.add_data(data.encode("utf-8"))
+    code.make(fit=True)
+    modules = code.modules_count + 2 * code.border
+    box = max(2, target_dots // modules)
+    code.box_size = box
+    img = code.make_image(fill_color="black", back_color="white").get_image()
+    return img.convert("L")
+
+
+def _draw_qr(c: _Canvas, m: _Metrics, block: Qr) -> None:
+    img = qr_image(block.data, int(c.inner * block.share))
+    if img.width > c.inner:
+        img = qr_image(block.data, c.inner)
+    c.paste(img, (c.width - img.width) // 2)
+    if block.caption:
+        _draw_text(c, m, Text(block.caption, size="small", align="center"))
+
+
+def _draw_block(c: _Canvas, m: _Metrics, block: Block) -> None:
+    if isinstance(block, Text):
+        _draw_text(c, m, block)
+    elif isinstance(block, Field):
+        _draw_field(c, m, block)
+    elif isinstance(block, Separator):
+        _draw_separator(c, m, block)
+    elif isinstance(block, Qr):
+        _draw_qr(c, m, block)
+    elif isinstance(block, Space):
+        c.ensure(block.dots)
+        c.y += block.dots
+
+
+def _test_banner(c: _Canvas, m: _Metrics) -> None:
+    font = _font(m.large, True)
+    label = "★ 测试数据 · 非真实信息 ★"
+    h = sum(font.getmetrics()) + 2 * m.gap
+    c.ensure(h)
+    c.draw.rectangle((MARGIN_DOTS, c.y, c.width - MARGIN_DOTS - 1, c.y + h), fill=0)
+    x = (c.width - _text_width(font, label)) / 2
+    c.draw.text((x, c.y + m.gap), label, font=font, fill=255)
+    c.y += h + 2 * m.gap
+
+
+def render(receipt: Receipt, width_dots: int) -> Image.Image:
+    """The receipt as a mode ``1`` image exactly ``width_dots`` wide (384 = 58 mm, 576 = 80 mm)."""
+    if width_dots not in SUPPORTED_WIDTHS:
+        raise ValueError(f"width_dots must be one of {SUPPORTED_WIDTHS}, not {width_dots}")
+    m = _metrics(width_dots)
+    c = _Canvas(width_dots)
+    if receipt.test_data:
+        _test_banner(c, m)
+    _draw_text(c, m, Text(receipt.title, size="large", bold=True, align="center"))
+    if receipt.subtitle:
+        _draw_text(c, m, Text(receipt.subtitle, size="small", align="center"))
+    _draw_separator(c, m, Separator("solid"))
+    for block in receipt.blocks:
+        _draw_block(c, m, block)
+    if receipt.footer:
+        _draw_separator(c, m, Separator("solid"))
+        for line in receipt.footer:
+            _draw_text(c, m, Text(line, size="small", align="center"))
+    if receipt.test_data:
+        c.y += m.gap
+        _test_banner(c, m)
+    page = c.image.crop((0, 0, width_dots, c.y + MARGIN_DOTS))
+    return page.point(lambda v: 255 if v >= 128 else 0).convert("1", dither=Image.Dither.NONE)

@@ -1,0 +1,1 @@
+"""Building the terminal's concrete adapters (devices, backend) from its configuration."""
