@@ -1,0 +1,155 @@
+"""The QR scanner: a frame source, a decoder and a worker thread that reports new payloads.
+
+Satisfies ``kiosk.ports.QrScannerPort`` by shape. WHY debounce by "last seen": a citizen holds the
+phone in front of the camera for seconds, so the same code is decoded dozens of times; the core
+wants it once. A payload is reported again only after it has been out of sight for ``forget_after``
+seconds (a missed frame or two does not count as leaving).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from drivers.camera.decoder import DecodedCode, QrDecoder
+from drivers.camera.frames import Frame
+from drivers.camera.source import FrameSource, SourceState
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class ScannerState:
+    """Diagnostics: the source's state plus decode figures."""
+
+    source: SourceState
+    running: bool
+    frames_decoded: int
+    decode_fps: float | None
+    last_decode_ms: float | None
+    payloads_reported: int
+
+
+class QrScanner:
+    """Capture + decode in a worker thread; ``on_text`` gets each newly seen payload.
+
+    ``on_text`` is called from the worker thread (the core hops it onto its loop). Exceptions it
+    raises are logged and do not stop scanning.
+    """
+
+    def __init__(
+        self,
+        source: FrameSource,
+        decoder: QrDecoder | None = None,
+        *,
+        forget_after: float = 2.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.source = source
+        self.decoder = decoder or QrDecoder()
+        self.forget_after = forget_after
+        self._clock = clock
+        self._on_text: Callable[[str], None] | None = None
+        self._on_code: Callable[[DecodedCode], None] | None = None
+        self._thread: threading.Thread | None = None
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._last_seen: dict[bytes, float] = {}
+        self._decoded = 0
+        self._reported = 0
+        self._last_ms: float | None = None
+        self._decode_times: list[float] = []
+
+    # ------------------------------------------------------------------------------------------ port
+
+    def start(
+        self, on_text: Callable[[str], None], on_code: Callable[[DecodedCode], None] | None = None
+    ) -> None:
+        """Begin capturing and decoding. Calling it again while running replaces the callback."""
+        with self._lock:
+            self._on_text = on_text
+            self._on_code = on_code
+            if self._thread is not None and self._thread.is_alive():
+                return
+            self._stop.clear()
+            self._last_seen.clear()
+            self.source.start()
+            self._thread = threading.Thread(target=self._run, name="qr-scanner", daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        """Stop decoding and release the camera. Safe to call when not running."""
+        with self._lock:
+            self._stop.set()
+            thread = self._thread
+            self._thread = None
+            self._on_text = None
+            self._on_code = None
+        if thread is not None:
+            thread.join(3.0)
+        self.source.stop()
+
+    def preview(self) -> Frame | None:
+        newest = self.source.newest()
+        if newest is None:
+            return None
+        return Frame.from_bgr(newest[1])
+
+    def health(self) -> str:
+        return self.source.health()
+
+    # ----------------------------------------------------------------------------------- diagnostics
+
+    def state(self) -> ScannerState:
+        times = self._decode_times
+        fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else None
+        return ScannerState(
+            source=self.source.state(),
+            running=self._thread is not None and self._thread.is_alive(),
+            frames_decoded=self._decoded,
+            decode_fps=fps,
+            last_decode_ms=self._last_ms,
+            payloads_reported=self._reported,
+        )
+
+    # ---------------------------------------------------------------------------------------- worker
+
+    def _run(self) -> None:
+        seq = 0
+        while not self._stop.is_set():
+            got = self.source.wait_frame(seq, timeout=0.25)
+            if got is None:
+                continue
+            seq, image = got
+            t0 = time.perf_counter()
+            codes = self.decoder.decode(image)
+            t1 = time.perf_counter()
+            self._decoded += 1
+            self._last_ms = (t1 - t0) * 1000
+            self._decode_times.append(t1)
+            if len(self._decode_times) > 30:
+                del self._decode_times[0]
+            self._report(codes)
+
+    def _report(self, codes: list[DecodedCode]) -> None:
+        now = self._clock()
+        for code in codes:
+            last = self._last_seen.get(code.raw)
+            self._last_seen[code.raw] = now
+            if last is not None and now - last <= self.forget_after:
+                continue
+            on_text, on_code = self._on_text, self._on_code
+            if self._stop.is_set() or on_text is None:
+                return
+            self._reported += 1
+            try:
+                if on_code is not None:
+                    on_code(code)
+                on_text(code.display_text())
+            except Exception:
+                log.exception("QR on_text callback failed")
+        for key in [k for k, t in self._last_seen.items() if now - t > self.forget_after * 4]:
+            del self._last_seen[key]

@@ -1,0 +1,248 @@
+"""Frame sources: a capture thread that always holds the newest frame, reconnecting by itself.
+
+WHY a thread per source and a single slot: a camera delivers frames at its own pace whether or not
+anyone reads them; OpenCV buffers a few internally, so a slow consumer would decode stale frames.
+The capture thread drains the device continuously and keeps only the newest frame; consumers wait
+for a frame newer than the one they last saw. When the device disappears the thread closes it and
+retries with back-off, so "camera lost" is a state, never an exception in the caller.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+log = logging.getLogger(__name__)
+
+_ROTATIONS = {
+    90: cv2.ROTATE_90_CLOCKWISE,
+    180: cv2.ROTATE_180,
+    270: cv2.ROTATE_90_COUNTERCLOCKWISE,
+}
+
+
+class SourceError(OSError):
+    """The device could not be opened or read (the capture thread retries)."""
+
+
+@dataclass(frozen=True, slots=True)
+class SourceState:
+    """Diagnostics snapshot. ``status``: idle | connecting | streaming | stalled | lost."""
+
+    name: str
+    status: str
+    frames: int
+    reconnects: int
+    last_error: str | None
+    seconds_since_frame: float | None
+    width: int | None
+    height: int | None
+    measured_fps: float | None
+
+
+class FrameSource:
+    """Base class: subclasses implement ``_open``, ``_read`` and ``_close`` (all blocking, called only
+    from the capture thread). ``_read`` returns a BGR frame, or None when the device stopped
+    delivering (after ``lost_after_failures`` Nones in a row the device is reopened).
+    """
+
+    name = "source"
+    lost_after_failures = 5
+    stall_seconds = 2.0
+
+    def __init__(self, *, rotate: int = 0, retry_min: float = 0.2, retry_max: float = 3.0) -> None:
+        if rotate not in (0, 90, 180, 270):
+            raise ValueError(f"rotate must be 0, 90, 180 or 270, not {rotate!r}")
+        self.rotate = rotate
+        self.retry_min = retry_min
+        self.retry_max = retry_max
+        self._cond = threading.Condition()
+        self._frame: np.ndarray | None = None
+        self._seq = 0
+        self._frame_time: float | None = None
+        self._status = "idle"
+        self._reconnects = 0
+        self._last_error: str | None = None
+        self._ever_opened = False
+        self._fps_window: list[float] = []
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # ------------------------------------------------------------------------------------- lifecycle
+
+    def start(self) -> None:
+        """Start the capture thread (idempotent)."""
+        if self._thread is not None and self._thread.is_alive():
+            return
+        self._stop.clear()
+        self._set_status("connecting")
+        self._thread = threading.Thread(target=self._run, name=f"camera-{self.name}", daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 3.0) -> None:
+        """Stop the capture thread and release the device; waiting consumers wake up with None."""
+        self._stop.set()
+        thread = self._thread
+        if thread is not None:
+            thread.join(timeout)
+        self._thread = None
+        with self._cond:
+            self._status = "idle"
+            self._cond.notify_all()
+
+    @property
+    def running(self) -> bool:
+        return self._thread is not None and self._thread.is_alive() and not self._stop.is_set()
+
+    # ------------------------------------------------------------------------------------- consumers
+
+    def wait_frame(self, after_seq: int, timeout: float) -> tuple[int, np.ndarray] | None:
+        """The newest frame with a sequence number above ``after_seq``, waiting up to ``timeout``."""
+        deadline = time.monotonic() + timeout
+        with self._cond:
+            while self._seq <= after_seq or self._frame is None:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0 or self._stop.is_set():
+                    return None
+                self._cond.wait(remaining)
+            return self._seq, self._frame
+
+    def newest(self) -> tuple[int, np.ndarray] | None:
+        with self._cond:
+            if self._frame is None:
+                return None
+            return self._seq, self._frame
+
+    def state(self) -> SourceState:
+        with self._cond:
+            now = time.monotonic()
+            since = None if self._frame_time is None else now - self._frame_time
+            status = self._status
+            if status == "streaming" and since is not None and since > self.stall_seconds:
+                status = "stalled"
+            h, w = (self._frame.shape[:2]) if self._frame is not None else (None, None)
+            window = self._fps_window
+            fps = (
+                (len(window) - 1) / (window[-1] - window[0])
+                if len(window) > 1 and window[-1] > window[0]
+                else None
+            )
+            return SourceState(
+                name=self.name,
+                status=status,
+                frames=self._seq,
+                reconnects=self._reconnects,
+                last_error=self._last_error,
+                seconds_since_frame=since,
+                width=w,
+                height=h,
+                measured_fps=fps,
+            )
+
+    def health(self) -> str:
+        """ok | degraded | down | unknown (the port's vocabulary)."""
+        status = self.state().status
+        return {
+            "streaming": "ok",
+            "stalled": "degraded",
+            "connecting": "unknown" if not self._ever_opened else "down",
+            "lost": "down",
+            "idle": "unknown",
+        }.get(status, "unknown")
+
+    # ------------------------------------------------------------------------------- subclass hooks
+
+    def _open(self) -> None:
+        raise NotImplementedError
+
+    def _read(self) -> np.ndarray | None:
+        raise NotImplementedError
+
+    def _close(self) -> None:
+        """Release the device; must not raise."""
+
+    # ---------------------------------------------------------------------------------------- thread
+
+    def _set_status(self, status: str, error: str | None = None) -> None:
+        with self._cond:
+            self._status = status
+            if error is not None:
+                self._last_error = error
+
+    def _publish(self, frame: np.ndarray) -> None:
+        if self.rotate:
+            frame = cv2.rotate(frame, _ROTATIONS[self.rotate])
+        now = time.monotonic()
+        with self._cond:
+            self._frame = frame
+            self._seq += 1
+            self._frame_time = now
+            self._fps_window.append(now)
+            if len(self._fps_window) > 30:
+                del self._fps_window[0]
+            self._cond.notify_all()
+
+    def _run(self) -> None:
+        delay = self.retry_min
+        while not self._stop.is_set():
+            try:
+                self._open()
+            except Exception as exc:  # the device is absent or busy: retry with back-off
+                self._set_status("lost" if self._ever_opened else "connecting", f"open: {exc}")
+                self._stop.wait(delay)
+                delay = min(delay * 2, self.retry_max)
+                continue
+            if self._ever_opened:
+                with self._cond:
+                    self._reconnects += 1
+            self._ever_opened = True
+            self._set_status("streaming")
+            log.info("camera %s streaming", self.name)
+            delay = self.retry_min
+            failures = 0
+            while not self._stop.is_set():
+                try:
+                    frame = self._read()
+                except Exception as exc:
+                    self._set_status("streaming", f"read: {exc}")
+                    frame = None
+                if frame is None or frame.size == 0:
+                    failures += 1
+                    if failures >= self.lost_after_failures:
+                        break
+                    self._stop.wait(0.02)
+                    continue
+                failures = 0
+                self._publish(frame)
+            try:
+                self._close()
+            except Exception:
+                log.debug("camera %s close failed", self.name, exc_info=True)
+            if not self._stop.is_set():
+                log.warning("camera %s lost; reconnecting", self.name)
+                self._set_status("lost", self._last_error or "no frames")
+                with self._cond:
+                    self._cond.notify_all()
+                self._stop.wait(delay)
+
+
+class Pacer:
+    """Sleeps so that a synthetic or file source delivers at most ``fps`` frames a second."""
+
+    def __init__(self, fps: float, stop: threading.Event) -> None:
+        self.interval = 1.0 / max(fps, 0.1)
+        self._next = time.monotonic()
+        self._stop = stop
+
+    def wait(self) -> None:
+        now = time.monotonic()
+        if self._next > now:
+            self._stop.wait(self._next - now)
+            self._next += self.interval
+        else:
+            self._next = now + self.interval

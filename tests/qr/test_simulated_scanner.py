@@ -1,0 +1,54 @@
+"""The simulated camera's code goes through the real capture thread and the real decoder."""
+
+from __future__ import annotations
+
+from drivers.camera.simulated import SimulatedCamera, SimulatedQrScanner
+from kiosk.ports import QrScannerPort
+from kiosk.settings.camera import CameraConfig
+from kiosk.wiring.camera import build_qr_scanner
+from tests.qr.conftest import Collector, wait_until
+
+
+def test_wiring_builds_a_port_satisfying_simulated_scanner(scanners: list, collector: Collector) -> None:
+    scanner = build_qr_scanner(CameraConfig(kind="simulated", width=640, height=480))
+    assert isinstance(scanner, QrScannerPort)
+    assert isinstance(scanner, SimulatedQrScanner)
+    scanners.append(scanner)
+    scanner.start(collector)
+    scanner.show("LZ:Demo-Token_0123456789")
+    assert collector.wait_for(1) == ["LZ:Demo-Token_0123456789"]
+    frame = scanner.preview()
+    assert frame is not None
+    assert (frame.width, frame.height) == (640, 480)
+    assert len(frame.rgb) == 640 * 480 * 3
+    assert scanner.health() == "ok"
+
+
+def test_held_code_reported_once_and_again_after_it_left(scanners: list, collector: Collector) -> None:
+    camera = SimulatedCamera(width=480, height=360, fps=30)
+    scanner = SimulatedQrScanner(camera, forget_after=0.4)
+    scanners.append(scanner)
+    scanner.start(collector)
+    scanner.show("https://lz.gxzf.example/t/AbCdEf0123456789")
+    assert collector.wait_for(1) == ["https://lz.gxzf.example/t/AbCdEf0123456789"]
+    decoded_before = scanner.state().frames_decoded
+    assert wait_until(lambda: scanner.state().frames_decoded >= decoded_before + 10)
+    assert len(collector.items) == 1  # held in front of the camera: still reported once
+    scanner.clear()
+    assert wait_until(lambda: scanner.state().frames_decoded >= decoded_before + 30)
+    scanner.show("https://lz.gxzf.example/t/AbCdEf0123456789")
+    assert collector.wait_for(2) == ["https://lz.gxzf.example/t/AbCdEf0123456789"] * 2
+    scanner.show("LZ:another-token-42")
+    assert collector.wait_for(3)[2] == "LZ:another-token-42"
+
+
+def test_stop_releases_and_restart_works(scanners: list, collector: Collector) -> None:
+    scanner = SimulatedQrScanner(SimulatedCamera(width=320, height=240, fps=30))
+    scanners.append(scanner)
+    scanner.start(collector)
+    scanner.show("LZ:first-token-000")
+    assert collector.wait_for(1) == ["LZ:first-token-000"]
+    scanner.stop()
+    assert scanner.health() == "unknown"
+    scanner.start(collector)
+    assert collector.wait_for(2)[1] == "LZ:first-token-000"  # a new session sees the code afresh
