@@ -5,7 +5,26 @@ Every printer here satisfies ``kiosk.ports.PrinterPort`` by shape: ``status()``,
 and ``paper_width_dots``. This package imports nothing from ``kiosk``.
 """
 
+from drivers.printer.cups import CupsPrinter, CupsQueue
+from drivers.printer.file_printer import FilePrinter
+from drivers.printer.job_bytes import receipt_job
+from drivers.printer.network import NetworkPrinter
+from drivers.printer.serial import SerialPrinter
 from drivers.printer.simulated import SimulatedPrinter
 from drivers.printer.types import PAPER_WIDTH_DOTS, PrinterError, PrinterStatus, paper_width_dots
+from drivers.printer.usb import UsbPrinter
 
-__all__ = ["PAPER_WIDTH_DOTS", "PrinterError", "PrinterStatus", "SimulatedPrinter", "paper_width_dots"]
+__all__ = [
+    "PAPER_WIDTH_DOTS",
+    "CupsPrinter",
+    "CupsQueue",
+    "FilePrinter",
+    "NetworkPrinter",
+    "PrinterError",
+    "PrinterStatus",
+    "SerialPrinter",
+    "SimulatedPrinter",
+    "UsbPrinter",
+    "paper_width_dots",
+    "receipt_job",
+]

@@ -10,8 +10,8 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
+from kiosk.privacy import mask_id, mask_name
 from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
-from kiosk.receipt.masking import mask_id, mask_name
 
 DEFAULT_CENTRE = "柳江区政务服务中心"
 RARE_SAMPLE = "䶮 𠮷 喆 堃 镕 赟 昇 珺 淼 犇"
