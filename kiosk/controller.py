@@ -1,0 +1,462 @@
+"""The conductor between devices, the backend and the session state machine.
+
+Screens forward touches here; drivers deliver events here (from their own threads, hopped onto the
+asyncio loop); the controller runs every slow call (backend over httpx, printer and camera work in
+worker threads) as an asyncio task, so the Kivy main loop that shares this loop never waits on I/O.
+
+Every task belongs to one session: when the session ends (cancel, timeout, error) its tasks are
+cancelled, and a late result for an old session id is dropped by the state machine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Awaitable, Callable, Coroutine
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from kiosk import messages
+from kiosk.audit import AuditLog
+from kiosk.backend.errors import BackendError
+from kiosk.domain.holder import Holder
+from kiosk.i18n import _, set_language
+from kiosk.ports import BackendPort, CardReaderPort, PrinterPort, QrScannerPort
+from kiosk.session import EndReason, ErrorInfo, PrintState, SessionMachine, Step
+from kiosk.settings import KioskConfig
+
+log = logging.getLogger(__name__)
+
+Clock = Callable[[], float]
+
+
+@dataclass
+class Devices:
+    card: CardReaderPort | None = None
+    scanner: QrScannerPort | None = None
+    printer: PrinterPort | None = None
+
+
+@dataclass
+class Health:
+    """What the status bar and the degraded mode show (issue 7 widens this)."""
+
+    card: str = "unknown"
+    camera: str = "unknown"
+    printer: str = "unknown"
+    printer_message: str = ""
+    backend: str = "unknown"
+    checked_at: float = 0.0
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def holder_from_card(identity: Any, evidence: dict[str, Any]) -> Holder:
+    """Build the session's holder from a card driver's identity (CardIdentityLike)."""
+    return Holder(
+        name=identity.name,
+        id_number=identity.id_number,
+        holder_type="111",
+        card_type=identity.card_type,
+        name_en=getattr(identity, "name_en", None),
+        sex=getattr(identity, "sex", None),
+        nation=getattr(identity, "nation", None),
+        birth_date=getattr(identity, "birth_date", None),
+        address=getattr(identity, "address", None),
+        valid_to=getattr(identity, "valid_to", None),
+        evidence=dict(evidence),
+    )
+
+
+class Controller:
+    def __init__(
+        self,
+        config: KioskConfig,
+        devices: Devices,
+        backend: BackendPort | None,
+        audit: AuditLog,
+        clock: Clock = time.monotonic,
+        today: Callable[[], date] = date.today,
+    ) -> None:
+        self.config = config
+        self.devices = devices
+        self.backend = backend
+        self.audit = audit
+        self.clock = clock
+        self.today = today
+        t = config.timeouts
+        from kiosk.session import Preferences
+
+        self.machine = SessionMachine(
+            idle_seconds=t.idle_seconds,
+            warning_seconds=t.warning_seconds,
+            goodbye_seconds=t.goodbye_seconds,
+            elder_idle_seconds=t.elder_idle_seconds,
+            default_prefs=Preferences(
+                elder_mode=config.display.elder_mode_default, language=config.display.language
+            ),
+            on_event=self._audit_event,
+        )
+        self.machine.subscribe(self._on_change)
+        self.health = Health()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._session_tasks: set[asyncio.Task[Any]] = set()
+        self._background: set[asyncio.Task[Any]] = set()
+        self._scanning = False
+        self._last_step = self.machine.step
+        self._listeners: list[Callable[[], None]] = []
+        set_language(config.display.language)
+
+    # ------------------------------------------------------------------ life cycle
+    async def start(self) -> None:
+        self._loop = asyncio.get_running_loop()
+        if self.devices.card is not None and self.config.services.card_identify:
+            try:
+                self.devices.card.start(self._threadsafe(self._on_card_event))
+            except Exception:  # a broken reader must not stop the terminal
+                log.exception("card reader failed to start")
+                self.health.card = "down"
+        self._spawn_background(self._ticker())
+        self._spawn_background(self._health_poller())
+        self.audit.record("terminal_started", terminal=self.config.terminal.id)
+
+    async def stop(self) -> None:
+        self.machine.end(EndReason.ADMIN, self.clock()) if self.machine.active else None
+        for task in list(self._background | self._session_tasks):
+            task.cancel()
+        await asyncio.gather(*self._background, *self._session_tasks, return_exceptions=True)
+        for stop in (
+            getattr(self.devices.card, "stop", None),
+            getattr(self.devices.scanner, "stop", None),
+        ):
+            if stop is not None:
+                try:
+                    stop()
+                except Exception:
+                    log.exception("device stop failed")
+        if self.backend is not None:
+            await self.backend.aclose()
+        self.audit.record("terminal_stopped", terminal=self.config.terminal.id)
+
+    def subscribe(self, listener: Callable[[], None]) -> None:
+        """The app redraws on every change of session or health."""
+        self._listeners.append(listener)
+
+    def _notify(self) -> None:
+        for listener in list(self._listeners):
+            listener()
+
+    # ------------------------------------------------------------------ plumbing
+    def _audit_event(self, name: str, data: dict[str, Any]) -> None:
+        self.audit.record(name, **data)
+
+    def _threadsafe(self, handler: Callable[[Any], None]) -> Callable[[Any], None]:
+        """Wrap a handler so that a driver's worker thread can call it."""
+
+        def call(event: Any) -> None:
+            loop = self._loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(handler, event)
+
+        return call
+
+    def _spawn_background(self, coro: Coroutine[Any, Any, Any]) -> None:
+        task = asyncio.get_running_loop().create_task(coro)
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    def _spawn(self, coro: Coroutine[Any, Any, Any]) -> asyncio.Task[Any]:
+        """A task that belongs to the current session and dies with it."""
+        task = asyncio.get_running_loop().create_task(self._guard(coro))
+        self._session_tasks.add(task)
+        task.add_done_callback(self._session_tasks.discard)
+        return task
+
+    async def _guard(self, coro: Awaitable[Any]) -> None:
+        try:
+            await coro
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("session task failed")
+            if self.machine.active:
+                self.machine.fail(ErrorInfo(messages.unexpected(), None, "internal"), self.clock())
+
+    def _cancel_session_tasks(self) -> None:
+        for task in list(self._session_tasks):
+            task.cancel()
+
+    def _on_change(self, machine: SessionMachine) -> None:
+        step = machine.step
+        if step is not self._last_step:
+            if step is Step.ATTRACT:
+                self._cancel_session_tasks()
+            self._last_step = step
+        set_language(machine.prefs.language)
+        self._update_scanner(step)
+        self._notify()
+
+    async def _ticker(self) -> None:
+        while True:
+            await asyncio.sleep(0.5)
+            self.machine.tick(self.clock())
+
+    # ------------------------------------------------------------------ touches
+    def touch(self) -> None:
+        self.machine.touch(self.clock())
+
+    def start_session(self) -> None:
+        if not self.config.services.mianzheng:
+            return
+        self.machine.begin(self.clock())
+
+    def toggle_elder_mode(self) -> None:
+        self.machine.set_elder_mode(not self.machine.prefs.elder_mode, self.clock())
+
+    def set_language(self, language: str) -> None:
+        self.machine.set_language(language, self.clock())
+
+    def keep_alive(self) -> None:
+        self.machine.touch(self.clock())
+
+    def back(self) -> None:
+        self.machine.back(self.clock())
+
+    def home(self) -> None:
+        self.machine.cancel(self.clock())
+
+    def acknowledge_error(self) -> None:
+        self.machine.acknowledge_error(self.clock())
+
+    def agree(self) -> None:
+        if self.machine.agree(self.clock()):
+            data = self.machine.data
+            assert data is not None
+            if data.certificates:  # a 亮证 token already brought the holder's chosen certificates
+                self._after_list(data.id)
+            else:
+                self._spawn(self._load_certificates(data.id))
+
+    def select(self, identifier: str) -> None:
+        if self.machine.select(identifier, self.clock()):
+            data = self.machine.data
+            assert data is not None
+            if identifier not in data.records:
+                self.machine.set_busy(_("正在核验证照…"))
+                self._spawn(self._load_record(data.id, identifier, show_errors=True))
+
+    def print_receipt(self) -> None:
+        if self.config.services.print_receipt and self.machine.to_print(self.clock()):
+            data = self.machine.data
+            assert data is not None
+            self._spawn(self._print(data.id))
+
+    def retry_print(self) -> None:
+        data = self.machine.data
+        if self.machine.step is Step.PRINT and data is not None and data.printing.phase == "failed":
+            self._spawn(self._print(data.id))
+
+    def finish_service(self) -> None:
+        self.machine.finish_service(self.clock(), rating_enabled=self.config.services.rating)
+
+    def rate(self, score: int | None, reasons: tuple[str, ...] = ()) -> None:
+        data = self.machine.data
+        if data is None:
+            return
+        session_id = data.id
+        if self.machine.rated(score, self.clock()) and score and self.backend is not None:
+            self._spawn_background(self._send_rating(session_id, score, reasons))
+
+    # ------------------------------------------------------------------ identification
+    def _on_card_event(self, event: Any) -> None:
+        kind = getattr(event, "kind", "")
+        if kind in ("reader_added", "reader_removed"):
+            self.health.card = "ok" if kind == "reader_added" else "down"
+            self.audit.record("card_reader_" + kind.split("_")[1])
+            self._notify()
+            return
+        if kind == "card_inserted":
+            self.machine.touch(self.clock())
+            return
+        step = self.machine.step
+        if step not in (Step.ATTRACT, Step.IDENTIFY):
+            return  # a card event in the middle of a session changes nothing
+        now = self.clock()
+        if kind == "error":
+            code = str(getattr(event, "error", "") or "unreadable")
+            if step is Step.ATTRACT:
+                self.machine.begin(now)
+            self.machine.fail(ErrorInfo(messages.card_error(code), Step.IDENTIFY, "card_" + code), now)
+            return
+        if kind != "identity" or getattr(event, "identity", None) is None:
+            return
+        identity = event.identity
+        valid_to = getattr(identity, "valid_to", None)
+        if valid_to is not None and valid_to < self.today():
+            if step is Step.ATTRACT:
+                self.machine.begin(now)
+            self.machine.fail(ErrorInfo(messages.card_expired(), Step.IDENTIFY, "card_expired"), now)
+            return
+        evidence = dict(getattr(event, "evidence", {}) or {})
+        evidence.setdefault("kind", "id_card")
+        evidence.setdefault("card_type", identity.card_type)
+        evidence.setdefault("read_at", datetime.now().astimezone().isoformat(timespec="seconds"))
+        self.machine.identified(holder_from_card(identity, evidence), "card", now)
+
+    def _update_scanner(self, step: Step) -> None:
+        scanner = self.devices.scanner
+        if scanner is None or not self.config.services.qr_identify:
+            return
+        want = step is Step.IDENTIFY
+        if want and not self._scanning:
+            try:
+                scanner.start(self._threadsafe(self._on_qr_text))
+                self._scanning = True
+            except Exception:
+                log.exception("camera failed to start")
+                self.health.camera = "down"
+        elif not want and self._scanning:
+            self._scanning = False
+            try:
+                scanner.stop()
+            except Exception:
+                log.exception("camera failed to stop")
+
+    def _on_qr_text(self, text: Any) -> None:
+        if self.machine.step is not Step.IDENTIFY or self.machine.busy or self.machine.data is None:
+            return
+        from kiosk.qr import classify
+
+        result = classify(str(text), self.config)
+        now = self.clock()
+        self.machine.touch(now)
+        if result.kind != "lz_token" or not result.value:
+            self.audit.record("qr_refused", session=self.machine.session_id, kind=result.kind)
+            self.machine.fail(
+                ErrorInfo(result.message or messages.qr_not_supported(), Step.IDENTIFY, "qr_" + result.kind),
+                now,
+            )
+            return
+        self.machine.set_busy(_("正在核验亮证码…"))
+        self._spawn(self._resolve_token(self.machine.data.id, result.value))
+
+    async def _resolve_token(self, session_id: str, token: str) -> None:
+        assert self.backend is not None
+        try:
+            holder, certificates = await self.backend.resolve_token(token, self.config.session.use_cause)
+        except BackendError as exc:
+            self._backend_failed(session_id, exc, Step.IDENTIFY)
+            return
+        data = self.machine.data
+        if data is None or data.id != session_id:
+            return
+        if self.machine.identified(holder, "qr", self.clock()):
+            data.certificates = list(certificates)
+
+    # ------------------------------------------------------------------ certificates
+    def _backend_failed(self, session_id: str, exc: BackendError, return_to: Step | None) -> None:
+        from kiosk.backend.messages import message_for
+
+        if self.machine.session_id != session_id:
+            return
+        log.warning("backend call failed", extra={"kind": exc.kind.value})
+        self.machine.fail(
+            ErrorInfo(message_for(exc.kind), return_to, "backend_" + exc.kind.value), self.clock()
+        )
+
+    async def _load_certificates(self, session_id: str) -> None:
+        data = self.machine.data
+        if self.backend is None or data is None or data.holder is None:
+            return
+        self.machine.set_busy(_("正在查询您的电子证照…"))
+        type_codes = self.config.session.type_codes or None
+        try:
+            certs = await self.backend.query_certificates(
+                data.holder, self.config.session.use_cause, type_codes
+            )
+        except BackendError as exc:
+            self._backend_failed(session_id, exc, Step.CONSENT)
+            return
+        if self.machine.certificates_loaded(session_id, certs):
+            self._after_list(session_id)
+
+    def _after_list(self, session_id: str) -> None:
+        data = self.machine.data
+        if data is None:
+            return
+        self.machine.certificates_loaded(session_id, data.certificates)
+        for cert in data.certificates:
+            self._spawn(self._load_record(session_id, cert.identifier, show_errors=False))
+
+    async def _load_record(self, session_id: str, identifier: str, show_errors: bool) -> None:
+        assert self.backend is not None
+        try:
+            record = await self.backend.get_certificate(identifier)
+        except BackendError as exc:
+            if show_errors:
+                self._backend_failed(session_id, exc, Step.CERTIFICATES)
+            return
+        self.machine.record_loaded(session_id, record)
+
+    # ------------------------------------------------------------------ printing
+    async def _print(self, session_id: str) -> None:
+        from kiosk.printing import print_session_receipt
+
+        await print_session_receipt(self, session_id)
+
+    async def _send_rating(self, session_id: str, score: int, reasons: tuple[str, ...]) -> None:
+        assert self.backend is not None
+        try:
+            await self.backend.submit_evaluation(session_id, score, reasons)
+        except BackendError as exc:
+            log.warning("rating not delivered", extra={"kind": exc.kind.value})
+
+    # ------------------------------------------------------------------ health
+    async def _health_poller(self) -> None:
+        while True:
+            await self.refresh_health()
+            await asyncio.sleep(10)
+
+    async def refresh_health(self) -> None:
+        d = self.devices
+        if d.card is not None:
+            self.health.card = _safe(d.card.health)
+        if d.scanner is not None:
+            self.health.camera = _safe(d.scanner.health)
+        if d.printer is not None:
+            try:
+                status = await asyncio.wait_for(asyncio.to_thread(d.printer.status), 5)
+            except Exception:
+                self.health.printer = "unknown"
+            else:
+                self.health.printer = _printer_health(status)
+        if self.backend is not None:
+            try:
+                await self.backend.health()
+            except BackendError:
+                self.health.backend = "down"
+            else:
+                self.health.backend = "ok"
+        self.health.checked_at = self.clock()
+        self._notify()
+
+    def set_print_state(self, session_id: str, state: PrintState) -> None:
+        self.machine.print_progress(session_id, state)
+
+
+def _safe(fn: Callable[[], str]) -> str:
+    try:
+        return fn()
+    except Exception:
+        return "unknown"
+
+
+def _printer_health(status: Any) -> str:
+    if status.online is False or status.paper == "out" or status.cover_open:
+        return "down"
+    if status.online is None or status.paper == "unknown":
+        return "unknown"
+    if status.paper == "near_end":
+        return "degraded"
+    return "ok"

@@ -1,0 +1,141 @@
+"""View models: what each screen shows, as plain data, translated and masked.
+
+Screens present these and nothing else, so every decision about wording, masking and badges is
+testable here without Kivy, and a screen can never show a raw ID number by accident.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
+from kiosk.i18n import _
+from kiosk.privacy import mask_id, mask_name
+from kiosk.session import SessionMachine
+
+# platform status codes (domain.md §2.3): 21 revoked, 22 expired, 23 restricted
+_PLATFORM_STATUS = {"21": CertStatus.REVOKED, "22": CertStatus.EXPIRED, "23": CertStatus.RESTRICTED}
+
+
+def format_date(value: date | None) -> str:
+    if value is None:
+        return _("长期")
+    return _("{y}年{m}月{d}日").format(y=value.year, m=value.month, d=value.day)
+
+
+@dataclass(frozen=True)
+class Badge:
+    status: str  # valid | expired | revoked | restricted | unverified | checking
+    label: str
+
+
+def badge_for(summary: CertificateSummary, record: VerifiedCertificate | None, today: date) -> Badge:
+    """The badge on a certificate card: verification wins once the full record is checked."""
+    if record is not None:
+        status = record.verification.status
+    else:
+        status = _PLATFORM_STATUS.get(summary.status, CertStatus.VALID)
+        if status is CertStatus.VALID and summary.valid_to is not None and summary.valid_to < today:
+            status = CertStatus.EXPIRED
+        if status is CertStatus.VALID:
+            return Badge("checking", _("核验中"))
+    labels = {
+        CertStatus.VALID: _("有效"),
+        CertStatus.EXPIRED: _("已过期"),
+        CertStatus.REVOKED: _("已注销"),
+        CertStatus.RESTRICTED: _("受限"),
+        CertStatus.UNVERIFIED: _("无法核验"),
+    }
+    return Badge(status.value, labels[status])
+
+
+@dataclass(frozen=True)
+class CertificateCard:
+    identifier: str
+    name: str
+    number: str  # masked
+    issuer: str
+    validity: str
+    badge: Badge
+    reason: str | None  # why it is not valid, when known
+
+
+def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateCard]:
+    data = machine.data
+    if data is None:
+        return []
+    cards = []
+    for c in data.certificates:
+        record = data.records.get(c.identifier)
+        cards.append(
+            CertificateCard(
+                identifier=c.identifier,
+                name=c.name,
+                number=mask_id(c.number),
+                issuer=c.issuer,
+                validity=_("有效期至 {date}").format(date=format_date(c.valid_to)),
+                badge=badge_for(c, record, today),
+                reason=record.verification.reason if record and not record.verification.ok else None,
+            )
+        )
+    return cards
+
+
+@dataclass(frozen=True)
+class HolderView:
+    name: str
+    id_number: str
+    greeting: str
+
+
+def holder_view(machine: SessionMachine) -> HolderView | None:
+    data = machine.data
+    if data is None or data.holder is None:
+        return None
+    h = data.holder
+    name = mask_name(h.name_en if machine.prefs.language == "en" and h.name_en else h.name)
+    return HolderView(name=name, id_number=mask_id(h.id_number), greeting=_("{name}，您好").format(name=name))
+
+
+@dataclass(frozen=True)
+class DetailView:
+    title: str
+    badge: Badge
+    reason: str | None
+    fields: list[tuple[str, str]]
+    watermark: str
+    loading: bool
+
+
+# Face fields that carry personal data and are masked on screen (the paper copy is the citizen's own).
+_SENSITIVE_LABELS = ("身份号码", "公民身份号码", "证件号码", "身份证号", "持证人身份证号")
+
+
+def detail_view(machine: SessionMachine, today: date, centre_name: str, valid_days: int) -> DetailView | None:
+    data = machine.data
+    if data is None or data.selected is None:
+        return None
+    summary = next((c for c in data.certificates if c.identifier == data.selected), None)
+    if summary is None:
+        return None
+    record = data.records.get(summary.identifier)
+    fields: list[tuple[str, str]] = []
+    if record is not None:
+        for f in record.record.face:
+            value = mask_id(f.value) if any(s in f.label for s in _SENSITIVE_LABELS) else f.value
+            fields.append((f.label, value))
+    else:
+        fields = [(_("证照名称"), summary.name), (_("颁发机构"), summary.issuer)]
+    until = date.fromordinal(today.toordinal() + valid_days)
+    watermark = _("此件由{centre}自助终端提供，仅供办理政务服务事项时使用，有效期至{date}").format(
+        centre=centre_name, date=format_date(until)
+    )
+    return DetailView(
+        title=summary.name,
+        badge=badge_for(summary, record, today),
+        reason=record.verification.reason if record and not record.verification.ok else None,
+        fields=fields,
+        watermark=watermark,
+        loading=record is None,
+    )

@@ -1,0 +1,73 @@
+"""Attract screen: what the terminal does, how to start, elder mode and language. Never personal data."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.animation import Animation
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from screens.base import KioskScreen
+from screens.theme import BADGE, BLUE, TEXT_MUTED
+from screens.widgets import BigButton, KLabel, Panel, spacer
+
+
+class AttractScreen(KioskScreen):
+    step = "attract"
+
+    def build(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        cfg = c.config
+        page = self.page()
+        page.add_widget(KLabel(_("免证办"), size=s.huge, bold=True, colour=BLUE, halign="center"))
+        page.add_widget(KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75,
+                               halign="center"))
+        if c.health.backend == "down":
+            page.add_widget(KLabel(_("电子证照系统暂时无法连接，查询证照可能失败，请到窗口办理。"),
+                                   size=s.body, colour=BADGE["revoked"], halign="center"))
+        how = Panel(spacing=s.spacing * 0.6)
+        how.add_widget(KLabel(_("如何开始"), size=s.title * 0.7, bold=True))
+        steps = []
+        if cfg.services.card_identify:
+            steps.append(_("① 将身份证平放在下方读卡区"))
+        if cfg.services.qr_identify:
+            steps.append(_("② 或打开手机“亮证码”，对准摄像头"))
+        steps.append(_("③ 或点击下方“开始办理”按钮"))
+        for line in steps:
+            how.add_widget(KLabel(line, size=s.body, line_height=s.line_height))
+        page.add_widget(how)
+        services = Panel(spacing=s.spacing * 0.5)
+        services.add_widget(KLabel(_("本机可以办理"), size=s.title * 0.7, bold=True))
+        offered = [_("免证办：查询、核验、打印您的电子证照")]
+        if cfg.services.guide:
+            offered.append(_("办事指南：一件事一次办，查看所需材料"))
+        if cfg.services.disclosure:
+            offered.append(_("政务公开：中心职责与预算信息"))
+        for line in offered:
+            services.add_widget(KLabel("· " + line, size=s.body, colour=TEXT_MUTED))
+        page.add_widget(services)
+        page.add_widget(spacer())
+        start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
+        start.font_size = dp(s.button * 1.3)
+        Animation.cancel_all(start)
+        pulse = Animation(opacity=0.82, duration=1.2) + Animation(opacity=1.0, duration=1.2)
+        pulse.repeat = True
+        pulse.start(start)
+        page.add_widget(start)
+        toggles = BoxLayout(orientation="horizontal", spacing=dp(24), size_hint_y=None,
+                            height=dp(s.button_height))
+        elder = c.machine.prefs.elder_mode
+        toggles.add_widget(BigButton(_("关闭长辈模式") if elder else _("长辈模式（大字）"),
+                                     c.toggle_elder_mode, s, primary=False))
+        english = c.machine.prefs.language == "en"
+        toggles.add_widget(BigButton("中文" if english else "English",
+                                     lambda: c.set_language("zh_CN" if english else "en"), s, primary=False))
+        page.add_widget(toggles)
+        return page
+
+    def on_leave(self, *args: Any) -> None:
+        self._signature = None

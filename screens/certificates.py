@@ -1,0 +1,82 @@
+"""Certificates: one card per certificate with a clear valid / expired / revoked / unverified badge."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.uix.behaviors import ButtonBehavior
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from kiosk.views import CertificateCard, certificate_cards, holder_view
+from screens.base import KioskScreen
+from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
+from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
+
+
+class TappablePanel(ButtonBehavior, Panel):
+    def __init__(self, on_tap: Any, **kw: Any) -> None:
+        super().__init__(**kw)
+        self._on_tap = on_tap
+
+    def on_release(self) -> None:
+        self._on_tap()
+
+
+def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> Panel:
+    panel = TappablePanel(on_tap, spacing=s.spacing * 0.35)
+    top = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=dp(16))
+    name = KLabel(card.name, size=s.title * 0.72, bold=True)
+    top.add_widget(name)
+    badge = Badge(card.badge.label, BADGE.get(card.badge.status, BADGE["checking"]), s.small)
+    holder = BoxLayout(size_hint_x=None, width=dp(200) if s.small < 30 else dp(240))
+    holder.add_widget(badge)
+    top.add_widget(holder)
+    name.bind(height=lambda *_: setattr(top, "height", max(name.height, badge.height)))
+    top.height = dp(s.title)
+    panel.add_widget(top)
+    panel.add_widget(KLabel(_("证照编号：{n}").format(n=card.number), size=s.body, colour=TEXT_MUTED))
+    panel.add_widget(KLabel(card.issuer + "  ·  " + card.validity, size=s.body, colour=TEXT_MUTED,
+                            line_height=s.line_height))
+    if card.reason:
+        panel.add_widget(KLabel(card.reason, size=s.body, colour=BADGE.get(card.badge.status, BADGE["revoked"])))
+    return panel
+
+
+class CertificatesScreen(KioskScreen):
+    step = "certificates"
+
+    def build(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        page = self.page()
+        holder = holder_view(c.machine)
+        if holder is not None:
+            page.add_widget(KLabel(holder.greeting, size=s.title, bold=True, colour=BLUE))
+        cards = certificate_cards(c.machine, self.ctx.today)
+        if c.machine.busy:
+            page.add_widget(KLabel(c.machine.busy, size=s.title * 0.8, colour=BLUE, halign="center"))
+            page.add_widget(spacer())
+            return page
+        if not cards:
+            page.add_widget(KLabel(_("未查询到您名下的电子证照。如有疑问，请到窗口咨询。"), size=s.body))
+            page.add_widget(spacer())
+            page.add_widget(BigButton(_("完成"), c.finish_service, s))
+            return page
+        page.add_widget(KLabel(_("共找到 {n} 个电子证照，点击可查看详情").format(n=len(cards)), size=s.body))
+        listing = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.7))
+        per_screen = cards  # the scroll view keeps every card reachable
+        for card in per_screen:
+            listing.add_widget(certificate_panel(card, s, lambda ident=card.identifier: c.select(ident)))
+        page.add_widget(self.scroll(listing))
+        actions = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None,
+                            height=dp(s.button_height))
+        actions.add_widget(BigButton(_("完成"), c.finish_service, s, primary=False))
+        if c.config.services.print_receipt and c.printing_available():
+            actions.add_widget(BigButton(_("打印证照清单"), c.print_receipt, s))
+        else:
+            actions.add_widget(KLabel(_("打印暂不可用"), size=s.body, colour=TEXT_MUTED, halign="center"))
+        page.add_widget(actions)
+        return page

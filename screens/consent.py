@@ -1,0 +1,53 @@
+"""Consent: the matter, the use cause, what will be fetched, the privacy promise; 同意 / 取消."""
+
+from __future__ import annotations
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from kiosk.views import holder_view
+from screens.base import KioskScreen
+from screens.theme import BADGE, BLUE, TEXT_MUTED
+from screens.widgets import BigButton, KLabel, Panel, spacer
+
+
+class ConsentScreen(KioskScreen):
+    step = "consent"
+
+    def build(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        page = self.page()
+        holder = holder_view(c.machine)
+        if holder is not None:
+            page.add_widget(KLabel(holder.greeting, size=s.title, bold=True, colour=BLUE))
+        page.add_widget(KLabel(_("请确认授权"), size=s.title * 0.8, bold=True))
+        info = Panel(spacing=s.spacing * 0.5)
+        lines = [
+            (_("办理事项"), _("免证办：电子证照查询与打印")),
+            (_("用证事由"), c.config.session.use_cause),
+            (_("将查询"), _("您本人名下的电子证照（仅用于本次办理）")),
+        ]
+        for label, value in lines:
+            info.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
+            info.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
+        page.add_widget(info)
+        promise = Panel(spacing=s.spacing * 0.4)
+        promise.add_widget(KLabel(_("本机不保存您的个人信息"), size=s.body, bold=True, colour=BADGE["valid"]))
+        promise.add_widget(KLabel(
+            _("查询记录按规定由电子证照系统留存。离开本机或超时无操作时，屏幕上的信息会立即清除。"),
+            size=s.body, colour=TEXT_MUTED, line_height=s.line_height))
+        page.add_widget(promise)
+        page.add_widget(spacer())
+        if c.machine.busy:
+            page.add_widget(KLabel(c.machine.busy, size=s.body, colour=BLUE, halign="center"))
+        buttons = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None,
+                            height=dp(s.button_height * 1.2))
+        buttons.add_widget(BigButton(_("取消"), c.home, s, primary=False, height=dp(s.button_height * 1.2)))
+        agree = BigButton(_("同意并查询"), c.agree, s, height=dp(s.button_height * 1.2))
+        agree.size_hint_x = 1.6
+        buttons.add_widget(agree)
+        page.add_widget(buttons)
+        return page

@@ -1,0 +1,146 @@
+"""The fixed frame around every screen: header (centre, terminal, clock, device health) and footer
+(返回, 首页, idle countdown, 呼叫工作人员), plus the idle-warning overlay (ux.md, "Frame")."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import Any
+
+from kivy.graphics import Color, Ellipse, Rectangle
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.modalview import ModalView
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from screens.theme import BLUE, HEALTH, PAGE, TEXT, WHITE, Sizes, rgba
+from screens.widgets import BigButton, KLabel, Panel
+
+
+class _Dot(Widget):
+    def __init__(self, colour: str, **kw: Any) -> None:
+        super().__init__(size_hint=(None, None), size=(dp(18), dp(18)), **kw)
+        with self.canvas:
+            self._colour = Color(*rgba(colour))
+            self._dot = Ellipse()
+        self.bind(pos=self._draw, size=self._draw)
+
+    def _draw(self, *_: Any) -> None:
+        self._dot.pos, self._dot.size = self.pos, self.size
+
+    def set_colour(self, colour: str) -> None:
+        self._colour.rgba = rgba(colour)
+
+
+class Header(BoxLayout):
+    HEALTH_ITEMS = (("card", "读卡"), ("camera", "扫码"), ("printer", "打印"), ("backend", "网络"))
+
+    def __init__(self, centre: str, terminal: str, **kw: Any) -> None:
+        super().__init__(orientation="horizontal", size_hint_y=None, height=dp(132),
+                         padding=(dp(36), dp(14)), spacing=dp(20), **kw)
+        with self.canvas.before:
+            Color(*rgba(BLUE))
+            self._bg = Rectangle()
+        self.bind(pos=self._draw, size=self._draw)
+        names = BoxLayout(orientation="vertical")
+        self.centre = KLabel(centre, size=34, colour=WHITE, bold=True)
+        self.terminal = KLabel(terminal, size=24, colour=WHITE)
+        names.add_widget(self.centre)
+        names.add_widget(self.terminal)
+        self.add_widget(names)
+        right = BoxLayout(orientation="vertical", size_hint_x=None, width=dp(420))
+        self.clock = KLabel("", size=34, colour=WHITE, bold=True, halign="right")
+        right.add_widget(self.clock)
+        self.health_row = BoxLayout(orientation="horizontal", spacing=dp(6))
+        self._dots: dict[str, _Dot] = {}
+        self._labels: dict[str, KLabel] = {}
+        for key, label in self.HEALTH_ITEMS:
+            dot = _Dot(HEALTH["unknown"])
+            holder = BoxLayout(size_hint_x=None, width=dp(24), padding=(0, dp(10)))
+            holder.add_widget(dot)
+            self.health_row.add_widget(holder)
+            text = KLabel(_(label), size=24, colour=WHITE)
+            self._labels[key] = text
+            self.health_row.add_widget(text)
+            self._dots[key] = dot
+        right.add_widget(self.health_row)
+        self.add_widget(right)
+        self.tick()
+
+    def _draw(self, *_: Any) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+
+    def tick(self, *_: Any) -> None:
+        self.clock.text = time.strftime("%Y-%m-%d  %H:%M")
+
+    def show_health(self, health: Any) -> None:
+        for key, label in self.HEALTH_ITEMS:
+            state = getattr(health, key, "unknown")
+            self._dots[key].set_colour(HEALTH.get(state, HEALTH["unknown"]))
+            self._labels[key].text = _(label)
+
+
+class Footer(BoxLayout):
+    def __init__(self, on_back: Callable[[], None], on_home: Callable[[], None],
+                 on_help: Callable[[], None], **kw: Any) -> None:
+        super().__init__(orientation="horizontal", size_hint_y=None, height=dp(140),
+                         padding=(dp(36), dp(18)), spacing=dp(24), **kw)
+        with self.canvas.before:
+            Color(*rgba("#E3E9F1"))
+            self._bg = Rectangle()
+        self.bind(pos=self._draw, size=self._draw)
+        self._callbacks = (on_back, on_home, on_help)
+
+    def _draw(self, *_: Any) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+
+    def show(self, sizes: Sizes, in_session: bool, countdown: int | None) -> None:
+        self.clear_widgets()
+        on_back, on_home, on_help = self._callbacks
+        kw = {"height": dp(max(96, sizes.button_height - 20))}
+        if in_session:
+            self.add_widget(BigButton(_("返回"), on_back, sizes, primary=False, **kw))
+            self.add_widget(BigButton(_("首页"), on_home, sizes, primary=False, **kw))
+        else:
+            self.add_widget(Widget())
+        text = _("{n} 秒后返回首页").format(n=countdown) if countdown is not None else ""
+        self.add_widget(KLabel(text, size=sizes.small, colour=TEXT, halign="center"))
+        self.add_widget(BigButton(_("呼叫工作人员"), on_help, sizes, primary=False, **kw))
+
+
+class IdleOverlay(ModalView):
+    """Shown when the citizen has been idle: a large countdown, 继续使用 and 结束."""
+
+    def __init__(self, on_continue: Callable[[], None], on_end: Callable[[], None], **kw: Any) -> None:
+        super().__init__(auto_dismiss=False, size_hint=(0.86, None), height=dp(720),
+                         background="", background_color=rgba(PAGE, 0), overlay_color=(0, 0, 0, 0.55), **kw)
+        self._on_continue, self._on_end = on_continue, on_end
+        self.panel = Panel(padding=40, spacing=28)
+        self.add_widget(self.panel)
+
+    def show(self, sizes: Sizes, remaining: int) -> None:
+        p = self.panel
+        p.clear_widgets()
+        p.add_widget(KLabel(_("您还在吗？"), size=sizes.title, bold=True, halign="center"))
+        p.add_widget(KLabel(str(remaining), size=sizes.huge * 1.6, bold=True, colour=BLUE, halign="center"))
+        p.add_widget(KLabel(_("{n} 秒后将结束本次办理并清除您的信息").format(n=remaining),
+                            size=sizes.body, halign="center"))
+        p.add_widget(BigButton(_("继续使用"), self._on_continue, sizes))
+        p.add_widget(BigButton(_("结束"), self._on_end, sizes, primary=False))
+        self.height = p.minimum_height if p.minimum_height > 0 else dp(720)
+        p.bind(minimum_height=lambda *_: setattr(self, "height", p.minimum_height))
+
+
+class Notice(ModalView):
+    """A short message with one button (help ticket, demo notices)."""
+
+    def __init__(self, title: str, body: str, sizes: Sizes, **kw: Any) -> None:
+        super().__init__(auto_dismiss=True, size_hint=(0.82, None), background="",
+                         background_color=rgba(PAGE, 0), overlay_color=(0, 0, 0, 0.5), **kw)
+        p = Panel(padding=40, spacing=24)
+        p.add_widget(KLabel(title, size=sizes.title, bold=True, halign="center"))
+        p.add_widget(KLabel(body, size=sizes.body, halign="center"))
+        p.add_widget(BigButton(_("知道了"), self.dismiss, sizes))
+        self.add_widget(p)
+        p.bind(minimum_height=lambda *_: setattr(self, "height", p.minimum_height))

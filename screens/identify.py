@@ -1,0 +1,120 @@
+"""Identify: where to place the ID card and where the camera is, the two ways side by side."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from kivy.clock import Clock
+from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.graphics.texture import Texture
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+from kivy.uix.widget import Widget
+
+from kiosk.i18n import _
+from screens.base import KioskScreen
+from screens.theme import BLUE, TEXT_MUTED, rgba
+from screens.widgets import KLabel, Panel, spacer
+
+
+class CardIllustration(Widget):
+    """A reader with a card lying on it: drawn, so it scales with the screen."""
+
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
+        self.bind(pos=self._draw, size=self._draw)
+
+    def _draw(self, *_: Any) -> None:
+        self.canvas.clear()
+        w, h = self.width, self.height
+        with self.canvas:
+            Color(*rgba("#D5DCE6"))
+            RoundedRectangle(pos=(self.x + w * 0.1, self.y + h * 0.1), size=(w * 0.8, h * 0.45), radius=[dp(16)])
+            Color(*rgba(BLUE))
+            RoundedRectangle(pos=(self.x + w * 0.22, self.y + h * 0.32), size=(w * 0.56, h * 0.5), radius=[dp(12)])
+            Color(1, 1, 1, 1)
+            Rectangle(pos=(self.x + w * 0.28, self.y + h * 0.45), size=(w * 0.18, h * 0.28))
+            Line(points=[self.x + w * 0.5, self.y + h * 0.7, self.x + w * 0.72, self.y + h * 0.7], width=dp(3))
+            Line(points=[self.x + w * 0.5, self.y + h * 0.6, self.x + w * 0.72, self.y + h * 0.6], width=dp(3))
+            Line(points=[self.x + w * 0.5, self.y + h * 0.5, self.x + w * 0.66, self.y + h * 0.5], width=dp(3))
+
+
+class Preview(Image):
+    """Live camera preview with a guide frame; frames come from the controller ~10 times a second."""
+
+    def __init__(self, source_fn: Any, **kw: Any) -> None:
+        super().__init__(fit_mode="contain", **kw)
+        self._source_fn = source_fn
+        self._event = Clock.schedule_interval(self._update, 0.1)
+        with self.canvas.after:
+            Color(*rgba("#F5B800"))
+            self._guide = Line(width=dp(4))
+        self.bind(pos=self._draw_guide, size=self._draw_guide)
+
+    def _draw_guide(self, *_: Any) -> None:
+        side = min(self.width, self.height) * 0.7
+        x = self.center_x - side / 2
+        y = self.center_y - side / 2
+        self._guide.rectangle = (x, y, side, side)
+
+    def _update(self, *_: Any) -> None:
+        frame = self._source_fn()
+        if frame is None:
+            return
+        tex = self.texture
+        if tex is None or tex.size != (frame.width, frame.height):
+            tex = Texture.create(size=(frame.width, frame.height), colorfmt="rgb")
+            tex.flip_vertical()
+        tex.blit_buffer(frame.rgb, colorfmt="rgb", bufferfmt="ubyte")
+        self.texture = tex
+        self.canvas.ask_update()
+
+    def stop(self) -> None:
+        self._event.cancel()
+
+
+class IdentifyScreen(KioskScreen):
+    step = "identify"
+    _preview: Preview | None = None
+
+    def build(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        self._stop_preview()
+        page = self.page()
+        page.add_widget(KLabel(_("请出示身份证或亮证码"), size=s.title, bold=True, halign="center"))
+        if c.machine.busy:
+            page.add_widget(KLabel(c.machine.busy, size=s.title * 0.8, colour=BLUE, halign="center"))
+        ways = BoxLayout(orientation="horizontal", spacing=dp(28))
+        if c.config.services.card_identify:
+            card = Panel(size_hint_y=1)
+            card.unbind(minimum_height=card.setter("height"))
+            card.add_widget(KLabel(_("方式一：刷身份证"), size=s.title * 0.7, bold=True, halign="center"))
+            card.add_widget(CardIllustration())
+            card.add_widget(KLabel(_("将身份证平放在屏幕下方的读卡区，保持不动，直到提示读取成功"),
+                                   size=s.body, halign="center", line_height=s.line_height))
+            ways.add_widget(card)
+        if c.config.services.qr_identify:
+            qr = Panel(size_hint_y=1)
+            qr.unbind(minimum_height=qr.setter("height"))
+            qr.add_widget(KLabel(_("方式二：出示亮证码"), size=s.title * 0.7, bold=True, halign="center"))
+            self._preview = Preview(c.preview_frame)
+            qr.add_widget(self._preview)
+            qr.add_widget(KLabel(_("请将手机二维码对准摄像头"), size=s.body, halign="center",
+                                 line_height=s.line_height))
+            ways.add_widget(qr)
+        page.add_widget(ways)
+        page.add_widget(KLabel(_("如两种方式都无法使用，请点击“呼叫工作人员”，或到窗口办理。"),
+                               size=s.body, colour=TEXT_MUTED, halign="center"))
+        page.add_widget(spacer(8))
+        return page
+
+    def _stop_preview(self) -> None:
+        if self._preview is not None:
+            self._preview.stop()
+            self._preview = None
+
+    def on_leave(self, *args: Any) -> None:
+        self._stop_preview()
+        self._signature = None

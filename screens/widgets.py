@@ -1,0 +1,148 @@
+"""Small building blocks shared by the screens: wrapped labels, big buttons, panels, badges.
+
+Widgets take their sizes from the theme at construction; a mode switch re-renders the screen, so
+no widget needs to observe the mode. Markup is never enabled on a label that can show data from
+outside (card, QR, backend): such text is shown literally.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from kivy.graphics import Color, Line, RoundedRectangle
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.button import Button
+from kivy.uix.label import Label
+from kivy.uix.widget import Widget
+
+from screens.theme import BLUE, BLUE_DARK, BORDER, FONT, FONT_BOLD, PANEL, TEXT, WHITE, Sizes, rgba
+
+
+class KLabel(Label):
+    """A label that wraps to its width and grows to its text's height."""
+
+    def __init__(self, text: str = "", size: float = 28, colour: str = TEXT, bold: bool = False,
+                 halign: str = "left", line_height: float = 1.35, **kw: Any) -> None:
+        super().__init__(
+            text=text,
+            font_name=FONT_BOLD if bold else FONT,
+            font_size=dp(size),
+            color=rgba(colour),
+            halign=halign,
+            valign="middle",
+            line_height=line_height,
+            size_hint_y=None,
+            markup=False,
+            **kw,
+        )
+        self.bind(width=self._rewrap, texture_size=self._fit)
+        self._rewrap()
+
+    def _rewrap(self, *_: Any) -> None:
+        self.text_size = (self.width, None)
+
+    def _fit(self, *_: Any) -> None:
+        self.height = self.texture_size[1] + dp(4)
+
+
+class BigButton(Button):
+    """A large tap target with a visible pressed state (feedback within one frame)."""
+
+    def __init__(self, text: str, on_tap: Callable[[], None], sizes: Sizes, primary: bool = True,
+                 colour: str | None = None, **kw: Any) -> None:
+        base = colour or (BLUE if primary else PANEL)
+        fg = WHITE if (primary or colour) else BLUE
+        kw.setdefault("size_hint_y", None)
+        kw.setdefault("height", dp(sizes.button_height))
+        super().__init__(
+            text=text,
+            font_name=FONT_BOLD,
+            font_size=dp(sizes.button),
+            color=rgba(fg),
+            background_normal="",
+            background_down="",
+            background_color=rgba(base),
+            halign="center",
+            valign="middle",
+            markup=False,
+            **kw,
+        )
+        self._base, self._pressed = rgba(base), rgba(BLUE_DARK if (primary or colour) else BORDER)
+        self.bind(size=lambda *_: setattr(self, "text_size", (self.width - dp(16), None)))
+        self.bind(state=self._show_state)
+        self._on_tap = on_tap
+        if not (primary or colour):
+            with self.canvas.after:
+                Color(*rgba(BLUE))
+                self._outline = Line(width=dp(1.5))
+            self.bind(pos=self._draw_outline, size=self._draw_outline)
+
+    def _draw_outline(self, *_: Any) -> None:
+        self._outline.rectangle = (self.x, self.y, self.width, self.height)
+
+    def _show_state(self, *_: Any) -> None:
+        self.background_color = self._pressed if self.state == "down" else self._base
+
+    def on_release(self) -> None:
+        self._on_tap()
+
+
+class Panel(BoxLayout):
+    """A white rounded panel that sizes itself to its children (vertical)."""
+
+    def __init__(self, padding: float = 24, spacing: float = 12, colour: str = PANEL, **kw: Any) -> None:
+        kw.setdefault("orientation", "vertical")
+        kw.setdefault("size_hint_y", None)
+        super().__init__(padding=dp(padding), spacing=dp(spacing), **kw)
+        self.bind(minimum_height=self.setter("height"))
+        with self.canvas.before:
+            Color(*rgba(colour))
+            self._bg = RoundedRectangle(radius=[dp(14)])
+            Color(*rgba(BORDER))
+            self._line = Line(width=dp(1))
+        self.bind(pos=self._draw, size=self._draw)
+
+    def _draw(self, *_: Any) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+        self._line.rounded_rectangle = (self.x, self.y, self.width, self.height, dp(14))
+
+
+class Badge(Label):
+    """A coloured status badge with white text (contrast ≥ 4.5:1 on every badge colour)."""
+
+    def __init__(self, text: str, colour: str, size: float, **kw: Any) -> None:
+        super().__init__(
+            text=text, font_name=FONT_BOLD, font_size=dp(size), color=rgba(WHITE), markup=False,
+            size_hint=(None, None), **kw,
+        )
+        self.bind(texture_size=self._fit)
+        with self.canvas.before:
+            Color(*rgba(colour))
+            self._bg = RoundedRectangle(radius=[dp(10)])
+        self.bind(pos=self._draw, size=self._draw)
+
+    def _fit(self, *_: Any) -> None:
+        self.size = (self.texture_size[0] + dp(28), self.texture_size[1] + dp(12))
+
+    def _draw(self, *_: Any) -> None:
+        self._bg.pos, self._bg.size = self.pos, self.size
+
+
+def spacer(height: float = 0) -> Widget:
+    """Flexible space (height 0) or a fixed gap."""
+    if height:
+        return Widget(size_hint_y=None, height=dp(height))
+    return Widget()
+
+
+def row(*children: Widget, spacing: float = 20, height: float | None = None) -> BoxLayout:
+    box = BoxLayout(orientation="horizontal", spacing=dp(spacing), size_hint_y=None)
+    for child in children:
+        box.add_widget(child)
+    if height is not None:
+        box.height = dp(height)
+    else:
+        box.height = max((c.height for c in children), default=0)
+    return box
