@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import secrets
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
@@ -78,8 +79,10 @@ class Controller:
         audit: AuditLog,
         clock: Clock = time.monotonic,
         today: Callable[[], date] = date.today,
+        demo: bool = False,
     ) -> None:
         self.config = config
+        self.demo = demo  # receipts say 测试数据 and the demo panel is shown
         self.devices = devices
         self.backend = backend
         self.audit = audit
@@ -106,6 +109,8 @@ class Controller:
         self._scanning = False
         self._last_step = self.machine.step
         self._listeners: list[Callable[[], None]] = []
+        self._fallback_secret = secrets.token_hex(16)
+        self._help_count = 0
         set_language(config.display.language)
 
     # ------------------------------------------------------------------ life cycle
@@ -440,6 +445,36 @@ class Controller:
                 self.health.backend = "ok"
         self.health.checked_at = self.clock()
         self._notify()
+
+    def call_staff(self) -> str:
+        """A citizen asked for help: record it (no personal data) and give them a ticket number."""
+        self._help_count += 1
+        ticket = f"H{self._help_count:03d}"
+        self.audit.record(
+            "help_requested", ticket=ticket, step=self.machine.step.value, session=self.machine.session_id
+        )
+        self.machine.touch(self.clock())
+        return ticket
+
+    def receipt_secret(self) -> bytes:
+        """Key of the receipt verification code: the terminal secret, or a per-run one in demo."""
+        secret = self.config.backend.terminal_secret.get_secret_value()
+        if not secret:
+            secret = self._fallback_secret
+        return secret.encode()
+
+    def printing_available(self) -> bool:
+        """Degraded mode: do not offer printing that is bound to fail at the end."""
+        return self.devices.printer is not None and self.health.printer != "down"
+
+    def preview_frame(self) -> Any:
+        scanner = self.devices.scanner
+        if scanner is None or not self._scanning:
+            return None
+        try:
+            return scanner.preview()
+        except Exception:
+            return None
 
     def set_print_state(self, session_id: str, state: PrintState) -> None:
         self.machine.print_progress(session_id, state)

@@ -1,0 +1,148 @@
+"""The Kivy application: the frame, one screen per session step, and the idle overlay.
+
+It observes the controller and shows its state; it never does I/O itself. Kivy runs inside the
+asyncio loop (``App.async_run``), the same loop as the controller's tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import date
+from typing import Any
+
+from kivy.app import App
+from kivy.clock import Clock
+from kivy.core.window import Window
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.screenmanager import NoTransition, ScreenManager
+
+from kiosk.controller import Controller
+from kiosk.i18n import _
+from screens.attract import AttractScreen
+from screens.base import KioskScreen, ScreenContext
+from screens.certificates import CertificatesScreen
+from screens.consent import ConsentScreen
+from screens.detail import DetailScreen
+from screens.error import ErrorScreen
+from screens.fonts import register_fonts
+from screens.frame import Footer, Header, IdleOverlay, Notice
+from screens.goodbye import GoodbyeScreen
+from screens.identify import IdentifyScreen
+from screens.printing import PrintScreen
+from screens.rate import RateScreen
+from screens.theme import PAGE, rgba, sizes
+
+log = logging.getLogger(__name__)
+
+SESSION_SCREENS: tuple[type[KioskScreen], ...] = (
+    AttractScreen,
+    IdentifyScreen,
+    ConsentScreen,
+    CertificatesScreen,
+    DetailScreen,
+    PrintScreen,
+    RateScreen,
+    GoodbyeScreen,
+    ErrorScreen,
+)
+
+
+class Root(BoxLayout):
+    """Every touch anywhere counts as activity for the idle timer before it reaches a widget."""
+
+    def __init__(self, on_activity: Callable[[], None], **kw: Any) -> None:
+        super().__init__(orientation="vertical", **kw)
+        self._on_activity = on_activity
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self._on_activity()
+        return bool(super().on_touch_down(touch))
+
+
+class KioskApp(App):
+    def __init__(
+        self, controller: Controller, demo_keys: dict[str, Callable[[], None]] | None = None, **kw: Any
+    ) -> None:
+        super().__init__(**kw)
+        self.controller = controller
+        self.demo_keys = demo_keys or {}
+        self.title = controller.config.terminal.name
+        self.screens: dict[str, KioskScreen] = {}
+        self.overlay: IdleOverlay | None = None
+        self._refresh_pending = False
+
+    def build(self) -> Root:
+        cfg = self.controller.config
+        register_fonts(cfg.display.font_path or None)
+        Window.clearcolor = rgba(PAGE)
+        root = Root(self.controller.touch)
+        self.header = Header(cfg.terminal.centre_name, cfg.terminal.name)
+        root.add_widget(self.header)
+        self.manager = ScreenManager(transition=NoTransition())
+        ctx = ScreenContext(self.controller, date.today())
+        self.ctx = ctx
+        for cls in SESSION_SCREENS:
+            screen = cls(ctx)
+            self.screens[screen.name] = screen
+            self.manager.add_widget(screen)
+        root.add_widget(self.manager)
+        self.footer = Footer(self.controller.back, self.controller.home, self.call_staff)
+        root.add_widget(self.footer)
+        self.overlay = IdleOverlay(self.controller.keep_alive, self.controller.home)
+        self.controller.subscribe(self.request_refresh)
+        Clock.schedule_interval(self.header.tick, 1.0)
+        Window.bind(on_key_down=self._on_key)
+        self.refresh()
+        return root
+
+    def add_screen(self, screen: KioskScreen) -> None:
+        """Other capabilities (guide, disclosure, admin) add their screens here."""
+        self.screens[screen.name] = screen
+        self.manager.add_widget(screen)
+
+    # ------------------------------------------------------------------ drawing
+    def request_refresh(self) -> None:
+        """Coalesce many state changes within one frame into one redraw."""
+        if not self._refresh_pending:
+            self._refresh_pending = True
+            Clock.schedule_once(lambda _dt: self.refresh(), 0)
+
+    def refresh(self) -> None:
+        self._refresh_pending = False
+        c = self.controller
+        m = c.machine
+        self.ctx.today = date.today()
+        s = sizes(m.prefs.elder_mode)
+        screen = self.screens.get(m.step.value)
+        if screen is not None:
+            if self.manager.current != screen.name:
+                self.manager.current = screen.name
+            screen.refresh()
+        self.header.show_health(c.health)
+        self.footer.show(s, m.active and m.step.value not in ("goodbye",), m.warning_remaining)
+        overlay = self.overlay
+        if overlay is not None:
+            if m.warning_remaining is not None:
+                overlay.show(s, m.warning_remaining)
+                if overlay.parent is None:
+                    overlay.open(animation=False)
+            elif overlay.parent is not None:
+                overlay.dismiss(animation=False)
+
+    def call_staff(self) -> None:
+        ticket = self.controller.call_staff()
+        s = sizes(self.controller.machine.prefs.elder_mode)
+        Notice(
+            _("已通知工作人员"), _("请稍候，工作人员会尽快到您身边。您的呼叫号：{n}").format(n=ticket), s
+        ).open()
+
+    def _on_key(
+        self, _window: Any, key: int, _scancode: int, codepoint: str | None, modifiers: list[str]
+    ) -> bool:
+        name = {282 + i: f"f{i + 1}" for i in range(12)}.get(key, codepoint or "")
+        action = self.demo_keys.get(name)
+        if action is not None:
+            action()
+            return True
+        return key == 27  # swallow Escape: no way out to a desktop

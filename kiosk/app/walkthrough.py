@@ -1,0 +1,82 @@
+"""One scripted citizen session with a screenshot of every step and the printed receipt.
+
+``kiosk demo --walkthrough DIR`` runs it with no person and no display: the same app, the same
+controller, simulated devices and the embedded reference server, so the screenshots show what a
+citizen would see.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kiosk.session import Step
+
+if TYPE_CHECKING:
+    from kiosk.app.runner import AppDriver
+    from kiosk.demo import DemoControls
+
+log = logging.getLogger(__name__)
+
+
+def make_walkthrough(out_dir: Path, controls: DemoControls, identity: str = "elder"):  # type: ignore[no-untyped-def]
+    async def script(driver: AppDriver) -> None:
+        c = driver.controller
+        m = c.machine
+        shots: list[Path] = []
+
+        async def shot(name: str) -> None:
+            shots.append(await driver.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
+
+        await driver.wait_for(lambda: c.health.checked_at > 0, what="first health check")
+        await shot("attract")
+        c.start_session()
+        await driver.wait_for(lambda: m.step is Step.IDENTIFY, what="identify")
+        await driver.frames(0.6)  # let the preview show a frame
+        await shot("identify")
+        controls.insert_card(identity)
+        await driver.wait_for(lambda: m.step is Step.CONSENT, what="consent")
+        await shot("consent")
+        c.agree()
+        await driver.wait_for(
+            lambda: (
+                m.step is Step.CERTIFICATES
+                and not m.busy
+                and m.data is not None
+                and len(m.data.records) == len(m.data.certificates) > 0
+            ),
+            what="verified certificates",
+        )
+        await shot("certificates")
+        assert m.data is not None
+        first_valid = next(
+            (i for i, r in m.data.records.items() if r.verification.ok), m.data.certificates[0].identifier
+        )
+        c.select(first_valid)
+        await driver.wait_for(lambda: m.step is Step.DETAIL and not m.busy, what="detail")
+        await shot("detail")
+        c.print_receipt()
+        await driver.wait_for(
+            lambda: (
+                m.step is Step.PRINT and m.data is not None and m.data.printing.phase in ("done", "failed")
+            ),
+            what="printing",
+        )
+        await shot("print")
+        receipt = controls.last_receipt()
+        if receipt is not None:
+            receipt.save(out_dir / "receipt.png")
+        c.finish_service()
+        await driver.wait_for(lambda: m.step is Step.RATE, what="rate")
+        await shot("rate")
+        c.rate(5)
+        await driver.wait_for(lambda: m.step is Step.GOODBYE, what="goodbye")
+        await shot("goodbye")
+        c.home()
+        await driver.wait_for(lambda: m.step is Step.ATTRACT and not m.active, what="back to attract")
+        log.info("walkthrough done", extra={"screenshots": len(shots), "dir": str(out_dir)})
+        for path in [*shots, out_dir / "receipt.png"]:
+            print(path)
+
+    return script

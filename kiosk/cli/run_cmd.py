@@ -1,0 +1,116 @@
+"""``kiosk run`` (production: configured devices and backend) and ``kiosk demo`` (simulated devices,
+embedded reference server; ``--walkthrough DIR`` plays one citizen session with no person)."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import shutil
+import sys
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kiosk.cli.common import add_config_args, config_or_exit, state_dir
+from kiosk.settings import KioskConfig
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Prepared:
+    config: KioskConfig
+    workdir: Path | None = None
+    server: Any = None
+
+
+def _setup(config: KioskConfig, state: Path, headless: bool) -> None:
+    from kiosk.app import environment
+    from kiosk.logsetup import setup_logging
+
+    setup_logging(Path(config.paths.log_dir) if config.paths.log_dir else state / "logs")
+    d = config.display
+    environment.prepare(d.width, d.height, d.fullscreen, headless=headless)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = config_or_exit(args)
+    state = state_dir(config)
+    _setup(config, state, headless=False)
+    from kiosk.app.runner import run_app
+    from kiosk.audit import AuditLog
+    from kiosk.controller import Controller
+    from kiosk.wiring.backend import build_backend
+    from kiosk.wiring.devices import build_devices
+
+    devices = build_devices(config)
+    controller = Controller(config, devices, build_backend(config), AuditLog(state / "audit.jsonl"))
+    return asyncio.run(run_app(controller))
+
+
+def _demo(args: argparse.Namespace) -> int:
+    config = config_or_exit(args)
+    workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
+    os.chmod(workdir, 0o700)
+    state = Path(config.paths.state_dir) if config.paths.state_dir else workdir / "state"
+    headless = bool(args.walkthrough) or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    _setup(config, state, headless=headless)
+    from kiosk.app.runner import run_app
+    from kiosk.app.walkthrough import make_walkthrough
+    from kiosk.audit import AuditLog
+    from kiosk.controller import Controller
+    from kiosk.demo import DemoControls
+    from kiosk.wiring.backend import build_backend, demo_config, start_embedded_refserver
+    from kiosk.wiring.devices import build_devices, demo_identities_file
+
+    server = start_embedded_refserver(workdir / "refserver")
+    try:
+        config = demo_config(config, server)
+        with demo_identities_file() as ids:
+            devices = build_devices(config, ids)
+            keys = [getattr(i, "key", str(n)) for n, i in enumerate(getattr(devices.card, "identities", []))]
+        controller = Controller(
+            config, devices, build_backend(config), AuditLog(state / "audit.jsonl"), demo=True
+        )
+        controls = DemoControls(devices, keys or _identity_keys(), server.issue_token)
+        script = None
+        if args.walkthrough:
+            out = Path(args.walkthrough)
+            out.mkdir(parents=True, exist_ok=True)
+            script = make_walkthrough(out, controls)
+        if not headless:
+            print(
+                "demo: F1–F6 insert a demo ID card, F7 pull it, F8 show a 亮证码, F9 unreadable card, "
+                "F10 paper out/in, F11 cover open/closed",
+                file=sys.stderr,
+            )
+        return asyncio.run(run_app(controller, controls.keys(), script))
+    finally:
+        server.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _identity_keys() -> list[str]:
+    import tomllib
+    from importlib import resources
+
+    text = resources.files("config").joinpath("demo_identities.toml").read_text(encoding="utf-8")
+    return [entry["key"] for entry in tomllib.loads(text)["identity"]]
+
+
+def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    run = sub.add_parser("run", help="run the terminal with the configured devices and backend")
+    add_config_args(run)
+    run.set_defaults(handler=_run)
+    demo = sub.add_parser("demo", help="demo mode: simulated devices and the embedded reference backend")
+    add_config_args(demo)
+    demo.add_argument(
+        "--walkthrough",
+        metavar="DIR",
+        help="play one scripted citizen session and save a screenshot of every step and "
+        "the printed receipt into DIR (no display needed)",
+    )
+    demo.set_defaults(handler=_demo)

@@ -1,0 +1,89 @@
+"""Demo mode: the controls a presenter (or a script) uses to play the citizen's part.
+
+Demo mode runs the real app with simulated devices and the embedded reference server. These
+controls insert one of the fictitious demo cards, show a 亮证码 to the simulated camera, pull the
+card, and make the printer run out of paper or open its cover, so every path can be shown without
+hardware. Keys: F1–F6 insert demo card 1–6, F7 pull the card, F8 show the first holder's 亮证码,
+F9 an unreadable card, F10 paper out/in, F11 cover open/closed.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from kiosk.controller import Devices
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DemoControls:
+    devices: Devices
+    identity_keys: list[str]
+    issue_token: Callable[[str], str]  # holder key -> the QR text a citizen's phone would show
+    _paper_out: bool = field(default=False, init=False)
+    _cover_open: bool = field(default=False, init=False)
+
+    def _index(self, key: str | int) -> int:
+        return key if isinstance(key, int) else self.identity_keys.index(key)
+
+    def insert_card(self, key: str | int) -> None:
+        reader: Any = self.devices.card
+        reader.insert(self._index(key))
+
+    def pull_card(self) -> None:
+        reader: Any = self.devices.card
+        reader.remove()
+
+    def unreadable_card(self) -> None:
+        reader: Any = self.devices.card
+        reader.insert_unreadable()
+
+    def show_qr(self, key: str) -> None:
+        scanner: Any = self.devices.scanner
+        scanner.show(self.issue_token(key))
+
+    def clear_qr(self) -> None:
+        scanner: Any = self.devices.scanner
+        scanner.clear()
+
+    def set_paper(self, state: str) -> None:
+        printer: Any = self.devices.printer
+        printer.set_paper(state)
+        self._paper_out = state == "out"
+
+    def toggle_paper(self) -> None:
+        self.set_paper("ok" if self._paper_out else "out")
+
+    def toggle_cover(self) -> None:
+        printer: Any = self.devices.printer
+        self._cover_open = not self._cover_open
+        printer.set_cover_open(self._cover_open)
+
+    def last_receipt(self) -> Any:
+        return getattr(self.devices.printer, "last_image", None)
+
+    def keys(self) -> dict[str, Callable[[], None]]:
+        def safe(action: Callable[[], None]) -> Callable[[], None]:
+            def run() -> None:
+                try:
+                    action()
+                except Exception:
+                    log.exception("demo control failed")
+
+            return run
+
+        keys = {
+            f"f{i + 1}": safe(lambda i=i: self.insert_card(i)) for i in range(min(6, len(self.identity_keys)))
+        }
+        keys.update(
+            f7=safe(self.pull_card),
+            f8=safe(lambda: self.show_qr(self.identity_keys[0])),
+            f9=safe(self.unreadable_card),
+            f10=safe(self.toggle_paper),
+            f11=safe(self.toggle_cover),
+        )
+        return keys
