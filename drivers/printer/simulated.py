@@ -83,3 +83,6 @@ class SimulatedPrinter:
             self.jobs.append(job)
             del self.printed[: -self._max_kept]
             del self.jobs[: -self._max_kept]
+
+    def __repr__(self) -> str:
+        return f"SimulatedPrinter({self._width} dots, paper={self._paper}, printed={len(self.printed)})"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from drivers.printer import (
     CupsPrinter,
+    CupsQueue,
     FilePrinter,
     NetworkPrinter,
     SerialPrinter,
@@ -11,6 +12,7 @@ from drivers.printer import (
     UsbPrinter,
 )
 from kiosk.ports import PrinterPort
+from kiosk.receipt.a4 import A4Queue
 from kiosk.settings.printer import PrinterConfig
 
 
@@ -36,3 +38,11 @@ def build_printer(config: PrinterConfig) -> PrinterPort:
     if config.kind == "file":
         return FilePrinter(config.file_dir, paper_mm=config.paper_mm)
     raise ValueError(f"unknown printer kind: {config.kind}")  # pragma: no cover - the config forbids it
+
+
+def build_a4_queue(config: PrinterConfig) -> A4Queue | None:
+    """The CUPS queue for A4 copies (加注件), or None when ``a4_queue`` is not set."""
+    if not config.a4_queue:
+        return None
+    timeout = max(config.timeout_seconds, 10.0)
+    return CupsQueue(config.a4_queue, server=config.cups_server, timeout_seconds=timeout)
