@@ -1,0 +1,550 @@
+"""The e-certificate backend client (satisfies :class:`kiosk.ports.BackendPort`).
+
+One :class:`HttpBackend` per terminal, holding one ``httpx.AsyncClient`` so TLS sessions and TCP
+connections are reused between calls. Every request is signed (:mod:`kiosk.backend.signing`).
+
+Failure policy, decided here once so that every call behaves the same:
+
+* Timeouts: connect and read timeouts per attempt from the configuration, and ``total_timeout``
+  around the whole call including retries and back-off, so a citizen never waits longer than that.
+* Retries (at most ``retries`` more attempts, exponential back-off with full jitter) only for
+  transient failures: a connection that could not be made, and 502/503/504 answers.
+  Idempotent calls (GET record, verify, health) retry on all of these and on a connection lost
+  mid-answer. Calls that change something on the server — query and token resolution (usage log;
+  a 亮证 token is single-use), copies (usage log) and ratings — are retried ONLY when the
+  connection could not be established, because only then is it certain the request never reached
+  the server. A retried token resolution would otherwise come back TOKEN_USED, and a rating would
+  be counted twice.
+* Circuit breaker: ``breaker_failures`` consecutive failed calls (unreachable, timeout, 5xx,
+  malformed answers) open it for ``breaker_reset_seconds``; meanwhile calls fail at once with
+  CIRCUIT_OPEN. Then one trial call goes through (half-open). Business answers (404, 403, token
+  expired …) are the server working normally and count as success.
+* Answers are streamed and cut off at ``max_response_bytes``, then validated with pydantic
+  (:mod:`kiosk.backend.schemas`); anything unexpected is BAD_RESPONSE.
+* Logging shows method, masked path, status, timing and error kind — never bodies, names or codes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ipaddress
+import json
+import logging
+import random
+import ssl
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+import httpx
+from pydantic import BaseModel, ValidationError
+
+from kiosk.backend.breaker import CircuitBreaker
+from kiosk.backend.errors import BackendError, BackendErrorKind
+from kiosk.backend.privacy import mask_identifier
+from kiosk.backend.schemas import (
+    CertificateListAnswer,
+    ErrorAnswer,
+    FullRecordAnswer,
+    HealthAnswer,
+    ResolveAnswer,
+    SummaryModel,
+    VerifyAnswer,
+)
+from kiosk.backend.signing import new_nonce, sign_headers
+from kiosk.backend.verify import to_record, verify_record
+from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
+from kiosk.domain.holder import Holder
+from kiosk.domain.identifiers import CertificateIdentifierError, parse_certificate_identifier
+from kiosk.settings.backend import BackendConfig
+
+log = logging.getLogger("kiosk.backend")
+
+M = TypeVar("M", bound=BaseModel)
+T = TypeVar("T")
+
+# Stable error codes of backend-api.md → kinds.
+CODE_KINDS: dict[str, BackendErrorKind] = {
+    "AUTH_FAILED": BackendErrorKind.AUTH_FAILED,
+    "CLOCK_SKEW": BackendErrorKind.CLOCK_SKEW,
+    "REPLAY": BackendErrorKind.REPLAY,
+    "FORBIDDEN_TYPE": BackendErrorKind.FORBIDDEN_TYPE,
+    "NOT_FOUND": BackendErrorKind.NOT_FOUND,
+    "TOKEN_EXPIRED": BackendErrorKind.TOKEN_EXPIRED,
+    "TOKEN_USED": BackendErrorKind.TOKEN_USED,
+    "RATE_LIMITED": BackendErrorKind.RATE_LIMITED,
+    "INVALID_REQUEST": BackendErrorKind.INVALID_REQUEST,
+    "INTERNAL": BackendErrorKind.INTERNAL,
+}
+# When an error answer has no usable code (e.g. a proxy's HTML page).
+STATUS_KINDS: dict[int, BackendErrorKind] = {
+    400: BackendErrorKind.INVALID_REQUEST,
+    401: BackendErrorKind.AUTH_FAILED,
+    403: BackendErrorKind.FORBIDDEN_TYPE,
+    404: BackendErrorKind.NOT_FOUND,
+    409: BackendErrorKind.REPLAY,
+    413: BackendErrorKind.INVALID_REQUEST,
+    422: BackendErrorKind.INVALID_REQUEST,
+    429: BackendErrorKind.RATE_LIMITED,
+}
+GATEWAY_STATUSES = frozenset({502, 503, 504})
+# Failures that say "the backend is not working" and feed the circuit breaker.
+BREAKER_KINDS = frozenset(
+    {
+        BackendErrorKind.UNAVAILABLE,
+        BackendErrorKind.TIMEOUT,
+        BackendErrorKind.INTERNAL,
+        BackendErrorKind.BAD_RESPONSE,
+    }
+)
+LOOPBACK_NAMES = frozenset({"localhost"})
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+ERROR_BODY_LIMIT = 64_000
+
+
+class _Attempt(Exception):
+    """One failed attempt; ``sent`` tells whether the request may have reached the server."""
+
+    def __init__(self, error: BackendError, *, transient: bool, sent: bool) -> None:
+        super().__init__(str(error))
+        self.error = error
+        self.transient = transient
+        self.sent = sent
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    content_type: str
+    body: bytes
+
+
+def _is_loopback(host: str) -> bool:
+    if host in LOOPBACK_NAMES:
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.hex()
+    raise TypeError(f"cannot send {type(value).__name__} as JSON")
+
+
+def _summary(m: SummaryModel) -> CertificateSummary:
+    return CertificateSummary(
+        identifier=m.identifier,
+        type_code=m.type_code,
+        name=m.name,
+        number=m.number,
+        holder_name=m.holder_name,
+        holder_code=m.holder_code,
+        holder_type=m.holder_type,
+        issuer=m.issuer,
+        issuer_code=m.issuer_code,
+        issue_date=m.issue_date,
+        valid_from=m.valid_from,
+        valid_to=m.valid_to,
+        status=m.status,
+    )
+
+
+def _summaries(models: Sequence[SummaryModel]) -> list[CertificateSummary]:
+    """Summaries whose identifier passes its check character; others are dropped and logged.
+
+    An identifier that fails its own check cannot be fetched or shown reliably, and showing it
+    would invite the citizen to pick a certificate the terminal will then refuse.
+    """
+    out: list[CertificateSummary] = []
+    for m in models:
+        try:
+            parse_certificate_identifier(m.identifier)
+        except CertificateIdentifierError:
+            log.warning(
+                "backend: dropped a certificate summary with a bad identifier (%s)",
+                mask_identifier(m.identifier),
+            )
+            continue
+        out.append(_summary(m))
+    return out
+
+
+class HttpBackend:
+    """The backend over HTTPS (httpx). See the module docstring for the failure policy."""
+
+    def __init__(
+        self,
+        settings: BackendConfig,
+        terminal_id: str,
+        *,
+        clock: Callable[[], float] = time.time,
+        today: Callable[[], date] = date.today,
+        nonce_factory: Callable[[], str] = new_nonce,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
+        url = urlsplit(settings.url)
+        if url.scheme not in ("https", "http") or not url.hostname:
+            raise ValueError(f"backend url must be http(s)://host[:port]: {settings.url!r}")
+        if url.scheme == "http" and not _is_loopback(url.hostname):
+            raise ValueError("plain http is only allowed to a loopback address (demo and tests)")
+        self.settings = settings
+        self.terminal_id = terminal_id
+        self._secret = settings.terminal_secret.get_secret_value()
+        self._issuer_keys: Mapping[str, str] = dict(settings.issuer_keys)
+        self._clock = clock
+        self._today = today
+        self._nonce = nonce_factory
+        self.breaker = CircuitBreaker(settings.breaker_failures, settings.breaker_reset_seconds)
+        timeout = httpx.Timeout(
+            connect=settings.connect_timeout,
+            read=settings.read_timeout,
+            write=settings.read_timeout,
+            pool=settings.connect_timeout,
+        )
+        self._client = httpx.AsyncClient(
+            base_url=settings.url.rstrip("/"),
+            timeout=timeout,
+            verify=self._tls_context(settings),
+            transport=transport,
+            follow_redirects=False,
+            trust_env=False,  # a proxy from the environment must not silently sit in the middle
+            headers={"Accept": "application/json", "User-Agent": f"liujiang-kiosk/{terminal_id}"},
+            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4, keepalive_expiry=30),
+        )
+
+    @classmethod
+    def from_config(cls, config: Any, **kwargs: Any) -> HttpBackend:
+        """Build from a :class:`kiosk.settings.KioskConfig`."""
+        return cls(config.backend, config.terminal.id, **kwargs)
+
+    @staticmethod
+    def _tls_context(settings: BackendConfig) -> ssl.SSLContext | bool:
+        if not settings.verify_tls:
+            if settings.url.startswith("https"):
+                log.warning("backend: TLS certificate verification is OFF (verify_tls = false)")
+            return False
+        if settings.ca_file:
+            return ssl.create_default_context(cafile=settings.ca_file)  # pinned CA only
+        return ssl.create_default_context()  # the system trust store
+
+    # ------------------------------------------------------------------ the port
+
+    async def query_certificates(
+        self, holder: Holder, use_cause: str, type_codes: Sequence[str] | None = None
+    ) -> list[CertificateSummary]:
+        if not holder.evidence:
+            # backend-api.md: a query is always bound to something presented at this terminal.
+            raise BackendError(BackendErrorKind.INVALID_REQUEST, "holder has no evidence")
+        body: dict[str, Any] = {
+            "holder_code": holder.id_number,
+            "holder_type": holder.holder_type,
+            "evidence": holder.evidence,
+            "use_cause": use_cause,
+        }
+        if type_codes:
+            body["type_codes"] = list(type_codes)
+        answer = await self._json(
+            "POST", "/v1/certificates/query", CertificateListAnswer, body=body, idempotent=False
+        )
+        return _summaries(answer.certificates)
+
+    async def resolve_token(self, token: str, use_cause: str) -> tuple[Holder, list[CertificateSummary]]:
+        if not token or len(token) > 200 or not token.isprintable():
+            raise BackendError(BackendErrorKind.INVALID_REQUEST, "not a token")
+        answer = await self._json(
+            "POST",
+            "/v1/lz-tokens/resolve",
+            ResolveAnswer,
+            body={"token": token, "use_cause": use_cause},
+            idempotent=False,
+        )
+        h = answer.holder
+        holder = Holder(
+            name=h.name,
+            id_number=h.holder_code,
+            holder_type=h.holder_type,
+            card_type="token",
+            evidence={"kind": "lz_token", "resolved_at": datetime.now().astimezone().isoformat()},
+        )
+        return holder, _summaries(answer.certificates)
+
+    async def get_certificate(self, identifier: str) -> VerifiedCertificate:
+        path = self._certificate_path(identifier)
+        answer, raw = await self._json_raw("GET", path, FullRecordAnswer, idempotent=True)
+        rec = answer.record
+        if rec.identifier != identifier:
+            raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is for another certificate")
+        try:
+            record = to_record(raw["record"], _summary(rec), rec.key_id, answer.signature.value)
+        except (ValueError, TypeError, KeyError) as exc:
+            raise BackendError(BackendErrorKind.BAD_RESPONSE, "record cannot be canonicalised") from exc
+        # pure-Python SM2 takes tens of milliseconds: keep it off the event loop (and the UI).
+        verification = await asyncio.to_thread(
+            verify_record, record, self._issuer_keys, self._today(), answer.signature.key_id
+        )
+        if not verification.ok:
+            log.warning(
+                "backend: certificate %s did not verify: %s", mask_identifier(identifier), verification.status
+            )
+        return VerifiedCertificate(record=record, verification=verification)
+
+    async def server_verify(self, identifier: str) -> tuple[bool, str, str | None]:
+        """The platform's own verdict on a record (valid, status, reason) — a second opinion."""
+        answer = await self._json(
+            "POST", self._certificate_path(identifier) + "/verify", VerifyAnswer, body={}, idempotent=True
+        )
+        return answer.valid, answer.status, answer.reason
+
+    async def make_copy(self, identifier: str, use_cause: str, valid_days: int) -> bytes:
+        path = self._certificate_path(identifier) + "/copies"
+
+        def parse(answer: _Answer) -> bytes:
+            if not answer.content_type.startswith("image/png") or not answer.body.startswith(PNG_MAGIC):
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "copy is not a PNG image")
+            return answer.body
+
+        return await self._call(
+            "POST",
+            path,
+            body={"use_cause": use_cause, "valid_days": int(valid_days)},
+            idempotent=False,
+            parse=parse,
+        )
+
+    async def submit_evaluation(
+        self, service_ref: str, score: int, reasons: Sequence[str] = (), comment: str | None = None
+    ) -> None:
+        if not 1 <= int(score) <= 5:
+            raise BackendError(BackendErrorKind.INVALID_REQUEST, "score must be 1..5")
+        body: dict[str, Any] = {"service_ref": service_ref, "score": int(score), "reasons": list(reasons)}
+        if comment:
+            body["comment"] = comment
+        await self._call(
+            "POST", "/v1/evaluations", body=body, idempotent=False, ok=(201,), parse=lambda a: None
+        )
+
+    async def health(self) -> dict[str, Any]:
+        """Server status, version and time, plus ``clock_offset`` (server − terminal, seconds)."""
+        sent = self._clock()
+        answer = await self._json("GET", "/v1/health", HealthAnswer, idempotent=True)
+        received = self._clock()
+        result = answer.as_dict()
+        result["clock_offset"] = answer.unix - (sent + received) / 2
+        result["breaker"] = self.breaker.state.value
+        return result
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    # ------------------------------------------------------------------ plumbing
+
+    @staticmethod
+    def _certificate_path(identifier: str) -> str:
+        try:
+            parse_certificate_identifier(identifier)
+        except CertificateIdentifierError as exc:
+            raise BackendError(BackendErrorKind.INVALID_REQUEST, f"bad identifier: {exc.reason}") from None
+        return f"/v1/certificates/{identifier}"
+
+    async def _json(self, method: str, path: str, model: type[M], *, body: Any = None, idempotent: bool) -> M:
+        parsed, _ = await self._json_raw(method, path, model, body=body, idempotent=idempotent)
+        return parsed
+
+    async def _json_raw(
+        self, method: str, path: str, model: type[M], *, body: Any = None, idempotent: bool
+    ) -> tuple[M, dict[str, Any]]:
+        def parse(answer: _Answer) -> tuple[M, dict[str, Any]]:
+            if "json" not in answer.content_type:
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON")
+            try:
+                raw = json.loads(answer.body)
+                return model.model_validate(raw), raw
+            except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
+                raise BackendError(
+                    BackendErrorKind.BAD_RESPONSE, f"answer does not match the contract: {type(exc).__name__}"
+                ) from None
+
+        return await self._call(method, path, body=body, idempotent=idempotent, parse=parse)
+
+    async def _call(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: Any = None,
+        idempotent: bool,
+        parse: Callable[[_Answer], T],
+        ok: tuple[int, ...] = (200,),
+    ) -> T:
+        """One logical call: breaker, total timeout, attempts, then ``parse`` of the answer.
+
+        Parsing happens inside the breaker's accounting so that a server answering garbage counts
+        as failing.
+        """
+        if not self.breaker.allow():
+            raise BackendError(BackendErrorKind.CIRCUIT_OPEN, "backend recently failing")
+        content = (
+            b""
+            if body is None
+            else json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_json_default).encode(
+                "utf-8"
+            )
+        )
+        started = time.perf_counter()
+        try:
+            async with asyncio.timeout(self.settings.total_timeout):
+                answer = await self._attempts(method, path, content, idempotent, ok)
+            result = parse(answer)
+        except TimeoutError:
+            error = BackendError(BackendErrorKind.TIMEOUT, "total timeout")
+            self._finish(method, path, started, error)
+            raise error from None
+        except BackendError as error:
+            self._finish(method, path, started, error)
+            raise
+        except BaseException:
+            self.breaker.release()
+            raise
+        self._finish(method, path, started, None, answer.status)
+        return result
+
+    def _finish(
+        self, method: str, path: str, started: float, error: BackendError | None, status: int | None = None
+    ) -> None:
+        ms = (time.perf_counter() - started) * 1000
+        shown = self._log_path(path)
+        if error is None:
+            self.breaker.success()
+            log.info("backend: %s %s → %s in %.0f ms", method, shown, status, ms)
+            return
+        if error.kind in BREAKER_KINDS:
+            self.breaker.failure()
+        elif error.kind is not BackendErrorKind.CIRCUIT_OPEN:
+            self.breaker.success()  # the server answered; it is working
+        log.warning("backend: %s %s failed: %s after %.0f ms", method, shown, error.kind.value, ms)
+
+    @staticmethod
+    def _log_path(path: str) -> str:
+        parts = path.split("/")
+        return "/".join(mask_identifier(p) if p.startswith("1.2.156.") else p for p in parts)
+
+    async def _attempts(
+        self, method: str, path: str, content: bytes, idempotent: bool, ok: tuple[int, ...]
+    ) -> _Answer:
+        attempt = 0
+        while True:
+            try:
+                return await self._once(method, path, content, ok)
+            except _Attempt as failed:
+                retry = failed.transient and (idempotent or not failed.sent)
+                if not retry or attempt >= self.settings.retries:
+                    raise failed.error from None
+                delay = random.uniform(0, min(2.0, 0.2 * 2**attempt))  # full jitter
+                attempt += 1
+                log.info(
+                    "backend: %s %s retry %d in %.2f s (%s)",
+                    method,
+                    self._log_path(path),
+                    attempt,
+                    delay,
+                    failed.error.kind.value,
+                )
+                await asyncio.sleep(delay)
+
+    async def _once(self, method: str, path: str, content: bytes, ok: tuple[int, ...]) -> _Answer:
+        headers = {"Content-Type": "application/json"} if content else {}
+        request = self._client.build_request(method, path, content=content or None, headers=headers)
+        target = request.url.raw_path.decode("ascii")
+        request.headers.update(
+            sign_headers(
+                method, target, content, self.terminal_id, self._secret, int(self._clock()), self._nonce()
+            )
+        )
+        try:
+            response = await self._client.send(request, stream=True)
+        except httpx.ConnectTimeout:
+            raise _Attempt(
+                BackendError(BackendErrorKind.TIMEOUT, "connect timeout"), transient=True, sent=False
+            ) from None
+        except httpx.ConnectError as exc:
+            raise _Attempt(
+                BackendError(BackendErrorKind.UNAVAILABLE, f"connect: {type(exc).__name__}"),
+                transient=True,
+                sent=False,
+            ) from None
+        except httpx.TimeoutException:
+            raise _Attempt(
+                BackendError(BackendErrorKind.TIMEOUT, "read timeout"), transient=False, sent=True
+            ) from None
+        except httpx.TransportError as exc:
+            raise _Attempt(
+                BackendError(BackendErrorKind.UNAVAILABLE, f"connection lost: {type(exc).__name__}"),
+                transient=True,
+                sent=True,
+            ) from None
+        try:
+            limit = self.settings.max_response_bytes if response.status_code in ok else ERROR_BODY_LIMIT
+            body = await self._read_capped(response, limit)
+        finally:
+            await response.aclose()
+        content_type = response.headers.get("content-type", "").lower()
+        if response.status_code in ok:
+            return _Answer(response.status_code, content_type, body)
+        raise self._error_for(response.status_code, content_type, body)
+
+    @staticmethod
+    async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+        declared = response.headers.get("content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            raise _Attempt(
+                BackendError(BackendErrorKind.BAD_RESPONSE, "answer too large"), transient=False, sent=True
+            )
+        buf = bytearray()
+        try:
+            async for chunk in response.aiter_bytes():
+                buf += chunk
+                if len(buf) > limit:
+                    raise _Attempt(
+                        BackendError(BackendErrorKind.BAD_RESPONSE, "answer too large"),
+                        transient=False,
+                        sent=True,
+                    )
+        except httpx.TimeoutException:
+            raise _Attempt(
+                BackendError(BackendErrorKind.TIMEOUT, "read timeout"), transient=False, sent=True
+            ) from None
+        except httpx.TransportError as exc:
+            raise _Attempt(
+                BackendError(BackendErrorKind.UNAVAILABLE, f"connection lost: {type(exc).__name__}"),
+                transient=True,
+                sent=True,
+            ) from None
+        return bytes(buf)
+
+    @staticmethod
+    def _error_for(status: int, content_type: str, body: bytes) -> _Attempt:
+        kind: BackendErrorKind | None = None
+        message = ""
+        if "json" in content_type:
+            try:
+                err = ErrorAnswer.model_validate_json(body).error
+                kind = CODE_KINDS.get(err.code)
+                message = err.code
+            except (ValueError, ValidationError):
+                kind = None
+        if kind is None:
+            kind = BackendErrorKind.INTERNAL if status >= 500 else STATUS_KINDS.get(status)
+        if kind is None:
+            kind = BackendErrorKind.BAD_RESPONSE
+        transient = status in GATEWAY_STATUSES
+        return _Attempt(
+            BackendError(kind, f"HTTP {status} {message}".strip()), transient=transient, sent=True
+        )

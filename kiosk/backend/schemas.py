@@ -1,0 +1,96 @@
+"""What the terminal accepts from the backend (pydantic). Anything else is a BAD_RESPONSE.
+
+Lengths are bounded so that a broken or hostile server cannot fill the screen or the memory with one
+field; unknown extra fields are ignored (a newer server may add some).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+Short = Annotated[str, StringConstraints(max_length=200)]
+Text = Annotated[str, StringConstraints(max_length=2000)]
+
+
+class _Answer(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+
+class SummaryModel(_Answer):
+    identifier: Short
+    type_code: Short
+    name: Short
+    number: Short
+    holder_name: Short
+    holder_code: Short
+    holder_type: Annotated[str, StringConstraints(max_length=8)]
+    issuer: Short
+    issuer_code: Short
+    issue_date: date
+    valid_from: date
+    valid_to: date | None
+    status: Annotated[str, StringConstraints(max_length=16)]
+
+
+class FaceModel(_Answer):
+    label: Short
+    value: Text
+
+
+class RecordModel(SummaryModel):
+    face: list[FaceModel] = Field(max_length=200)
+    key_id: Short
+
+
+class SignatureModel(_Answer):
+    algorithm: Short = "SM2-SM3"
+    key_id: Short
+    value: Annotated[str, StringConstraints(max_length=400)]
+
+
+class FullRecordAnswer(_Answer):
+    record: RecordModel
+    signature: SignatureModel
+
+
+class CertificateListAnswer(_Answer):
+    certificates: list[SummaryModel] = Field(max_length=1000)
+
+
+class TokenHolderModel(_Answer):
+    name: Short
+    holder_code: Short
+    holder_type: Annotated[str, StringConstraints(max_length=8)]
+
+
+class ResolveAnswer(_Answer):
+    holder: TokenHolderModel
+    certificates: list[SummaryModel] = Field(max_length=1000)
+
+
+class VerifyAnswer(_Answer):
+    valid: bool
+    status: Short
+    reason: Short | None = None
+
+
+class HealthAnswer(_Answer):
+    status: Short
+    version: Short
+    time: Short
+    unix: float
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.model_dump()
+
+
+class ErrorBody(_Answer):
+    code: Short
+    message: Text = ""
+
+
+class ErrorAnswer(_Answer):
+    error: ErrorBody

@@ -1,0 +1,190 @@
+"""Build the backend client from configuration, and run the reference server for demo mode.
+
+The kiosk never imports ``refserver``: the embedded demo backend is the separate program started as
+a subprocess (``python -m refserver serve``) on a free loopback port with a temporary database, a
+fresh random terminal secret, and the demo issuer's public key read back from the server's
+info file. ``kiosk demo`` and the tests use :func:`start_embedded_refserver`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import httpx
+
+import kiosk
+from kiosk.backend.client import HttpBackend
+from kiosk.ports import BackendPort
+from kiosk.settings.backend import BackendConfig
+
+DEMO_TERMINAL_ID = "LJ-ZZ-DEMO"
+
+
+def build_backend(config: Any) -> BackendPort:
+    """The backend client for a :class:`kiosk.settings.KioskConfig`."""
+    return HttpBackend.from_config(config)
+
+
+class EmbeddedServerError(RuntimeError):
+    """The reference server did not start (the message carries the end of its log)."""
+
+
+@dataclass
+class EmbeddedServer:
+    """A running reference server subprocess and what a client needs to talk to it."""
+
+    url: str
+    terminal_id: str
+    secret: str = field(repr=False)
+    issuer_keys: dict[str, str]
+    process: subprocess.Popen[bytes] = field(repr=False)
+    db_path: Path
+    log_path: Path
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def backend_config(self, **overrides: Any) -> BackendConfig:
+        """A backend configuration section pointing at this server (overrides win)."""
+        values: dict[str, Any] = {
+            "url": self.url,
+            "verify_tls": True,
+            "terminal_secret": self.secret,
+            "issuer_keys": dict(self.issuer_keys),
+        }
+        values.update(overrides)
+        return BackendConfig(**values)
+
+    def client(self, terminal_id: str | None = None, **overrides: Any) -> HttpBackend:
+        return HttpBackend(self.backend_config(**overrides), terminal_id or self.terminal_id)
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def stop(self, timeout: float = 5.0) -> None:
+        """Terminate the server (SIGTERM, then SIGKILL) — only this process, by its pid."""
+        if self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait(timeout=timeout)
+
+    def __enter__(self) -> EmbeddedServer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def _write_private(path: Path, text: str) -> None:
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        f.write(text)
+
+
+def start_embedded_refserver(
+    workdir: Path,
+    terminal_id: str = DEMO_TERMINAL_ID,
+    *,
+    faults: bool = False,
+    extra_terminals: list[dict[str, Any]] | None = None,
+    rate_per_minute: int = 600,
+    start_timeout: float = 20.0,
+) -> EmbeddedServer:
+    """Start ``python -m refserver serve`` on 127.0.0.1 (free port), seeded, and wait for health.
+
+    ``workdir`` receives the temporary database, the terminals file (mode 600) and the server log.
+    ``extra_terminals`` adds terminals (``{"id", "secret", "allowed_types"?, "rate_per_minute"?}``),
+    e.g. a restricted one for tests. ``faults`` enables the test-only fault injection endpoints.
+    """
+    workdir = Path(workdir)
+    workdir.mkdir(parents=True, exist_ok=True)
+    secret = secrets.token_hex(32)
+    terminals = [
+        {"id": terminal_id, "secret": secret, "allowed_types": [], "rate_per_minute": rate_per_minute}
+    ]
+    terminals += list(extra_terminals or [])
+    terminals_file = workdir / "refserver-terminals.json"
+    _write_private(terminals_file, json.dumps(terminals))
+    info_file = workdir / "refserver-info.json"
+    info_file.unlink(missing_ok=True)
+    db_path = workdir / "refserver.db"
+    log_path = workdir / "refserver.log"
+    cmd = [
+        sys.executable,
+        "-m",
+        "refserver",
+        "serve",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--db",
+        str(db_path),
+        "--seed",
+        "--terminals",
+        str(terminals_file),
+        "--info-file",
+        str(info_file),
+    ]
+    if faults:
+        cmd.append("--faults")
+    env = dict(os.environ)
+    root = str(Path(kiosk.__file__).resolve().parent.parent)
+    env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(
+            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
+        )
+    try:
+        info = _wait_until_healthy(process, info_file, log_path, start_timeout)
+    except BaseException:
+        if process.poll() is None:
+            process.kill()
+            process.wait(timeout=5)
+        raise
+    return EmbeddedServer(
+        url=info["url"],
+        terminal_id=terminal_id,
+        secret=secret,
+        issuer_keys=dict(info["issuer_keys"]),
+        process=process,
+        db_path=db_path,
+        log_path=log_path,
+    )
+
+
+def _wait_until_healthy(
+    process: subprocess.Popen[bytes], info_file: Path, log_path: Path, timeout: float
+) -> dict[str, Any]:
+    deadline = time.monotonic() + timeout
+    info: dict[str, Any] | None = None
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise EmbeddedServerError(f"reference server exited with {process.returncode}:\n{tail}")
+        if info is None and info_file.is_file():
+            info = json.loads(info_file.read_text(encoding="utf-8"))
+        if info is not None:
+            try:
+                r = httpx.get(info["url"] + "/v1/health", timeout=1.0, trust_env=False)
+                if r.status_code == 200:
+                    return info
+            except httpx.HTTPError:
+                pass
+        time.sleep(0.05)
+    raise EmbeddedServerError(f"reference server did not answer /v1/health within {timeout:.0f} s")

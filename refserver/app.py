@@ -1,0 +1,305 @@
+"""The HTTP application (FastAPI): the contract of backend-api.md over the SQLite store."""
+
+from __future__ import annotations
+
+import copy
+import time
+from datetime import UTC, date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import Depends, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from refserver import __version__
+from refserver.auth import AuthProblem, Guard
+from refserver.copies import render_copy
+from refserver.faults import FaultMiddleware, Faults, FaultSpec
+from refserver.identifiers import identifier_ok
+from refserver.models import (
+    CertificateList,
+    CopyRequest,
+    ErrorAnswer,
+    EvaluationAnswer,
+    EvaluationRequest,
+    FullRecord,
+    Health,
+    QueryRequest,
+    ResolveAnswer,
+    ResolveRequest,
+    VerifyAnswer,
+)
+from refserver.signing import Issuer
+from refserver.store import Store, StoredRecord, Terminal, TokenProblem
+
+SUMMARY_KEYS = (
+    "identifier",
+    "type_code",
+    "name",
+    "number",
+    "holder_name",
+    "holder_code",
+    "holder_type",
+    "issuer",
+    "issuer_code",
+    "issue_date",
+    "valid_from",
+    "valid_to",
+    "status",
+)
+
+ERRORS = {
+    400: ErrorAnswer,
+    401: ErrorAnswer,
+    403: ErrorAnswer,
+    404: ErrorAnswer,
+    409: ErrorAnswer,
+    410: ErrorAnswer,
+    429: ErrorAnswer,
+    500: ErrorAnswer,
+}
+_ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {k: {"model": v} for k, v in ERRORS.items()}
+
+
+class ApiError(Exception):
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(code)
+        self.status, self.code, self.message = status, code, message
+
+
+def error_response(status: int, code: str, message: str) -> JSONResponse:
+    return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
+
+
+def summary(record: dict[str, Any]) -> dict[str, Any]:
+    return {k: record[k] for k in SUMMARY_KEYS}
+
+
+def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False) -> FastAPI:
+    issuer = issuer or Issuer()
+    guard = Guard(store)
+    fault_box = Faults()
+    app = FastAPI(
+        title="电子证照 reference server",
+        version=__version__,
+        description="Reference implementation of the terminal's e-certificate contract (backend-api.md). "
+        "DEMO DATA ONLY — 测试数据. Every /v1 call except health is signed: X-Terminal-Id, X-Timestamp, "
+        "X-Nonce, X-Signature = hex HMAC-SHA256(secret, METHOD\\nPATH[?QUERY]\\nTIMESTAMP\\nNONCE\\n"
+        "hex(SHA-256(body))).",
+    )
+    app.state.store = store
+    app.state.faults = fault_box
+
+    @app.exception_handler(ApiError)
+    async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(AuthProblem)
+    async def _auth_error(_: Request, exc: AuthProblem) -> JSONResponse:
+        return error_response(exc.status, exc.code, exc.message)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        first = exc.errors()[0] if exc.errors() else {}
+        where = ".".join(str(p) for p in first.get("loc", ()))
+        return error_response(400, "INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid request')}")
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "NOT_FOUND", 405: "INVALID_REQUEST"}.get(exc.status_code, "INVALID_REQUEST")
+        return error_response(exc.status_code, code, str(exc.detail))
+
+    @app.exception_handler(Exception)
+    async def _internal(_: Request, exc: Exception) -> JSONResponse:
+        return error_response(500, "INTERNAL", "internal error")
+
+    async def authenticate(request: Request) -> Terminal:
+        body = await request.body()
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        headers = {k.lower(): v for k, v in request.headers.items()}
+        return guard.check(request.method, target, headers, body)
+
+    Authed = Annotated[Terminal, Depends(authenticate)]
+
+    def record_or_404(identifier: str, terminal: Terminal) -> StoredRecord:
+        if not identifier_ok(identifier):
+            raise ApiError(400, "INVALID_REQUEST", "identifier check character is wrong")
+        rec = store.record(identifier)
+        if rec is None:
+            raise ApiError(404, "NOT_FOUND", "no such certificate")
+        if not terminal.may_see(rec.type_code):
+            raise ApiError(403, "FORBIDDEN_TYPE", "this terminal may not use this certificate type")
+        return rec
+
+    def visible(
+        records: list[StoredRecord], terminal: Terminal, type_codes: list[str] | None
+    ) -> list[StoredRecord]:
+        if type_codes:
+            forbidden = [t for t in type_codes if not terminal.may_see(t)]
+            if forbidden:
+                raise ApiError(403, "FORBIDDEN_TYPE", f"this terminal may not use type {forbidden[0]}")
+            records = [r for r in records if r.type_code in type_codes]
+        return [r for r in records if terminal.may_see(r.type_code)]
+
+    @app.get("/v1/health", response_model=Health, tags=["system"])
+    def health() -> Health:
+        now = datetime.now(UTC)
+        return Health(version=__version__, time=now.isoformat(), unix=now.timestamp())
+
+    @app.post(
+        "/v1/certificates/query",
+        response_model=CertificateList,
+        responses=_ERROR_RESPONSES,
+        tags=["certificates"],
+    )
+    def query(body: QueryRequest, terminal: Authed) -> dict[str, Any]:
+        records = visible(store.records_for(body.holder_code), terminal, body.type_codes)
+        if body.holder_type == "001":
+            records = [r for r in records if r.holder_code == body.holder_code]
+        store.log_use(terminal.id, "query", body.holder_code, None, body.use_cause)
+        return {"certificates": [summary(r.record) for r in records]}
+
+    @app.post(
+        "/v1/lz-tokens/resolve",
+        response_model=ResolveAnswer,
+        responses=_ERROR_RESPONSES,
+        tags=["certificates"],
+    )
+    def resolve(body: ResolveRequest, terminal: Authed) -> dict[str, Any]:
+        try:
+            holder_code, identifiers = store.consume_token(body.token, terminal.id)
+        except TokenProblem as exc:
+            messages = {
+                "TOKEN_EXPIRED": (410, "token expired"),
+                "TOKEN_USED": (410, "token already used"),
+                "NOT_FOUND": (404, "no such token"),
+            }
+            status, message = messages[exc.code]
+            raise ApiError(status, exc.code, message) from None
+        holder = store.holder_by_code(holder_code)
+        if holder is None:
+            raise ApiError(404, "NOT_FOUND", "holder not found")
+        records = [
+            r for r in store.records_for(holder_code) if not identifiers or r.identifier in identifiers
+        ]
+        records = visible(records, terminal, None)
+        store.log_use(terminal.id, "resolve", holder_code, None, body.use_cause)
+        return {
+            "holder": {
+                "name": holder.name,
+                "holder_code": holder.holder_code,
+                "holder_type": holder.holder_type,
+            },
+            "certificates": [summary(r.record) for r in records],
+        }
+
+    @app.get(
+        "/v1/certificates/{identifier}",
+        response_model=FullRecord,
+        responses=_ERROR_RESPONSES,
+        tags=["certificates"],
+    )
+    def get_record(identifier: str, terminal: Authed) -> dict[str, Any]:
+        rec = record_or_404(identifier, terminal)
+        record = rec.record
+        if fault_box.take("/v1/certificates/", ("bad_signature",)) is not None:
+            record = copy.deepcopy(record)  # tampered after signing: the terminal must notice
+            record["face"][0]["value"] = record["face"][0]["value"] + "改"
+        store.log_use(terminal.id, "get", rec.holder_code, rec.identifier, None)
+        return {
+            "record": record,
+            "signature": {"algorithm": "SM2-SM3", "key_id": rec.key_id, "value": rec.signature},
+        }
+
+    @app.post(
+        "/v1/certificates/{identifier}/verify",
+        response_model=VerifyAnswer,
+        responses=_ERROR_RESPONSES,
+        tags=["certificates"],
+    )
+    def verify(identifier: str, terminal: Authed) -> dict[str, Any]:
+        rec = record_or_404(identifier, terminal)
+        return verdict(rec, issuer)
+
+    @app.post(
+        "/v1/certificates/{identifier}/copies",
+        responses={200: {"content": {"image/png": {}}, "description": "加注件 PNG"}, **_ERROR_RESPONSES},
+        response_class=Response,
+        tags=["certificates"],
+    )
+    def make_copy(identifier: str, body: CopyRequest, terminal: Authed) -> Response:
+        rec = record_or_404(identifier, terminal)
+        if not verdict(rec, issuer)["valid"]:
+            raise ApiError(400, "INVALID_REQUEST", "no copy of a certificate that is not valid")
+        expiry = date.today() + timedelta(days=body.valid_days)
+        png = render_copy(rec.record, body.use_cause, expiry, datetime.now())
+        store.log_use(terminal.id, "copy", rec.holder_code, rec.identifier, body.use_cause)
+        return Response(png, media_type="image/png")
+
+    @app.post(
+        "/v1/evaluations",
+        status_code=201,
+        response_model=EvaluationAnswer,
+        responses=_ERROR_RESPONSES,
+        tags=["evaluations"],
+    )
+    def evaluate(body: EvaluationRequest, terminal: Authed) -> dict[str, Any]:
+        if body.score <= 2 and not body.reasons:
+            raise ApiError(400, "INVALID_REQUEST", "a score of 1 or 2 needs a reason")
+        return {
+            "id": store.add_evaluation(terminal.id, body.service_ref, body.score, body.reasons, body.comment)
+        }
+
+    if faults:
+
+        @app.post("/_faults", include_in_schema=False)
+        def set_fault(spec: FaultSpec) -> dict[str, str]:
+            fault_box.set(spec)
+            return {"fault": spec.mode}
+
+        @app.delete("/_faults", include_in_schema=False)
+        def clear_fault() -> dict[str, str]:
+            fault_box.clear()
+            return {"fault": "none"}
+
+        @app.post("/_admin/lz-tokens", include_in_schema=False)
+        def admin_token(spec: dict[str, Any]) -> dict[str, str]:
+            holder = store.holder_by_key(str(spec.get("holder", "")))
+            if holder is None:
+                raise ApiError(404, "NOT_FOUND", "no such holder")
+            token = store.issue_token(holder.holder_code, [], float(spec.get("ttl_seconds", 300)))
+            return {"token": token}
+
+        @app.get("/_admin/usage", include_in_schema=False)
+        def admin_usage() -> list[dict[str, Any]]:
+            return store.usage()
+
+        @app.get("/_admin/evaluations", include_in_schema=False)
+        def admin_evaluations() -> list[dict[str, Any]]:
+            return store.evaluations()
+
+        app.add_middleware(FaultMiddleware, faults=fault_box)
+    return app
+
+
+def verdict(rec: StoredRecord, issuer: Issuer) -> dict[str, Any]:
+    """The server's own view of a record (the verify operation)."""
+    record = rec.record
+    if not identifier_ok(record["identifier"]):
+        return {"valid": False, "status": "unverified", "reason": "证照标识校验位错误"}
+    if rec.key_id != issuer.key_id or not issuer.verify(record, rec.signature):
+        return {"valid": False, "status": "unverified", "reason": "签名验证失败，该证照可能被篡改"}
+    if record["status"] == "21":
+        return {"valid": False, "status": "revoked", "reason": "证照已被注销"}
+    today = date.today()
+    valid_to = record.get("valid_to")
+    if record["status"] == "22" or (valid_to and date.fromisoformat(valid_to) < today):
+        return {"valid": False, "status": "expired", "reason": "证照已过期"}
+    if record["status"] == "23":
+        return {"valid": False, "status": "restricted", "reason": "证照已被限制使用"}
+    return {"valid": True, "status": "valid", "reason": None}
+
+
+def _now() -> float:
+    return time.time()

@@ -1,0 +1,155 @@
+"""``refserver``: run the reference e-certificate server, seed its database, issue 亮证 tokens.
+
+    refserver serve --host 127.0.0.1 --port 8443 --db FILE [--seed] [--faults]
+                    [--terminals FILE] [--info-file FILE]
+    refserver seed --db FILE
+    refserver lz-token --db FILE --holder KEY [--ttl SECONDS] [--png FILE]
+
+``--port 0`` picks a free port; ``--info-file`` then tells the caller which (JSON: url, port,
+issuer_keys), written once the socket listens. ``--terminals`` is a JSON list of
+``{"id", "secret", "allowed_types"?, "rate_per_minute"?}`` (keep it mode 600); without it a seeded
+database knows only the demo terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import socket
+import sys
+import tempfile
+from collections.abc import Sequence
+from pathlib import Path
+
+from refserver.demo_issuer_key import DEMO_KEY_ID, DEMO_PUBLIC_KEY_HEX
+from refserver.store import Store, Terminal
+
+
+def _load_terminals(path: str | None) -> list[Terminal] | None:
+    if not path:
+        return None
+    items = json.loads(Path(path).read_text(encoding="utf-8"))
+    return [
+        Terminal(
+            str(t["id"]),
+            str(t["secret"]),
+            tuple(t.get("allowed_types", ())),
+            int(t.get("rate_per_minute", 600)),
+        )
+        for t in items
+    ]
+
+
+def _open_store(db: str | None, seed_it: bool, terminals: list[Terminal] | None) -> Store:
+    from refserver.seed import seed
+
+    if not db:
+        fd, db = tempfile.mkstemp(prefix="refserver-", suffix=".db")
+        os.close(fd)
+    store = Store(db)
+    if seed_it and not store.is_seeded():
+        seed(store, terminals=terminals)
+    elif terminals:
+        for t in terminals:
+            store.put_terminal(t)
+    return store
+
+
+def _serve(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from refserver.app import create_app
+
+    store = _open_store(args.db, args.seed, _load_terminals(args.terminals))
+    app = create_app(store, faults=args.faults)
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((args.host, args.port))
+    sock.listen(128)
+    port = sock.getsockname()[1]
+    if args.info_file:
+        info = {
+            "url": f"http://{args.host}:{port}",
+            "port": port,
+            "pid": os.getpid(),
+            "issuer_keys": {DEMO_KEY_ID: DEMO_PUBLIC_KEY_HEX},
+        }
+        tmp = Path(args.info_file + ".tmp")
+        tmp.write_text(json.dumps(info), encoding="utf-8")
+        os.replace(tmp, args.info_file)
+    print(f"refserver: listening on http://{args.host}:{port} (db {store.path})", file=sys.stderr, flush=True)
+    config = uvicorn.Config(
+        app, log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=2
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+    store.close()
+    return 0
+
+
+def _seed(args: argparse.Namespace) -> int:
+    store = _open_store(args.db, True, _load_terminals(args.terminals))
+    store.close()
+    print(f"refserver: seeded {args.db}")
+    return 0
+
+
+def _lz_token(args: argparse.Namespace) -> int:
+    import qrcode
+
+    store = _open_store(args.db, True, None)
+    holder = store.holder_by_key(args.holder)
+    if holder is None:
+        print(f"refserver: no demo holder {args.holder!r}", file=sys.stderr)
+        return 1
+    token = store.issue_token(holder.holder_code, [], args.ttl)
+    store.close()
+    qr = qrcode.QRCode(border=2)
+    qr.add_data(token)
+    qr.make(fit=True)
+    qr.print_ascii(invert=True)
+    print(token)
+    if args.png:
+        qrcode.make(token, box_size=8, border=4).save(args.png)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="refserver", description="Reference e-certificate server (demo data)."
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+    s = sub.add_parser("serve", help="run the HTTP server")
+    s.add_argument("--host", default="127.0.0.1")
+    s.add_argument("--port", type=int, default=8443)
+    s.add_argument("--db", default="", help="SQLite file (default: a new temporary file)")
+    s.add_argument("--seed", action="store_true", help="fill the database with the demo data")
+    s.add_argument("--faults", action="store_true", help="TEST ONLY: enable /_faults and /_admin endpoints")
+    s.add_argument("--terminals", default="", help="JSON file of terminals and their secrets")
+    s.add_argument("--info-file", default="", help="write url/port/issuer keys here once listening")
+    s.add_argument("--log-level", default="warning")
+    s.add_argument("--access-log", action="store_true")
+    s.set_defaults(handler=_serve)
+    d = sub.add_parser("seed", help="create and seed a database")
+    d.add_argument("--db", required=True)
+    d.add_argument("--terminals", default="")
+    d.set_defaults(handler=_seed)
+    t = sub.add_parser("lz-token", help="issue a 亮证 token for a demo holder and show it as a QR code")
+    t.add_argument("--db", required=True)
+    t.add_argument("--holder", required=True, help="demo identity key (elder, rare, minority, business, ...)")
+    t.add_argument("--ttl", type=float, default=300.0, help="seconds the token stays valid")
+    t.add_argument("--png", default="", help="also write the QR code as a PNG file")
+    t.set_defaults(handler=_lz_token)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args) or 0)
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

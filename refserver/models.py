@@ -1,0 +1,127 @@
+"""Request and answer bodies of the contract (they make the served OpenAPI document honest)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Body(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Evidence(BaseModel):
+    """What the citizen presented at the terminal; a query without it is refused."""
+
+    model_config = ConfigDict(extra="allow")
+    kind: str = Field(min_length=1, max_length=40, description="id_card | social_security_card | …")
+    card_type: str | None = None
+    read_at: str | None = None
+    reader: dict[str, Any] | None = None
+
+
+class QueryRequest(_Body):
+    holder_code: str = Field(min_length=1, max_length=40)
+    holder_type: Literal["111", "001"]
+    evidence: Evidence
+    use_cause: str = Field(min_length=1, max_length=200)
+    type_codes: list[str] | None = Field(default=None, max_length=50)
+
+
+class ResolveRequest(_Body):
+    token: str = Field(min_length=1, max_length=200)
+    use_cause: str = Field(min_length=1, max_length=200)
+
+
+class CopyRequest(_Body):
+    use_cause: str = Field(min_length=1, max_length=200)
+    valid_days: int = Field(ge=1, le=365)
+
+
+class EvaluationRequest(_Body):
+    service_ref: str = Field(min_length=1, max_length=100)
+    score: int = Field(ge=1, le=5)
+    reasons: list[str] = Field(default_factory=list, max_length=20)
+    comment: str | None = Field(default=None, max_length=500)
+
+
+class CertificateSummary(BaseModel):
+    identifier: str
+    type_code: str
+    name: str
+    number: str
+    holder_name: str
+    holder_code: str
+    holder_type: str
+    issuer: str
+    issuer_code: str
+    issue_date: str
+    valid_from: str
+    valid_to: str | None
+    status: str = Field(description="10 valid, 21 revoked, 22 expired, 23 restricted")
+
+
+class FaceField(BaseModel):
+    label: str
+    value: str
+
+
+class Record(CertificateSummary):
+    face: list[FaceField]
+    key_id: str
+
+
+class Signature(BaseModel):
+    algorithm: Literal["SM2-SM3"] = "SM2-SM3"
+    key_id: str
+    value: str = Field(description="hex r||s, SM2 over SM3 of the canonical JSON of `record`")
+
+
+class FullRecord(BaseModel):
+    record: Record
+    signature: Signature
+
+
+class CertificateList(BaseModel):
+    certificates: list[CertificateSummary]
+
+
+class TokenHolder(BaseModel):
+    name: str
+    holder_code: str
+    holder_type: str
+
+
+class ResolveAnswer(BaseModel):
+    holder: TokenHolder
+    certificates: list[CertificateSummary]
+
+
+class VerifyAnswer(BaseModel):
+    valid: bool
+    status: str
+    reason: str | None
+
+
+class EvaluationAnswer(BaseModel):
+    id: int
+
+
+class Health(BaseModel):
+    status: Literal["ok"] = "ok"
+    version: str
+    time: str = Field(description="server time, ISO 8601 UTC")
+    unix: float
+
+
+class ErrorBody(BaseModel):
+    code: str = Field(
+        description="AUTH_FAILED CLOCK_SKEW REPLAY FORBIDDEN_TYPE NOT_FOUND TOKEN_EXPIRED "
+        "TOKEN_USED RATE_LIMITED INVALID_REQUEST INTERNAL"
+    )
+    message: str
+
+
+class ErrorAnswer(BaseModel):
+    error: ErrorBody
