@@ -72,6 +72,18 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
+async def authenticate(request: Request) -> Terminal:
+    """FastAPI dependency: the calling terminal, or an AuthProblem (401/409/429)."""
+    body = await request.body()
+    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    headers = {k.lower(): v for k, v in request.headers.items()}
+    guard: Guard = request.app.state.guard
+    return guard.check(request.method, target, headers, body)
+
+
+Authed = Annotated[Terminal, Depends(authenticate)]
+
+
 def summary(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record[k] for k in SUMMARY_KEYS}
 
@@ -89,6 +101,7 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
         "hex(SHA-256(body))).",
     )
     app.state.store = store
+    app.state.guard = guard
     app.state.faults = fault_box
 
     @app.exception_handler(ApiError)
@@ -114,13 +127,6 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
         return error_response(500, "INTERNAL", "internal error")
 
-    async def authenticate(request: Request) -> Terminal:
-        body = await request.body()
-        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-        headers = {k.lower(): v for k, v in request.headers.items()}
-        return guard.check(request.method, target, headers, body)
-
-    Authed = Annotated[Terminal, Depends(authenticate)]
 
     def record_or_404(identifier: str, terminal: Terminal) -> StoredRecord:
         if not identifier_ok(identifier):
