@@ -55,3 +55,9 @@ class SsseRecordError(CardDataError):
 
 class DemoIdentityError(CardDataError):
     """The demo identities file is not valid TOML or an entry misses a required field."""
+
+
+class SamTimeoutError(CardDataError):
+    """The SAM did not answer a command in time (no answer, or only part of one)."""
+
+    code = "unreadable"

@@ -1,0 +1,353 @@
+"""PC/SC card reader adapter (pyscard over pcscd).
+
+Two threads. The monitor thread waits in ``SCardGetStatusChange`` (readers and the PnP notification
+pseudo-reader) and turns state changes into observations; the worker thread consumes them in order,
+emits events and runs the reads, so a slow or failing card never blocks the monitoring and events
+reach ``on_event`` in a sensible order (an error for a pulled card comes before its card_removed).
+
+Why not pyscard's CardMonitor/ReaderMonitor observers: they are process-wide singletons, stop for good
+when pcscd goes away (a kiosk must recover when pcscd restarts), print tracebacks, and take up to a
+minute to stop. The loop here is the same ``SCardGetStatusChange`` they use, with recovery and a
+prompt ``SCardCancel`` on stop; ``add_observer`` offers the observer shape for diagnostics.
+"""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from smartcard import scard
+
+from drivers.card.apdu import parse_hex_apdu
+from drivers.card.errors import CardDataError
+from drivers.card.events import CardEvent, identity_evidence
+from drivers.card.pcsc_profiles import (
+    PROFILES,
+    ProfileResult,
+    read_plain,
+    read_social_security,
+    read_vendor_sam,
+)
+
+log = logging.getLogger(__name__)
+
+PNP_NOTIFICATION = "\\\\?PnP?\\Notification"
+_SERVICE_GONE = {
+    scard.SCARD_E_NO_SERVICE,
+    scard.SCARD_E_SERVICE_STOPPED,
+    scard.SCARD_E_INVALID_HANDLE,
+    scard.SCARD_F_COMM_ERROR,
+}
+_CARD_GONE = {
+    scard.SCARD_W_REMOVED_CARD,
+    scard.SCARD_E_NO_SMARTCARD,
+    scard.SCARD_W_RESET_CARD,
+    scard.SCARD_E_NOT_TRANSACTED,
+    scard.SCARD_E_COMM_DATA_LOST,
+    scard.SCARD_W_UNPOWERED_CARD,
+}
+_RETRY_SECONDS = 1.0
+# How long a failed read waits for pcscd to report the card gone (it polls vpcd/USB every ~400 ms)
+# before calling the failure "unreadable" rather than "removed_mid_read".
+_REMOVAL_GRACE_MS = 1200
+
+
+class PcscError(Exception):
+    def __init__(self, what: str, hresult: int) -> None:
+        super().__init__(f"{what}: {scard.SCardGetErrorMessage(hresult)} ({hresult & 0xFFFFFFFF:#010x})")
+        self.hresult = hresult
+
+
+def _check(hresult: int, what: str) -> None:
+    if hresult != scard.SCARD_S_SUCCESS:
+        raise PcscError(what, hresult)
+
+
+def list_pcsc_readers() -> list[str]:
+    """Readers pcscd knows now. Raises PcscError if pcscd does not answer."""
+    hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    _check(hresult, "establish context")
+    try:
+        hresult, readers = scard.SCardListReaders(ctx, [])
+        if hresult == scard.SCARD_E_NO_READERS_AVAILABLE:
+            return []
+        _check(hresult, "list readers")
+        return list(readers)
+    finally:
+        scard.SCardReleaseContext(ctx)
+
+
+@dataclass(frozen=True, slots=True)
+class _Observation:
+    kind: str  # reader_added | reader_removed | card_inserted | card_removed | service_down
+    reader: str
+    atr: bytes = b""
+
+
+class PcscCardReader:
+    """Satisfies ``CardReaderPort``. Configure with plain values (drivers do not read kiosk settings)."""
+
+    def __init__(
+        self,
+        *,
+        profile: str = "vendor_sam",
+        reader_name_contains: str = "",
+        text_apdu: str | Sequence[int] = "FFB0000000",
+        text_offset: int = 4,
+        ssse_pin: bytes | None = None,
+    ) -> None:
+        if profile not in PROFILES:
+            raise ValueError(f"unknown reader profile {profile!r} (expected one of {', '.join(PROFILES)})")
+        self.profile = profile
+        self.reader_name_contains = reader_name_contains
+        self.text_apdu = parse_hex_apdu(text_apdu) if isinstance(text_apdu, str) else list(text_apdu)
+        self.text_offset = text_offset
+        self.ssse_pin = ssse_pin
+        self._on_event: Callable[[Any], None] | None = None
+        self._observers: list[Callable[[CardEvent], None]] = []
+        self._stop = threading.Event()
+        self._jobs: queue.Queue[_Observation | None] = queue.Queue()
+        self._monitor: threading.Thread | None = None
+        self._worker: threading.Thread | None = None
+        self._monitor_ctx: int | None = None
+        self._ctx_lock = threading.Lock()
+        self._readers: set[str] = set()  # as seen by the worker (events emitted)
+        self._service_up: bool | None = None
+        self._last_failure = False
+
+    # ------------------------------------------------------------------ CardReaderPort
+
+    def start(self, on_event: Callable[[Any], None]) -> None:
+        if self._monitor is not None:
+            raise RuntimeError("reader already started")
+        self._on_event = on_event
+        self._stop.clear()
+        self._worker = threading.Thread(target=self._work, name="card-pcsc-read", daemon=True)
+        self._monitor = threading.Thread(target=self._watch, name="card-pcsc-monitor", daemon=True)
+        self._worker.start()
+        self._monitor.start()
+
+    def stop(self) -> None:
+        if self._monitor is None:
+            return
+        self._stop.set()
+        with self._ctx_lock:
+            if self._monitor_ctx is not None:
+                scard.SCardCancel(self._monitor_ctx)
+        self._jobs.put(None)
+        self._monitor.join(timeout=5)
+        if self._worker is not None:
+            self._worker.join(timeout=10)
+        self._monitor = self._worker = None
+        self._on_event = None
+
+    def health(self) -> str:
+        if self._monitor is None or self._service_up is None:
+            return "unknown"
+        if not self._service_up or not self._readers:
+            return "down"
+        return "degraded" if self._last_failure else "ok"
+
+    def add_observer(self, observer: Callable[[CardEvent], None]) -> None:
+        """Extra listeners (diagnostics), called after ``on_event`` on the worker thread."""
+        self._observers.append(observer)
+
+    # ------------------------------------------------------------------ monitor thread
+
+    def _wanted(self, reader: str) -> bool:
+        return self.reader_name_contains.lower() in reader.lower()
+
+    def _watch(self) -> None:
+        while not self._stop.is_set():
+            hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+            if hresult != scard.SCARD_S_SUCCESS:
+                self._jobs.put(_Observation("service_down", ""))
+                self._stop.wait(_RETRY_SECONDS)
+                continue
+            with self._ctx_lock:
+                self._monitor_ctx = ctx
+            try:
+                self._watch_context(ctx)
+            except PcscError as exc:
+                log.warning("pcsc monitor: %s", exc)
+                self._jobs.put(_Observation("service_down", ""))
+                self._stop.wait(_RETRY_SECONDS)
+            finally:
+                with self._ctx_lock:
+                    self._monitor_ctx = None
+                scard.SCardReleaseContext(ctx)
+
+    def _watch_context(self, ctx: int) -> None:
+        states: dict[str, int] = {}  # reader → last known event state
+        pnp_state = scard.SCARD_STATE_UNAWARE
+        readers_dirty = True
+        while not self._stop.is_set():
+            if readers_dirty:
+                hresult, listed = scard.SCardListReaders(ctx, [])
+                if hresult == scard.SCARD_E_NO_READERS_AVAILABLE:
+                    listed = []
+                elif hresult != scard.SCARD_S_SUCCESS:
+                    raise PcscError("list readers", hresult)
+                current = {r for r in listed if self._wanted(r)}
+                for gone in sorted(set(states) - current):
+                    if states[gone] & scard.SCARD_STATE_PRESENT:
+                        self._jobs.put(_Observation("card_removed", gone))
+                    self._jobs.put(_Observation("reader_removed", gone))
+                    del states[gone]
+                for new in sorted(current - set(states)):
+                    self._jobs.put(_Observation("reader_added", new))
+                    states[new] = scard.SCARD_STATE_UNAWARE
+                self._jobs.put(_Observation("service_up", ""))
+                readers_dirty = False
+            query = [(PNP_NOTIFICATION, pnp_state)] + [(r, s) for r, s in states.items()]
+            hresult, answers = scard.SCardGetStatusChange(ctx, 60_000, query)
+            if hresult in (scard.SCARD_E_TIMEOUT, scard.SCARD_E_CANCELLED):
+                continue
+            if hresult == scard.SCARD_E_UNKNOWN_READER:
+                readers_dirty = True
+                continue
+            if hresult != scard.SCARD_S_SUCCESS:
+                raise PcscError("wait for status change", hresult)
+            for name, event_state, atr in answers:
+                new_state = event_state & ~scard.SCARD_STATE_CHANGED
+                if name == PNP_NOTIFICATION:
+                    if event_state & scard.SCARD_STATE_CHANGED:
+                        readers_dirty = True
+                    pnp_state = new_state
+                    continue
+                old = states.get(name)
+                if old is None:
+                    continue
+                if event_state & (scard.SCARD_STATE_UNAVAILABLE | scard.SCARD_STATE_UNKNOWN):
+                    readers_dirty = True
+                was_present = bool(old & scard.SCARD_STATE_PRESENT)
+                is_present = bool(event_state & scard.SCARD_STATE_PRESENT)
+                if is_present and not was_present:
+                    self._jobs.put(_Observation("card_inserted", name, bytes(atr)))
+                elif was_present and not is_present:
+                    self._jobs.put(_Observation("card_removed", name))
+                states[name] = new_state
+
+    # ------------------------------------------------------------------ worker thread
+
+    def _emit(self, kind: str, reader: str, **kwargs: Any) -> None:
+        event = CardEvent(kind=kind, reader=reader, **kwargs)
+        log.info("card: %s", event.masked())
+        for listener in (self._on_event, *self._observers):
+            if listener is None or self._stop.is_set():
+                continue
+            try:
+                listener(event)
+            except Exception:
+                log.exception("card event listener failed")
+
+    def _work(self) -> None:
+        while True:
+            obs = self._jobs.get()
+            if obs is None or self._stop.is_set():
+                return
+            if obs.kind == "service_up":
+                self._service_up = True
+            elif obs.kind == "service_down":
+                if self._service_up is not False:
+                    log.warning("pcsc: pcscd is not answering")
+                self._service_up = False
+                for reader in sorted(self._readers):
+                    self._emit("reader_removed", reader, detail="pcscd not answering")
+                self._readers.clear()
+            elif obs.kind == "reader_added":
+                self._readers.add(obs.reader)
+                self._emit("reader_added", obs.reader)
+            elif obs.kind == "reader_removed":
+                if obs.reader in self._readers:
+                    self._readers.discard(obs.reader)
+                    self._emit("reader_removed", obs.reader)
+            elif obs.kind == "card_removed":
+                self._emit("card_removed", obs.reader)
+            elif obs.kind == "card_inserted":
+                self._emit("card_inserted", obs.reader)
+                self._read(obs.reader, obs.atr)
+
+    def _read(self, reader: str, atr: bytes) -> None:
+        hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+        if hresult != scard.SCARD_S_SUCCESS:
+            self._fail(reader, "reader_failure", f"establish context: {scard.SCardGetErrorMessage(hresult)}")
+            return
+        try:
+            result = self._read_with(ctx, reader)
+        except PcscError as exc:
+            if exc.hresult in _CARD_GONE and self._card_left(ctx, reader):
+                self._fail(reader, "removed_mid_read", str(exc))
+            elif exc.hresult in _CARD_GONE or exc.hresult == scard.SCARD_W_UNRESPONSIVE_CARD:
+                self._fail(reader, "unreadable", str(exc))
+            else:
+                self._fail(reader, "reader_failure", str(exc))
+            return
+        except CardDataError as exc:
+            if exc.code == "unreadable" and self._card_left(ctx, reader, wait_ms=0):
+                self._fail(reader, "removed_mid_read", exc.reason)
+            else:
+                self._fail(reader, exc.code, exc.reason)
+            return
+        finally:
+            scard.SCardReleaseContext(ctx)
+        self._last_failure = False
+        extra = {"atr": atr.hex().upper(), **result.reader_extra}
+        if result.identity is None:
+            evidence = {"kind": "id_card", "reader": {"kind": "pcsc", "name": reader, **extra}}
+            self._emit(
+                "error",
+                reader,
+                error="no_identity_support",
+                evidence=evidence,
+                detail="plain PC/SC reader: chip serial only, no identity data without a SAM",
+            )
+            return
+        evidence = identity_evidence(
+            result.identity.card_type, "pcsc", reader, chip_serial=result.reader_extra.get("chip_serial")
+        )
+        self._emit("identity", reader, identity=result.identity, evidence=evidence)
+
+    def _fail(self, reader: str, code: str, detail: str) -> None:
+        self._last_failure = code == "reader_failure"
+        self._emit("error", reader, error=code, detail=detail)
+
+    def _read_with(self, ctx: int, reader: str) -> ProfileResult:
+        hresult, card, protocol = scard.SCardConnect(
+            ctx, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+        )
+        _check(hresult, "connect")
+        pci = scard.SCARD_PCI_T0 if protocol == scard.SCARD_PROTOCOL_T0 else scard.SCARD_PCI_T1
+
+        def transmit(apdu: list[int]) -> tuple[list[int], int, int]:
+            hresult, response = scard.SCardTransmit(card, pci, apdu)
+            _check(hresult, "transmit")
+            if len(response) < 2:
+                raise PcscError("transmit", scard.SCARD_E_NOT_TRANSACTED)
+            return list(response[:-2]), response[-2], response[-1]
+
+        try:
+            if self.profile == "vendor_sam":
+                return read_vendor_sam(transmit, self.text_apdu, self.text_offset)
+            if self.profile == "ssse":
+                return read_social_security(transmit, self.ssse_pin)
+            return read_plain(transmit)
+        finally:
+            scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
+
+    def _card_left(self, ctx: int, reader: str, wait_ms: int = _REMOVAL_GRACE_MS) -> bool:
+        """Wait (event-driven, bounded) for pcscd to report the reader empty."""
+        hresult, answers = scard.SCardGetStatusChange(ctx, 0, [(reader, scard.SCARD_STATE_UNAWARE)])
+        if hresult != scard.SCARD_S_SUCCESS:
+            return False
+        state = answers[0][1] & ~scard.SCARD_STATE_CHANGED
+        if state & scard.SCARD_STATE_EMPTY:
+            return True
+        if wait_ms <= 0:
+            return False
+        hresult, answers = scard.SCardGetStatusChange(ctx, wait_ms, [(reader, state)])
+        return hresult == scard.SCARD_S_SUCCESS and bool(answers[0][1] & scard.SCARD_STATE_EMPTY)
