@@ -127,7 +127,6 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
         return error_response(500, "INTERNAL", "internal error")
 
-
     def record_or_404(identifier: str, terminal: Terminal) -> StoredRecord:
         if not identifier_ok(identifier):
             raise ApiError(400, "INVALID_REQUEST", "identifier check character is wrong")

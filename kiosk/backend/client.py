@@ -44,7 +44,7 @@ from pydantic import BaseModel, ValidationError
 
 from kiosk.backend.breaker import CircuitBreaker
 from kiosk.backend.errors import BackendError, BackendErrorKind
-from kiosk.backend.privacy import mask_identifier
+from kiosk.backend.privacy import install_log_masking, mask_identifier
 from kiosk.backend.schemas import (
     CertificateListAnswer,
     ErrorAnswer,
@@ -62,6 +62,7 @@ from kiosk.domain.identifiers import CertificateIdentifierError, parse_certifica
 from kiosk.settings.backend import BackendConfig
 
 log = logging.getLogger("kiosk.backend")
+install_log_masking()
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")

@@ -22,15 +22,21 @@ import httpx
 
 from kiosk.wiring.backend import EmbeddedServer, start_embedded_refserver
 
-# A second terminal that may only see 社会保障卡 and is rate-limited hard (forbidden-type and
-# rate-limit tests). Its secret is test material only.
+SOCIAL_SECURITY_TYPE = "11100000000000004Y001"  # 社会保障卡 in the seed (checked by tests)
+# A second terminal that may only see 社会保障卡 (forbidden-type tests), and a third one with a tiny
+# rate limit (rate-limit tests). Their secrets are test material only.
 LIMITED_TERMINAL = {
     "id": "LJ-ZZ-LIMITED",
     "secret": "limited-terminal-test-secret",
-    "allowed_types": [],  # filled in by running_refserver from the seeded type codes
-    "rate_per_minute": 5,
+    "allowed_types": [SOCIAL_SECURITY_TYPE],
+    "rate_per_minute": 100_000,
 }
-SOCIAL_SECURITY_TYPE = "11100000000000004Y001"  # 社会保障卡 in the seed (checked by tests)
+THROTTLED_TERMINAL = {
+    "id": "LJ-ZZ-THROTTLED",
+    "secret": "throttled-terminal-test-secret",
+    "allowed_types": [],
+    "rate_per_minute": 3,
+}
 
 
 class RefServer:
@@ -47,6 +53,10 @@ class RefServer:
     def limited_client(self, **overrides: Any) -> Any:
         overrides.setdefault("terminal_secret", LIMITED_TERMINAL["secret"])
         return self.embedded.client(str(LIMITED_TERMINAL["id"]), **overrides)
+
+    def throttled_client(self, **overrides: Any) -> Any:
+        overrides.setdefault("terminal_secret", THROTTLED_TERMINAL["secret"])
+        return self.embedded.client(str(THROTTLED_TERMINAL["id"]), **overrides)
 
     def backend_config(self, **overrides: Any) -> Any:
         return self.embedded.backend_config(**overrides)
@@ -77,9 +87,11 @@ class RefServer:
 def running_refserver(
     workdir: Path, *, faults: bool = True, rate_per_minute: int = 100_000
 ) -> Iterator[RefServer]:
-    limited = dict(LIMITED_TERMINAL, allowed_types=[SOCIAL_SECURITY_TYPE])
     embedded = start_embedded_refserver(
-        workdir, faults=faults, extra_terminals=[limited], rate_per_minute=rate_per_minute
+        workdir,
+        faults=faults,
+        extra_terminals=[LIMITED_TERMINAL, THROTTLED_TERMINAL],
+        rate_per_minute=rate_per_minute,
     )
     server = RefServer(embedded)
     try:
