@@ -284,8 +284,14 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
         def admin_evaluations() -> list[dict[str, Any]]:
             return store.evaluations()
 
-        app.add_middleware(FaultMiddleware, faults=fault_box)
     return app
+
+
+def create_asgi(store: Store, issuer: Issuer | None = None, faults: bool = False) -> Any:
+    """The application as uvicorn should run it: with ``faults``, the fault middleware is the
+    outermost layer so it sees uvicorn's own ``send`` (needed to reset the TCP connection)."""
+    app = create_app(store, issuer, faults)
+    return FaultMiddleware(app, app.state.faults) if faults else app
 
 
 def verdict(rec: StoredRecord, issuer: Issuer) -> dict[str, Any]:

@@ -59,10 +59,10 @@ def _open_store(db: str | None, seed_it: bool, terminals: list[Terminal] | None)
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from refserver.app import create_app
+    from refserver.app import create_asgi
 
     store = _open_store(args.db, args.seed, _load_terminals(args.terminals))
-    app = create_app(store, faults=args.faults)
+    app = create_asgi(store, faults=args.faults)
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind((args.host, args.port))
