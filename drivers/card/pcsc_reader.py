@@ -116,6 +116,7 @@ class PcscCardReader:
         self._monitor_ctx: int | None = None
         self._ctx_lock = threading.Lock()
         self._readers: set[str] = set()  # as seen by the worker (events emitted)
+        self._cards: set[str] = set()  # readers holding a card, as seen by the worker
         self._service_up: bool | None = None
         self._last_failure = False
 
@@ -135,11 +136,16 @@ class PcscCardReader:
         if self._monitor is None:
             return
         self._stop.set()
-        with self._ctx_lock:
-            if self._monitor_ctx is not None:
-                scard.SCardCancel(self._monitor_ctx)
         self._jobs.put(None)
-        self._monitor.join(timeout=5)
+        # SCardCancel only wakes a wait already in progress: repeat it until the monitor has left,
+        # in case it was between two waits when the first cancel came.
+        for _ in range(100):
+            with self._ctx_lock:
+                if self._monitor_ctx is not None:
+                    scard.SCardCancel(self._monitor_ctx)
+            self._monitor.join(timeout=0.05)
+            if not self._monitor.is_alive():
+                break
         if self._worker is not None:
             self._worker.join(timeout=10)
         self._monitor = self._worker = None
@@ -257,6 +263,7 @@ class PcscCardReader:
                     log.warning("pcsc: pcscd is not answering")
                 self._service_up = False
                 for reader in sorted(self._readers):
+                    self._card_gone(reader)
                     self._emit("reader_removed", reader, detail="pcscd not answering")
                 self._readers.clear()
             elif obs.kind == "reader_added":
@@ -265,12 +272,19 @@ class PcscCardReader:
             elif obs.kind == "reader_removed":
                 if obs.reader in self._readers:
                     self._readers.discard(obs.reader)
+                    self._card_gone(obs.reader)
                     self._emit("reader_removed", obs.reader)
             elif obs.kind == "card_removed":
-                self._emit("card_removed", obs.reader)
+                self._card_gone(obs.reader)
             elif obs.kind == "card_inserted":
+                self._cards.add(obs.reader)
                 self._emit("card_inserted", obs.reader)
                 self._read(obs.reader, obs.atr)
+
+    def _card_gone(self, reader: str) -> None:
+        if reader in self._cards:
+            self._cards.discard(reader)
+            self._emit("card_removed", reader)
 
     def _read(self, reader: str, atr: bytes) -> None:
         hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import queue
 import threading
 from dataclasses import replace
-from typing import Any
 
 import pytest
 
-from drivers.card import CardEvent, CardIdentity, SimulatedCardReader
+from drivers.card import CardIdentity, SimulatedCardReader
 from kiosk.ports import CardReaderPort
-
-
-class Collector:
-    """Collects events from the reader's thread; ``next()`` waits for one."""
-
-    def __init__(self) -> None:
-        self.events: queue.Queue[CardEvent] = queue.Queue()
-        self.threads: set[str] = set()
-
-    def __call__(self, event: Any) -> None:
-        self.threads.add(threading.current_thread().name)
-        self.events.put(event)
-
-    def next(self, timeout: float = 5.0) -> CardEvent:
-        return self.events.get(timeout=timeout)
-
-    def kinds(self, n: int) -> list[str]:
-        out = []
-        for _ in range(n):
-            e = self.next()
-            out.append(e.kind if e.kind != "error" else f"error:{e.error}")
-        return out
+from tests.card.collector import Collector
 
 
 @pytest.fixture
