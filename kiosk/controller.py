@@ -111,6 +111,7 @@ class Controller:
         self._listeners: list[Callable[[], None]] = []
         self._fallback_secret = secrets.token_hex(16)
         self._help_count = 0
+        self.available_views: set[str] = set()  # filled by the app with the pages it can show
         set_language(config.display.language)
 
     # ------------------------------------------------------------------ life cycle
@@ -221,6 +222,14 @@ class Controller:
 
     def set_language(self, language: str) -> None:
         self.machine.set_language(language, self.clock())
+
+    def open_view(self, name: str) -> None:
+        """Show a page over the current step (guide, disclosure, admin...), if the app has it."""
+        if name in self.available_views:
+            self.machine.open_view(name, self.clock())
+
+    def close_view(self) -> None:
+        self.machine.close_view(self.clock())
 
     def keep_alive(self) -> None:
         self.machine.touch(self.clock())

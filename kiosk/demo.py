@@ -87,3 +87,46 @@ class DemoControls:
             f11=safe(self.toggle_cover),
         )
         return keys
+
+
+def demo_config(config: Any, server: Any) -> Any:
+    """The configuration pointed at the embedded reference server (its url, secret and issuer keys)."""
+    from pydantic import SecretStr
+
+    backend = config.backend.model_copy(
+        update={
+            "url": server.url,
+            "terminal_secret": SecretStr(server.secret),
+            "issuer_keys": dict(server.issuer_keys),
+        }
+    )
+    terminal = config.terminal.model_copy(update={"id": server.terminal_id})
+    return config.model_copy(update={"backend": backend, "terminal": terminal})
+
+
+def token_issuer(server: Any, qr_prefix: str = "LZ:") -> Callable[[str], str]:
+    """Issue a 亮证 token the way a citizen's phone app would get one, as the text of its QR code."""
+    import subprocess
+    import sys
+
+    def issue(holder_key: str) -> str:
+        out = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "refserver",
+                "lz-token",
+                "--db",
+                str(server.db_path),
+                "--holder",
+                holder_key,
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout
+        token = out.strip().splitlines()[-1].strip()
+        return qr_prefix + token
+
+    return issue

@@ -56,6 +56,8 @@ class _SafeRotatingHandler(logging.handlers.RotatingFileHandler):
 
 
 def setup_logging(log_dir: Path | None, level: int = logging.INFO, to_stderr: bool = True) -> None:
+    for noisy in ("httpx", "httpcore", "escpos", "asyncio", "PIL", "hpack"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
     root = logging.getLogger()
     for handler in list(root.handlers):
         root.removeHandler(handler)

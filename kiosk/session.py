@@ -64,6 +64,7 @@ class PrintState:
     message: str = ""
     fallback_qr: str | None = None  # same content for the citizen's phone when printing failed
     attempts: int = 0
+    job: object | None = None  # the rendered job, kept so that a retry prints the same paper
 
 
 @dataclass
@@ -131,6 +132,9 @@ class SessionMachine:
         self.busy: str | None = None  # progress message while the controller waits on I/O
         self.warning_remaining: int | None = None  # idle countdown shown in the overlay
         self.goodbye_remaining: int | None = None
+        # A page shown over the current step (办事指南, 政务公开, admin, diagnostics): the session,
+        # if any, stays as it was underneath and the idle timeout still applies.
+        self.view: str | None = None
         self._last_activity = 0.0
         self._goodbye_since = 0.0
         self._listeners: list[Listener] = []
@@ -149,6 +153,7 @@ class SessionMachine:
 
     def _go(self, step: Step, now: float) -> None:
         self.step = step
+        self.view = None
         self.busy = None
         self.warning_remaining = None
         self._last_activity = now
@@ -181,6 +186,19 @@ class SessionMachine:
         self.prefs.language = language
         self._last_activity = now
         self._changed()
+
+    # ------------------------------------------------------------------ pages over the session
+    def open_view(self, name: str, now: float) -> None:
+        self.view = name
+        self._last_activity = now
+        self.warning_remaining = None
+        self._changed()
+
+    def close_view(self, now: float) -> None:
+        if self.view is not None:
+            self.view = None
+            self._last_activity = now
+            self._changed()
 
     # ------------------------------------------------------------------ session life
     def begin(self, now: float) -> bool:
@@ -308,6 +326,9 @@ class SessionMachine:
         self._changed()
 
     def back(self, now: float) -> bool:
+        if self.view is not None:
+            self.close_view(now)
+            return True
         if self.step is Step.ATTRACT:
             return False
         if self.step is Step.ERROR:
@@ -326,6 +347,7 @@ class SessionMachine:
 
     def cancel(self, now: float) -> None:
         if self.step is Step.ATTRACT:
+            self.close_view(now)
             return
         self.end(EndReason.COMPLETED if self.step is Step.GOODBYE else EndReason.CANCELLED, now)
 
@@ -340,6 +362,11 @@ class SessionMachine:
     def tick(self, now: float) -> None:
         """Called about once a second by the controller."""
         if self.step is Step.ATTRACT:
+            if self.view is not None and now - self._last_activity >= self.effective_idle_seconds:
+                self._emit("idle_timeout", session=None, step=f"view:{self.view}")
+                self.view = None
+                self.prefs = Preferences(**vars(self._default_prefs))
+                self._changed()
             return
         if self.step is Step.GOODBYE:
             remaining = round(self.goodbye_seconds - (now - self._goodbye_since))

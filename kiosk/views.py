@@ -108,11 +108,31 @@ class DetailView:
     loading: bool
 
 
-# Face fields that carry personal data and are masked on screen (the paper copy is the citizen's own).
-_SENSITIVE_LABELS = ("身份号码", "公民身份号码", "证件号码", "身份证号", "持证人身份证号")
+# Face fields that carry personal data: masked on screen unless the citizen taps to reveal them.
+_ID_LABELS = ("身份号码", "证件号码", "身份证号", "社会保障号码", "证号", "编号")
+_NAME_LABELS = ("姓名", "持证人", "权利人", "男方", "女方", "户主", "法定代表人", "经营者")
+_ADDRESS_LABELS = ("住址", "地址", "坐落", "住所", "经营场所")
 
 
-def detail_view(machine: SessionMachine, today: date, centre_name: str, valid_days: int) -> DetailView | None:
+def mask_address(value: str) -> str:
+    """Keep the district-level prefix, hide the street and number."""
+    keep = max(len(value) // 3, 1)
+    return value[:keep] + "****"
+
+
+def mask_face_value(label: str, value: str) -> str:
+    if any(k in label for k in _ID_LABELS):
+        return mask_id(value)
+    if any(k in label for k in _NAME_LABELS):
+        return mask_name(value)
+    if any(k in label for k in _ADDRESS_LABELS):
+        return mask_address(value)
+    return value
+
+
+def detail_view(
+    machine: SessionMachine, today: date, centre_name: str, valid_days: int, reveal: bool = False
+) -> DetailView | None:
     data = machine.data
     if data is None or data.selected is None:
         return None
@@ -123,8 +143,7 @@ def detail_view(machine: SessionMachine, today: date, centre_name: str, valid_da
     fields: list[tuple[str, str]] = []
     if record is not None:
         for f in record.record.face:
-            value = mask_id(f.value) if any(s in f.label for s in _SENSITIVE_LABELS) else f.value
-            fields.append((f.label, value))
+            fields.append((f.label, f.value if reveal else mask_face_value(f.label, f.value)))
     else:
         fields = [(_("证照名称"), summary.name), (_("颁发机构"), summary.issuer)]
     until = date.fromordinal(today.toordinal() + valid_days)

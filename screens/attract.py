@@ -24,11 +24,18 @@ class AttractScreen(KioskScreen):
         cfg = c.config
         page = self.page()
         page.add_widget(KLabel(_("免证办"), size=s.huge, bold=True, colour=BLUE, halign="center"))
-        page.add_widget(KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75,
-                               halign="center"))
+        page.add_widget(
+            KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75, halign="center")
+        )
         if c.health.backend == "down":
-            page.add_widget(KLabel(_("电子证照系统暂时无法连接，查询证照可能失败，请到窗口办理。"),
-                                   size=s.body, colour=BADGE["revoked"], halign="center"))
+            page.add_widget(
+                KLabel(
+                    _("电子证照系统暂时无法连接，查询证照可能失败，请到窗口办理。"),
+                    size=s.body,
+                    colour=BADGE["revoked"],
+                    halign="center",
+                )
+            )
         how = Panel(spacing=s.spacing * 0.6)
         how.add_widget(KLabel(_("如何开始"), size=s.title * 0.7, bold=True))
         steps = []
@@ -42,13 +49,21 @@ class AttractScreen(KioskScreen):
         page.add_widget(how)
         services = Panel(spacing=s.spacing * 0.5)
         services.add_widget(KLabel(_("本机可以办理"), size=s.title * 0.7, bold=True))
-        offered = [_("免证办：查询、核验、打印您的电子证照")]
-        if cfg.services.guide:
-            offered.append(_("办事指南：一件事一次办，查看所需材料"))
-        if cfg.services.disclosure:
-            offered.append(_("政务公开：中心职责与预算信息"))
-        for line in offered:
-            services.add_widget(KLabel("· " + line, size=s.body, colour=TEXT_MUTED))
+        services.add_widget(
+            KLabel("· " + _("免证办：查询、核验、打印您的电子证照"), size=s.body, colour=TEXT_MUTED)
+        )
+        pages = []
+        if cfg.services.guide and "guide" in c.available_views:
+            pages.append((_("办事指南：一件事一次办"), "guide"))
+        if cfg.services.disclosure and "disclosure" in c.available_views:
+            pages.append((_("政务公开：中心职责与预算"), "disclosure"))
+        if pages:
+            tiles = BoxLayout(
+                orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
+            )
+            for label, view in pages:
+                tiles.add_widget(BigButton(label, lambda v=view: c.open_view(v), s, primary=False))
+            services.add_widget(tiles)
         page.add_widget(services)
         page.add_widget(spacer())
         start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
@@ -58,14 +73,24 @@ class AttractScreen(KioskScreen):
         pulse.repeat = True
         pulse.start(start)
         page.add_widget(start)
-        toggles = BoxLayout(orientation="horizontal", spacing=dp(24), size_hint_y=None,
-                            height=dp(s.button_height))
+        toggles = BoxLayout(
+            orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
+        )
         elder = c.machine.prefs.elder_mode
-        toggles.add_widget(BigButton(_("关闭长辈模式") if elder else _("长辈模式（大字）"),
-                                     c.toggle_elder_mode, s, primary=False))
+        toggles.add_widget(
+            BigButton(
+                _("关闭长辈模式") if elder else _("长辈模式（大字）"), c.toggle_elder_mode, s, primary=False
+            )
+        )
         english = c.machine.prefs.language == "en"
-        toggles.add_widget(BigButton("中文" if english else "English",
-                                     lambda: c.set_language("zh_CN" if english else "en"), s, primary=False))
+        toggles.add_widget(
+            BigButton(
+                "中文" if english else "English",
+                lambda: c.set_language("zh_CN" if english else "en"),
+                s,
+                primary=False,
+            )
+        )
         page.add_widget(toggles)
         return page
 

@@ -38,10 +38,15 @@ def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> Panel:
     top.height = dp(s.title)
     panel.add_widget(top)
     panel.add_widget(KLabel(_("证照编号：{n}").format(n=card.number), size=s.body, colour=TEXT_MUTED))
-    panel.add_widget(KLabel(card.issuer + "  ·  " + card.validity, size=s.body, colour=TEXT_MUTED,
-                            line_height=s.line_height))
+    panel.add_widget(
+        KLabel(
+            card.issuer + "  ·  " + card.validity, size=s.body, colour=TEXT_MUTED, line_height=s.line_height
+        )
+    )
     if card.reason:
-        panel.add_widget(KLabel(card.reason, size=s.body, colour=BADGE.get(card.badge.status, BADGE["revoked"])))
+        panel.add_widget(
+            KLabel(card.reason, size=s.body, colour=BADGE.get(card.badge.status, BADGE["revoked"]))
+        )
     return panel
 
 
@@ -71,8 +76,9 @@ class CertificatesScreen(KioskScreen):
         for card in per_screen:
             listing.add_widget(certificate_panel(card, s, lambda ident=card.identifier: c.select(ident)))
         page.add_widget(self.scroll(listing))
-        actions = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None,
-                            height=dp(s.button_height))
+        actions = BoxLayout(
+            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
+        )
         actions.add_widget(BigButton(_("完成"), c.finish_service, s, primary=False))
         if c.config.services.print_receipt and c.printing_available():
             actions.add_widget(BigButton(_("打印证照清单"), c.print_receipt, s))

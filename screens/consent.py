@@ -36,15 +36,21 @@ class ConsentScreen(KioskScreen):
         page.add_widget(info)
         promise = Panel(spacing=s.spacing * 0.4)
         promise.add_widget(KLabel(_("本机不保存您的个人信息"), size=s.body, bold=True, colour=BADGE["valid"]))
-        promise.add_widget(KLabel(
-            _("查询记录按规定由电子证照系统留存。离开本机或超时无操作时，屏幕上的信息会立即清除。"),
-            size=s.body, colour=TEXT_MUTED, line_height=s.line_height))
+        promise.add_widget(
+            KLabel(
+                _("查询记录按规定由电子证照系统留存。离开本机或超时无操作时，屏幕上的信息会立即清除。"),
+                size=s.body,
+                colour=TEXT_MUTED,
+                line_height=s.line_height,
+            )
+        )
         page.add_widget(promise)
         page.add_widget(spacer())
         if c.machine.busy:
             page.add_widget(KLabel(c.machine.busy, size=s.body, colour=BLUE, halign="center"))
-        buttons = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None,
-                            height=dp(s.button_height * 1.2))
+        buttons = BoxLayout(
+            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height * 1.2)
+        )
         buttons.add_widget(BigButton(_("取消"), c.home, s, primary=False, height=dp(s.button_height * 1.2)))
         agree = BigButton(_("同意并查询"), c.agree, s, height=dp(s.button_height * 1.2))
         agree.size_hint_x = 1.6

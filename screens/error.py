@@ -20,10 +20,20 @@ class ErrorScreen(KioskScreen):
         page = self.page()
         page.add_widget(spacer())
         page.add_widget(KLabel("!", size=s.huge * 1.5, bold=True, colour=BADGE["expired"], halign="center"))
-        page.add_widget(KLabel(err.message if err else _("出现问题"), size=s.title * 0.8, bold=True,
-                               halign="center", line_height=s.line_height))
-        page.add_widget(KLabel(_("您的信息没有丢失，也没有被保存在本机。"), size=s.body, colour=TEXT_MUTED,
-                               halign="center"))
+        page.add_widget(
+            KLabel(
+                err.message if err else _("出现问题"),
+                size=s.title * 0.8,
+                bold=True,
+                halign="center",
+                line_height=s.line_height,
+            )
+        )
+        page.add_widget(
+            KLabel(
+                _("您的信息没有丢失，也没有被保存在本机。"), size=s.body, colour=TEXT_MUTED, halign="center"
+            )
+        )
         page.add_widget(spacer())
         again = err is not None and err.return_to is not None
         page.add_widget(BigButton(_("重试") if again else _("返回首页"), c.acknowledge_error, s))

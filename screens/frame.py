@@ -10,11 +10,12 @@ from typing import Any
 from kivy.graphics import Color, Ellipse, Rectangle
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.label import Label
 from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
-from screens.theme import BLUE, HEALTH, PAGE, TEXT, WHITE, Sizes, rgba
+from screens.theme import BLUE, FONT, FONT_BOLD, HEALTH, PAGE, TEXT, WHITE, Sizes, rgba
 from screens.widgets import BigButton, KLabel, Panel
 
 
@@ -33,24 +34,47 @@ class _Dot(Widget):
         self._colour.rgba = rgba(colour)
 
 
+def _line(text: str, size: float, bold: bool = False, halign: str = "left") -> Label:
+    """A one-line label that fills its share of the header (no auto height: the header is fixed)."""
+    label = Label(
+        text=text,
+        font_name=FONT_BOLD if bold else FONT,
+        font_size=dp(size),
+        color=rgba(WHITE),
+        halign=halign,
+        valign="middle",
+        shorten=True,
+        shorten_from="right",
+        markup=False,
+    )
+    label.bind(size=lambda *_: setattr(label, "text_size", label.size))
+    return label
+
+
 class Header(BoxLayout):
     HEALTH_ITEMS = (("card", "读卡"), ("camera", "扫码"), ("printer", "打印"), ("backend", "网络"))
 
     def __init__(self, centre: str, terminal: str, **kw: Any) -> None:
-        super().__init__(orientation="horizontal", size_hint_y=None, height=dp(132),
-                         padding=(dp(36), dp(14)), spacing=dp(20), **kw)
+        super().__init__(
+            orientation="horizontal",
+            size_hint_y=None,
+            height=dp(132),
+            padding=(dp(36), dp(14)),
+            spacing=dp(20),
+            **kw,
+        )
         with self.canvas.before:
             Color(*rgba(BLUE))
             self._bg = Rectangle()
         self.bind(pos=self._draw, size=self._draw)
         names = BoxLayout(orientation="vertical")
-        self.centre = KLabel(centre, size=34, colour=WHITE, bold=True)
-        self.terminal = KLabel(terminal, size=24, colour=WHITE)
+        self.centre = _line(centre, 36, bold=True)
+        self.terminal = _line(terminal, 26)
         names.add_widget(self.centre)
         names.add_widget(self.terminal)
         self.add_widget(names)
         right = BoxLayout(orientation="vertical", size_hint_x=None, width=dp(420))
-        self.clock = KLabel("", size=34, colour=WHITE, bold=True, halign="right")
+        self.clock = _line("", 34, bold=True, halign="right")
         right.add_widget(self.clock)
         self.health_row = BoxLayout(orientation="horizontal", spacing=dp(6))
         self._dots: dict[str, _Dot] = {}
@@ -60,7 +84,7 @@ class Header(BoxLayout):
             holder = BoxLayout(size_hint_x=None, width=dp(24), padding=(0, dp(10)))
             holder.add_widget(dot)
             self.health_row.add_widget(holder)
-            text = KLabel(_(label), size=24, colour=WHITE)
+            text = _line(_(label), 24)
             self._labels[key] = text
             self.health_row.add_widget(text)
             self._dots[key] = dot
@@ -82,10 +106,17 @@ class Header(BoxLayout):
 
 
 class Footer(BoxLayout):
-    def __init__(self, on_back: Callable[[], None], on_home: Callable[[], None],
-                 on_help: Callable[[], None], **kw: Any) -> None:
-        super().__init__(orientation="horizontal", size_hint_y=None, height=dp(140),
-                         padding=(dp(36), dp(18)), spacing=dp(24), **kw)
+    def __init__(
+        self, on_back: Callable[[], None], on_home: Callable[[], None], on_help: Callable[[], None], **kw: Any
+    ) -> None:
+        super().__init__(
+            orientation="horizontal",
+            size_hint_y=None,
+            height=dp(140),
+            padding=(dp(36), dp(18)),
+            spacing=dp(24),
+            **kw,
+        )
         with self.canvas.before:
             Color(*rgba("#E3E9F1"))
             self._bg = Rectangle()
@@ -113,8 +144,15 @@ class IdleOverlay(ModalView):
     """Shown when the citizen has been idle: a large countdown, 继续使用 and 结束."""
 
     def __init__(self, on_continue: Callable[[], None], on_end: Callable[[], None], **kw: Any) -> None:
-        super().__init__(auto_dismiss=False, size_hint=(0.86, None), height=dp(720),
-                         background="", background_color=rgba(PAGE, 0), overlay_color=(0, 0, 0, 0.55), **kw)
+        super().__init__(
+            auto_dismiss=False,
+            size_hint=(0.86, None),
+            height=dp(720),
+            background="",
+            background_color=rgba(PAGE, 0),
+            overlay_color=(0, 0, 0, 0.55),
+            **kw,
+        )
         self._on_continue, self._on_end = on_continue, on_end
         self.panel = Panel(padding=40, spacing=28)
         self.add_widget(self.panel)
@@ -124,8 +162,13 @@ class IdleOverlay(ModalView):
         p.clear_widgets()
         p.add_widget(KLabel(_("您还在吗？"), size=sizes.title, bold=True, halign="center"))
         p.add_widget(KLabel(str(remaining), size=sizes.huge * 1.6, bold=True, colour=BLUE, halign="center"))
-        p.add_widget(KLabel(_("{n} 秒后将结束本次办理并清除您的信息").format(n=remaining),
-                            size=sizes.body, halign="center"))
+        p.add_widget(
+            KLabel(
+                _("{n} 秒后将结束本次办理并清除您的信息").format(n=remaining),
+                size=sizes.body,
+                halign="center",
+            )
+        )
         p.add_widget(BigButton(_("继续使用"), self._on_continue, sizes))
         p.add_widget(BigButton(_("结束"), self._on_end, sizes, primary=False))
         self.height = p.minimum_height if p.minimum_height > 0 else dp(720)
@@ -136,8 +179,14 @@ class Notice(ModalView):
     """A short message with one button (help ticket, demo notices)."""
 
     def __init__(self, title: str, body: str, sizes: Sizes, **kw: Any) -> None:
-        super().__init__(auto_dismiss=True, size_hint=(0.82, None), background="",
-                         background_color=rgba(PAGE, 0), overlay_color=(0, 0, 0, 0.5), **kw)
+        super().__init__(
+            auto_dismiss=True,
+            size_hint=(0.82, None),
+            background="",
+            background_color=rgba(PAGE, 0),
+            overlay_color=(0, 0, 0, 0.5),
+            **kw,
+        )
         p = Panel(padding=40, spacing=24)
         p.add_widget(KLabel(title, size=sizes.title, bold=True, halign="center"))
         p.add_widget(KLabel(body, size=sizes.body, halign="center"))

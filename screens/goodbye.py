@@ -19,9 +19,14 @@ class GoodbyeScreen(KioskScreen):
         page = self.page()
         page.add_widget(spacer())
         page.add_widget(KLabel(_("感谢您的使用"), size=s.huge, bold=True, colour=BLUE, halign="center"))
-        page.add_widget(KLabel(_("请取走您的身份证和凭条"), size=s.title, bold=True, colour=BADGE["expired"],
-                               halign="center"))
-        page.add_widget(KLabel(_("您的个人信息已从本机清除"), size=s.body, colour=TEXT_MUTED, halign="center"))
+        page.add_widget(
+            KLabel(
+                _("请取走您的身份证和凭条"), size=s.title, bold=True, colour=BADGE["expired"], halign="center"
+            )
+        )
+        page.add_widget(
+            KLabel(_("您的个人信息已从本机清除"), size=s.body, colour=TEXT_MUTED, halign="center")
+        )
         n = c.machine.goodbye_remaining
         if n is not None:
             page.add_widget(KLabel(_("{n} 秒后返回首页").format(n=n), size=s.body, halign="center"))

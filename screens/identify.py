@@ -30,14 +30,24 @@ class CardIllustration(Widget):
         w, h = self.width, self.height
         with self.canvas:
             Color(*rgba("#D5DCE6"))
-            RoundedRectangle(pos=(self.x + w * 0.1, self.y + h * 0.1), size=(w * 0.8, h * 0.45), radius=[dp(16)])
+            RoundedRectangle(
+                pos=(self.x + w * 0.1, self.y + h * 0.1), size=(w * 0.8, h * 0.45), radius=[dp(16)]
+            )
             Color(*rgba(BLUE))
-            RoundedRectangle(pos=(self.x + w * 0.22, self.y + h * 0.32), size=(w * 0.56, h * 0.5), radius=[dp(12)])
+            RoundedRectangle(
+                pos=(self.x + w * 0.22, self.y + h * 0.32), size=(w * 0.56, h * 0.5), radius=[dp(12)]
+            )
             Color(1, 1, 1, 1)
             Rectangle(pos=(self.x + w * 0.28, self.y + h * 0.45), size=(w * 0.18, h * 0.28))
-            Line(points=[self.x + w * 0.5, self.y + h * 0.7, self.x + w * 0.72, self.y + h * 0.7], width=dp(3))
-            Line(points=[self.x + w * 0.5, self.y + h * 0.6, self.x + w * 0.72, self.y + h * 0.6], width=dp(3))
-            Line(points=[self.x + w * 0.5, self.y + h * 0.5, self.x + w * 0.66, self.y + h * 0.5], width=dp(3))
+            Line(
+                points=[self.x + w * 0.5, self.y + h * 0.7, self.x + w * 0.72, self.y + h * 0.7], width=dp(3)
+            )
+            Line(
+                points=[self.x + w * 0.5, self.y + h * 0.6, self.x + w * 0.72, self.y + h * 0.6], width=dp(3)
+            )
+            Line(
+                points=[self.x + w * 0.5, self.y + h * 0.5, self.x + w * 0.66, self.y + h * 0.5], width=dp(3)
+            )
 
 
 class Preview(Image):
@@ -92,8 +102,14 @@ class IdentifyScreen(KioskScreen):
             card.unbind(minimum_height=card.setter("height"))
             card.add_widget(KLabel(_("方式一：刷身份证"), size=s.title * 0.7, bold=True, halign="center"))
             card.add_widget(CardIllustration())
-            card.add_widget(KLabel(_("将身份证平放在屏幕下方的读卡区，保持不动，直到提示读取成功"),
-                                   size=s.body, halign="center", line_height=s.line_height))
+            card.add_widget(
+                KLabel(
+                    _("将身份证平放在读卡区\n保持不动，直到提示读取成功"),
+                    size=s.body,
+                    halign="center",
+                    line_height=s.line_height,
+                )
+            )
             ways.add_widget(card)
         if c.config.services.qr_identify:
             qr = Panel(size_hint_y=1)
@@ -101,12 +117,19 @@ class IdentifyScreen(KioskScreen):
             qr.add_widget(KLabel(_("方式二：出示亮证码"), size=s.title * 0.7, bold=True, halign="center"))
             self._preview = Preview(c.preview_frame)
             qr.add_widget(self._preview)
-            qr.add_widget(KLabel(_("请将手机二维码对准摄像头"), size=s.body, halign="center",
-                                 line_height=s.line_height))
+            qr.add_widget(
+                KLabel(_("请将手机二维码对准摄像头"), size=s.body, halign="center", line_height=s.line_height)
+            )
             ways.add_widget(qr)
         page.add_widget(ways)
-        page.add_widget(KLabel(_("如两种方式都无法使用，请点击“呼叫工作人员”，或到窗口办理。"),
-                               size=s.body, colour=TEXT_MUTED, halign="center"))
+        page.add_widget(
+            KLabel(
+                _("如两种方式都无法使用，请点击“呼叫工作人员”，或到窗口办理。"),
+                size=s.body,
+                colour=TEXT_MUTED,
+                halign="center",
+            )
+        )
         page.add_widget(spacer(8))
         return page
 

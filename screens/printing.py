@@ -38,32 +38,53 @@ class PrintScreen(KioskScreen):
         state = data.printing if data else None
         phase = state.phase if state else "idle"
         if phase in ("idle", "checking", "printing"):
-            page.add_widget(KLabel(_("正在打印，请稍候…"), size=s.title, bold=True, colour=BLUE, halign="center"))
-            page.add_widget(KLabel(state.message if state and state.message else _("正在检查打印机"),
-                                   size=s.body, halign="center"))
+            page.add_widget(
+                KLabel(_("正在打印，请稍候…"), size=s.title, bold=True, colour=BLUE, halign="center")
+            )
+            page.add_widget(
+                KLabel(
+                    state.message if state and state.message else _("正在检查打印机"),
+                    size=s.body,
+                    halign="center",
+                )
+            )
             page.add_widget(spacer())
             return page
         if phase == "done":
-            page.add_widget(KLabel(_("打印完成"), size=s.title, bold=True, colour=BADGE["valid"], halign="center"))
+            page.add_widget(
+                KLabel(_("打印完成"), size=s.title, bold=True, colour=BADGE["valid"], halign="center")
+            )
             page.add_widget(KLabel(_("请在屏幕下方出纸口取走您的凭条"), size=s.title * 0.8, halign="center"))
             if state and state.message:
                 page.add_widget(KLabel(state.message, size=s.body, colour=TEXT_MUTED, halign="center"))
             page.add_widget(spacer())
             page.add_widget(BigButton(_("下一步"), c.finish_service, s))
             return page
-        page.add_widget(KLabel(_("未能打印"), size=s.title, bold=True, colour=BADGE["revoked"], halign="center"))
-        page.add_widget(KLabel(state.message if state else "", size=s.title * 0.75, halign="center",
-                               line_height=s.line_height))
+        page.add_widget(
+            KLabel(_("未能打印"), size=s.title, bold=True, colour=BADGE["revoked"], halign="center")
+        )
+        page.add_widget(
+            KLabel(
+                state.message if state else "",
+                size=s.title * 0.75,
+                halign="center",
+                line_height=s.line_height,
+            )
+        )
         page.add_widget(KLabel(_("您的查询结果没有丢失。"), size=s.body, halign="center"))
         if state and state.fallback_qr:
-            page.add_widget(KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.body, halign="center"))
+            page.add_widget(
+                KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.body, halign="center")
+            )
             holder = BoxLayout(size_hint_y=None, height=dp(380))
             holder.add_widget(Widget())
             holder.add_widget(qr_image(state.fallback_qr, 360))
             holder.add_widget(Widget())
             page.add_widget(holder)
         page.add_widget(spacer())
-        actions = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height))
+        actions = BoxLayout(
+            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
+        )
         actions.add_widget(BigButton(_("不打印了"), c.finish_service, s, primary=False))
         actions.add_widget(BigButton(_("重新打印"), c.retry_print, s))
         page.add_widget(actions)

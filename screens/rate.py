@@ -14,7 +14,14 @@ from screens.theme import BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, spacer
 
 SCORES = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
-LOW_REASONS = ("等待时间太长", "操作步骤太复杂", "证照信息不全或有误", "打印有问题", "工作人员服务不到位", "其他")
+LOW_REASONS = (
+    "等待时间太长",
+    "操作步骤太复杂",
+    "证照信息不全或有误",
+    "打印有问题",
+    "工作人员服务不到位",
+    "其他",
+)
 
 
 class RateScreen(KioskScreen):
@@ -37,8 +44,11 @@ class RateScreen(KioskScreen):
             self.ctx.controller.rate(score)
 
     def _toggle_reason(self, reason: str) -> None:
-        self._reasons = tuple(r for r in self._reasons if r != reason) if reason in self._reasons \
+        self._reasons = (
+            tuple(r for r in self._reasons if r != reason)
+            if reason in self._reasons
             else (*self._reasons, reason)
+        )
         self.refresh()
 
     def _submit_low(self) -> None:
@@ -50,10 +60,14 @@ class RateScreen(KioskScreen):
         s = self.ctx.sizes
         page = self.page()
         if self._low_score is None:
-            page.add_widget(KLabel(_("请您对本次服务进行评价"), size=s.title, bold=True, colour=BLUE,
-                                   halign="center"))
-            page.add_widget(KLabel(_("好差评：您的评价将帮助我们改进服务"), size=s.body, colour=TEXT_MUTED,
-                                   halign="center"))
+            page.add_widget(
+                KLabel(_("请您对本次服务进行评价"), size=s.title, bold=True, colour=BLUE, halign="center")
+            )
+            page.add_widget(
+                KLabel(
+                    _("好差评：您的评价将帮助我们改进服务"), size=s.body, colour=TEXT_MUTED, halign="center"
+                )
+            )
             page.add_widget(spacer())
             for score, label in SCORES:
                 page.add_widget(BigButton(_(label), lambda sc=score: self._choose(sc), s, primary=score >= 3))
@@ -65,9 +79,10 @@ class RateScreen(KioskScreen):
             label = ("✓ " if chosen else "") + _(reason)
             page.add_widget(BigButton(label, lambda r=reason: self._toggle_reason(r), s, primary=chosen))
         page.add_widget(spacer())
-        actions = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height))
-        actions.add_widget(BigButton(_("重新评价"), self._reset, s,
-                                     primary=False))
+        actions = BoxLayout(
+            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
+        )
+        actions.add_widget(BigButton(_("重新评价"), self._reset, s, primary=False))
         submit = BigButton(_("提交评价") if self._reasons else _("请先选择原因"), self._submit_low, s)
         submit.disabled = not self._reasons
         actions.add_widget(submit)

@@ -23,8 +23,16 @@ from screens.theme import BLUE, BLUE_DARK, BORDER, FONT, FONT_BOLD, PANEL, TEXT,
 class KLabel(Label):
     """A label that wraps to its width and grows to its text's height."""
 
-    def __init__(self, text: str = "", size: float = 28, colour: str = TEXT, bold: bool = False,
-                 halign: str = "left", line_height: float = 1.35, **kw: Any) -> None:
+    def __init__(
+        self,
+        text: str = "",
+        size: float = 28,
+        colour: str = TEXT,
+        bold: bool = False,
+        halign: str = "left",
+        line_height: float = 1.35,
+        **kw: Any,
+    ) -> None:
         super().__init__(
             text=text,
             font_name=FONT_BOLD if bold else FONT,
@@ -50,8 +58,15 @@ class KLabel(Label):
 class BigButton(Button):
     """A large tap target with a visible pressed state (feedback within one frame)."""
 
-    def __init__(self, text: str, on_tap: Callable[[], None], sizes: Sizes, primary: bool = True,
-                 colour: str | None = None, **kw: Any) -> None:
+    def __init__(
+        self,
+        text: str,
+        on_tap: Callable[[], None],
+        sizes: Sizes,
+        primary: bool = True,
+        colour: str | None = None,
+        **kw: Any,
+    ) -> None:
         base = colour or (BLUE if primary else PANEL)
         fg = WHITE if (primary or colour) else BLUE
         kw.setdefault("size_hint_y", None)
@@ -114,8 +129,13 @@ class Badge(Label):
 
     def __init__(self, text: str, colour: str, size: float, **kw: Any) -> None:
         super().__init__(
-            text=text, font_name=FONT_BOLD, font_size=dp(size), color=rgba(WHITE), markup=False,
-            size_hint=(None, None), **kw,
+            text=text,
+            font_name=FONT_BOLD,
+            font_size=dp(size),
+            color=rgba(WHITE),
+            markup=False,
+            size_hint=(None, None),
+            **kw,
         )
         self.bind(texture_size=self._fit)
         with self.canvas.before:

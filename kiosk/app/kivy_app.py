@@ -6,7 +6,9 @@ asyncio loop (``App.async_run``), the same loop as the controller's tasks.
 
 from __future__ import annotations
 
+import importlib
 import logging
+import pkgutil
 from collections.abc import Callable
 from datetime import date
 from typing import Any
@@ -19,45 +21,63 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.controller import Controller
 from kiosk.i18n import _
-from screens.attract import AttractScreen
+from kiosk.session import Step
 from screens.base import KioskScreen, ScreenContext
-from screens.certificates import CertificatesScreen
-from screens.consent import ConsentScreen
-from screens.detail import DetailScreen
-from screens.error import ErrorScreen
 from screens.fonts import register_fonts
 from screens.frame import Footer, Header, IdleOverlay, Notice
-from screens.goodbye import GoodbyeScreen
-from screens.identify import IdentifyScreen
-from screens.printing import PrintScreen
-from screens.rate import RateScreen
 from screens.theme import PAGE, rgba, sizes
 
 log = logging.getLogger(__name__)
 
-SESSION_SCREENS: tuple[type[KioskScreen], ...] = (
-    AttractScreen,
-    IdentifyScreen,
-    ConsentScreen,
-    CertificatesScreen,
-    DetailScreen,
-    PrintScreen,
-    RateScreen,
-    GoodbyeScreen,
-    ErrorScreen,
-)
+
+def discover_screens() -> list[type[KioskScreen]]:
+    """Every KioskScreen subclass defined in a module of the ``screens`` package.
+
+    A capability adds a screen by adding a module; its ``step`` names the session step or the page
+    (``controller.open_view(name)``) it shows.
+    """
+    import screens
+
+    found: list[type[KioskScreen]] = []
+    for info in sorted(pkgutil.iter_modules(screens.__path__), key=lambda i: i.name):
+        module = importlib.import_module(f"screens.{info.name}")
+        for obj in vars(module).values():
+            if (
+                isinstance(obj, type)
+                and issubclass(obj, KioskScreen)
+                and obj.__module__ == module.__name__
+                and obj.step
+            ):
+                found.append(obj)
+    return found
 
 
 class Root(BoxLayout):
-    """Every touch anywhere counts as activity for the idle timer before it reaches a widget."""
+    """Every touch counts as activity for the idle timer before it reaches a widget, and a long press
+    in the top-left corner (the hidden staff gesture) asks for the admin page."""
 
-    def __init__(self, on_activity: Callable[[], None], **kw: Any) -> None:
+    CORNER = 120  # px square in the top-left corner
+    HOLD_SECONDS = 3.0
+
+    def __init__(
+        self, on_activity: Callable[[], None], on_staff_gesture: Callable[[], None], **kw: Any
+    ) -> None:
         super().__init__(orientation="vertical", **kw)
         self._on_activity = on_activity
+        self._on_staff_gesture = on_staff_gesture
+        self._hold: Any = None
 
     def on_touch_down(self, touch: Any) -> bool:
         self._on_activity()
+        if touch.x <= self.CORNER and touch.y >= self.height - self.CORNER:
+            self._hold = Clock.schedule_once(lambda _dt: self._on_staff_gesture(), self.HOLD_SECONDS)
         return bool(super().on_touch_down(touch))
+
+    def on_touch_up(self, touch: Any) -> bool:
+        if self._hold is not None:
+            self._hold.cancel()
+            self._hold = None
+        return bool(super().on_touch_up(touch))
 
 
 class KioskApp(App):
@@ -76,16 +96,19 @@ class KioskApp(App):
         cfg = self.controller.config
         register_fonts(cfg.display.font_path or None)
         Window.clearcolor = rgba(PAGE)
-        root = Root(self.controller.touch)
+        root = Root(self.controller.touch, lambda: self.controller.open_view("admin"))
         self.header = Header(cfg.terminal.centre_name, cfg.terminal.name)
         root.add_widget(self.header)
         self.manager = ScreenManager(transition=NoTransition())
         ctx = ScreenContext(self.controller, date.today())
         self.ctx = ctx
-        for cls in SESSION_SCREENS:
+        session_steps = {step.value for step in Step}
+        for cls in discover_screens():
             screen = cls(ctx)
             self.screens[screen.name] = screen
             self.manager.add_widget(screen)
+            if cls.step not in session_steps:
+                self.controller.available_views.add(cls.step)
         root.add_widget(self.manager)
         self.footer = Footer(self.controller.back, self.controller.home, self.call_staff)
         root.add_widget(self.footer)
@@ -95,11 +118,6 @@ class KioskApp(App):
         Window.bind(on_key_down=self._on_key)
         self.refresh()
         return root
-
-    def add_screen(self, screen: KioskScreen) -> None:
-        """Other capabilities (guide, disclosure, admin) add their screens here."""
-        self.screens[screen.name] = screen
-        self.manager.add_widget(screen)
 
     # ------------------------------------------------------------------ drawing
     def request_refresh(self) -> None:
@@ -114,13 +132,14 @@ class KioskApp(App):
         m = c.machine
         self.ctx.today = date.today()
         s = sizes(m.prefs.elder_mode)
-        screen = self.screens.get(m.step.value)
+        screen = self.screens.get(m.view or m.step.value) or self.screens.get(m.step.value)
         if screen is not None:
             if self.manager.current != screen.name:
                 self.manager.current = screen.name
             screen.refresh()
         self.header.show_health(c.health)
-        self.footer.show(s, m.active and m.step.value not in ("goodbye",), m.warning_remaining)
+        in_session = (m.active and m.step.value != "goodbye") or m.view is not None
+        self.footer.show(s, in_session, m.warning_remaining)
         overlay = self.overlay
         if overlay is not None:
             if m.warning_remaining is not None:

@@ -62,8 +62,8 @@ def _demo(args: argparse.Namespace) -> int:
     from kiosk.app.walkthrough import make_walkthrough
     from kiosk.audit import AuditLog
     from kiosk.controller import Controller
-    from kiosk.demo import DemoControls
-    from kiosk.wiring.backend import build_backend, demo_config, start_embedded_refserver
+    from kiosk.demo import DemoControls, demo_config, token_issuer
+    from kiosk.wiring.backend import build_backend, start_embedded_refserver
     from kiosk.wiring.devices import build_devices, demo_identities_file
 
     server = start_embedded_refserver(workdir / "refserver")
@@ -71,11 +71,10 @@ def _demo(args: argparse.Namespace) -> int:
         config = demo_config(config, server)
         with demo_identities_file() as ids:
             devices = build_devices(config, ids)
-            keys = [getattr(i, "key", str(n)) for n, i in enumerate(getattr(devices.card, "identities", []))]
         controller = Controller(
             config, devices, build_backend(config), AuditLog(state / "audit.jsonl"), demo=True
         )
-        controls = DemoControls(devices, keys or _identity_keys(), server.issue_token)
+        controls = DemoControls(devices, _identity_keys(), token_issuer(server))
         script = None
         if args.walkthrough:
             out = Path(args.walkthrough)

@@ -217,3 +217,26 @@ def test_goodbye_counts_down(m: SessionMachine) -> None:
     assert m.goodbye_remaining == 7
     m.tick(10)
     assert m.step is Step.ATTRACT
+
+
+def test_a_view_over_attract_times_out_and_back_closes_it(m: SessionMachine) -> None:
+    m.open_view("guide", 0)
+    assert m.view == "guide"
+    m.tick(30)
+    assert m.view == "guide"
+    m.tick(61)
+    assert m.view is None
+    m.open_view("guide", 100)
+    m.back(101)
+    assert m.view is None and m.step is Step.ATTRACT
+
+
+def test_a_view_over_a_session_keeps_the_session_until_it_ends(m: SessionMachine) -> None:
+    walk_to_certificates(m, now=0)
+    m.open_view("guide", 1)
+    assert m.view == "guide" and m.step is Step.CERTIFICATES and m.data is not None
+    m.back(2)
+    assert m.view is None and m.step is Step.CERTIFICATES
+    m.open_view("guide", 3)
+    m.tick(3 + 60)
+    assert m.view is None and m.data is None and m.step is Step.ATTRACT
