@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import termios
 import threading
 import time
 from collections.abc import Callable
@@ -155,9 +156,13 @@ class SerialSamCardReader:
                 continue
             try:
                 self._poll()
-            except (OSError, serial.SerialException) as exc:
+            except (OSError, serial.SerialException, termios.error) as exc:
                 log.warning("serial SAM: port lost: %s", exc)
                 self._lost(str(exc))
+                continue
+            except Exception as exc:  # never let the reader thread die: start over on a fresh port
+                log.exception("serial SAM: unexpected failure")
+                self._lost(f"unexpected: {exc!r}")
                 continue
             self._stop.wait(self.poll_interval)
         self._close()
@@ -176,7 +181,7 @@ class SerialSamCardReader:
                 self.sam_id = answer.data.hex().upper()
         except CardDataError as exc:
             log.warning("serial SAM: no SAM ID (%s)", exc.reason)  # keep going: find card will tell
-        except (OSError, serial.SerialException) as exc:
+        except (OSError, serial.SerialException, termios.error) as exc:
             self._lost(str(exc))
             return False
         self._state = "ok"
@@ -239,10 +244,9 @@ class SerialSamCardReader:
             self._emit("error", error="checksum", detail=exc.reason)
             return
         except CardDataError as exc:
-            code = exc.code
-            if isinstance(exc, SamTimeoutError) and self._card_gone():
-                code = "removed_mid_read"
-            self._emit("error", error=code, detail=exc.reason)
+            # A timeout or a half frame is a line problem: whether the card is still there says
+            # nothing (a SAM that finished the read has halted it), so it stays "unreadable".
+            self._emit("error", error=exc.code, detail=exc.reason)
             return
         evidence = identity_evidence(identity.card_type, "serial_sam", self.port, sam_id=self.sam_id)
         self._emit("identity", identity=identity, evidence=evidence)
