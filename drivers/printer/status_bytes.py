@@ -50,13 +50,3 @@ def decode_paper(answer: bytes) -> Paper:
         return "near_end"
     return "ok"
 
-
-def encode_status(online: bool = True, cover_open: bool = False, paper: Paper = "ok") -> dict[bytes, bytes]:
-    """The answers a printer in this state gives, per query; used by simulators and tests."""
-    paper_byte = {"ok": 0x12, "near_end": 0x1E, "out": 0x7E, "unknown": 0x12}[paper]
-    cause = 0x12 | (0x04 if cover_open else 0) | (0x20 if paper == "out" else 0)
-    return {
-        DLE_EOT_ONLINE: bytes([0x12 | (0 if online else 0x08)]),
-        DLE_EOT_OFFLINE_CAUSE: bytes([cause]),
-        DLE_EOT_PAPER: bytes([paper_byte]),
-    }

@@ -60,7 +60,7 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _test(args: argparse.Namespace) -> int:
-    from kiosk.receipt.contents import test_page_receipt
+    from kiosk.receipt.contents import diagnostic_page_receipt
     from kiosk.receipt.job import PrintJob
     from kiosk.wiring.printer import build_printer
 
@@ -70,7 +70,7 @@ def _test(args: argparse.Namespace) -> int:
     config, terminal = loaded.devices.printer, loaded.terminal
     printer = build_printer(config)
     width = printer.paper_width_dots
-    receipt = test_page_receipt(terminal.name, terminal.id, width, datetime.now(), config.kind)
+    receipt = diagnostic_page_receipt(terminal.name, terminal.id, width, datetime.now(), config.kind)
     outcome = PrintJob.prepare(receipt, printer.paper_width_dots).run(printer)
     print(f"printer: {printer!r}")
     print(f"{outcome.state.value}: {outcome.message}" + (f"（{outcome.warning}）" if outcome.warning else ""))

@@ -138,7 +138,7 @@ def rating_thanks_receipt(
     )
 
 
-def test_page_receipt(
+def diagnostic_page_receipt(
     terminal_name: str,
     terminal_id: str,
     paper_width_dots: int,
