@@ -25,9 +25,11 @@ def read_image(path: str | Path) -> np.ndarray:
         data = np.fromfile(path, dtype=np.uint8)
     except OSError as exc:
         raise SourceError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    image = cv2.imdecode(data, cv2.IMREAD_COLOR) if data.size else None
-    if image is not None and image.size:
-        return image
+    # OpenCV logs an error (and fails) on tiny WebP files such as 1x1 images: Pillow reads those
+    if data.size >= 1024 and path.suffix.lower() != ".webp":
+        image = cv2.imdecode(data, cv2.IMREAD_COLOR)
+        if image is not None and image.size:
+            return image
     try:
         with Image.open(path) as pil:
             rgb = np.asarray(pil.convert("RGB"))

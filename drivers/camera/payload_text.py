@@ -3,8 +3,9 @@
 WHY not trust the decoder's own text: OpenCV raises on non-UTF-8 payloads and zxing-cpp guesses a
 charset for codes without an ECI designator (it will happily read GBK bytes as Chinese, or binary as
 Latin-1). The terminal acts on these texts, so the rules are explicit: an ECI designator decides the
-charset; without one, UTF-8 (strictly), or Shift_JIS where zxing-cpp itself judged the bytes to be
-Shift_JIS; anything else is binary and yields no text.
+charset; without one, UTF-8 (strictly), or Shift_JIS / GB 18030 (GB 2312, GBK) where zxing-cpp
+itself judged the bytes to be text in that charset (old Japanese and Chinese generators wrote those
+without ECI); anything else is binary and yields no text.
 """
 
 from __future__ import annotations
@@ -98,17 +99,28 @@ def decode_eci_segments(segments: list[tuple[int | None, bytes]]) -> tuple[str, 
     return "".join(parts), "+".join(names)
 
 
-def decode_plain(raw: bytes, zxing_text: str | None) -> tuple[str, str] | None:
-    """Text and charset of content without an ECI designator, or None (binary / unknown charset)."""
+GUESSED_CHARSETS = ("shift_jis", "gb18030")
+
+
+def decode_plain(
+    raw: bytes, zxing_text: str | None, zxing_says_binary: bool = False
+) -> tuple[str, str] | None:
+    """Text and charset of content without an ECI designator, or None (binary / unknown charset).
+
+    ``zxing_text`` is zxing-cpp's own transcoding (``TextMode.Plain``); it is trusted only when it
+    re-encodes to exactly ``raw`` in one of ``GUESSED_CHARSETS`` — i.e. zxing-cpp detected that
+    charset, and nothing was lost or substituted on the way.
+    """
     try:
         return raw.decode("utf-8"), "utf-8"
     except UnicodeDecodeError:
         pass
-    # zxing-cpp judged these bytes to be Shift_JIS when its text re-encodes to exactly them.
-    if zxing_text:
+    if not zxing_text or zxing_says_binary or "\ufffd" in zxing_text:
+        return None
+    for charset in GUESSED_CHARSETS:
         try:
-            if zxing_text.encode("shift_jis") == raw:
-                return zxing_text, "shift_jis"
+            if zxing_text.encode(charset) == raw:
+                return zxing_text, charset
         except UnicodeEncodeError:
-            pass
+            continue
     return None
