@@ -28,11 +28,9 @@ from pathlib import Path
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from kiosk.backend.verify import verify_record  # noqa: E402
-from kiosk.domain.holder import Holder  # noqa: E402
-from kiosk.wiring.backend import EmbeddedServer, start_embedded_refserver  # noqa: E402
+from kiosk.backend.verify import verify_record
+from kiosk.domain.holder import Holder
+from kiosk.wiring.backend import EmbeddedServer, start_embedded_refserver
 
 BUSINESS = ("莫海生", "450206197201010518")
 
@@ -47,7 +45,7 @@ def holder() -> Holder:
 
 def pct(values: list[float], q: float) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(q * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
 
 
 async def query_and_verify(server: EmbeddedServer, rounds: int) -> None:
@@ -75,8 +73,8 @@ async def query_and_verify(server: EmbeddedServer, rounds: int) -> None:
         f"p95 {pct(seq, 0.95):.1f} ms  ({rounds} rounds)"
     )
     print(
-        f"query → verified list of {n} certificates (concurrent fetch): median {statistics.median(conc):.1f} ms, "
-        f"p95 {pct(conc, 0.95):.1f} ms"
+        f"query → verified list of {n} certificates (concurrent fetch):",
+        f"median {statistics.median(conc):.1f} ms, p95 {pct(conc, 0.95):.1f} ms",
     )
     times = []
     for _ in range(30):
