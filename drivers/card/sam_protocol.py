@@ -10,6 +10,7 @@ everything before a plausible preamble thrown away.
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from functools import reduce
 
@@ -91,7 +92,7 @@ def sw3_error_code(sw3: int) -> str:
 
 
 def xor_checksum(data: bytes) -> int:
-    return reduce(lambda a, b: a ^ b, data, 0)
+    return reduce(operator.xor, data, 0)
 
 
 def build_frame(body: bytes) -> bytes:
