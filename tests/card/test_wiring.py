@@ -56,3 +56,14 @@ def test_events_log_masked(demo_identities) -> None:
     line = event.masked()
     assert "韦*" in line and "4502**********0088" in line
     assert "韦桂兰" not in line and "450206195803120088" not in line
+
+
+def test_driver_types_satisfy_the_ports_structurally(demo_identities) -> None:
+    # mypy checks these assignments against kiosk.ports (structural typing); the asserts check runtime
+    from kiosk.ports import CardEventLike, CardIdentityLike
+
+    identity: CardIdentityLike = demo_identities[0]
+    event: CardEventLike = CardEvent(kind="identity", reader="r", identity=demo_identities[0])
+    port: CardReaderPort = SimulatedCardReader(demo_identities)
+    assert event.identity is identity
+    assert port.health() == "unknown"

@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import shutil
 import signal
 import socket
 import subprocess
@@ -49,6 +50,13 @@ def _pcscd_pids() -> list[int]:
                 if (entry / "comm").read_text().strip() == "pcscd":
                     pids.append(int(entry.name))
     return pids
+
+
+def _pcscd_binary() -> str:
+    found = shutil.which("pcscd") or shutil.which("pcscd", path="/usr/sbin:/usr/local/sbin")
+    if found is None:
+        raise RuntimeError("pcscd not installed (apt install pcscd vsmartcard-vpcd)")
+    return found
 
 
 def _wait_gone(pid: int, timeout: float) -> bool:
@@ -107,7 +115,7 @@ class PcscDaemon:
         else:
             with open(self.log_path, "ab") as log:
                 self.proc = subprocess.Popen(
-                    ["pcscd", "--foreground"], stdin=subprocess.DEVNULL, stdout=log, stderr=log
+                    [_pcscd_binary(), "--foreground"], stdin=subprocess.DEVNULL, stdout=log, stderr=log
                 )
             PID_FILE.write_text(str(self.proc.pid))
             self.owned = True
