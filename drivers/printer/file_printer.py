@@ -34,9 +34,17 @@ class FilePrinter:
     def paper_width_dots(self) -> int:
         return self._width
 
+    def _writable(self) -> bool:
+        """The folder is writable, or does not exist yet and its nearest existing parent is."""
+        path = self.directory
+        while not path.exists():
+            if path.parent == path:
+                return False
+            path = path.parent
+        return path.is_dir() and os.access(path, os.W_OK)
+
     def status(self) -> PrinterStatus:
-        ready = self.directory.is_dir() and os.access(self.directory, os.W_OK)
-        if not ready:
+        if not self._writable():
             return PrinterStatus(online=False, cover_open=None, paper="unknown")
         return PrinterStatus(online=True, cover_open=False, paper="ok")
 

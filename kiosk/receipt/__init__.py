@@ -4,7 +4,7 @@ Pure Pillow + qrcode, no printer library: the printer adapters (drivers/printer)
 """
 
 from kiosk.receipt.codes import make_receipt_code, new_receipt_id, parse_receipt_code, verify_receipt_code
-from kiosk.receipt.contents import certificate_list_receipt, rating_thanks_receipt, diagnostic_page_receipt
+from kiosk.receipt.contents import certificate_list_receipt, diagnostic_page_receipt, rating_thanks_receipt
 from kiosk.receipt.layout import Field, Qr, Receipt, Separator, Space, Text
 from kiosk.receipt.render import render
 
@@ -16,11 +16,11 @@ __all__ = [
     "Space",
     "Text",
     "certificate_list_receipt",
+    "diagnostic_page_receipt",
     "make_receipt_code",
     "new_receipt_id",
     "parse_receipt_code",
     "rating_thanks_receipt",
     "render",
-    "diagnostic_page_receipt",
     "verify_receipt_code",
 ]

@@ -1,0 +1,115 @@
+"""CUPS: A4 copies (加注件) through a private cupsd with cups-pdf, and a raw receipt queue."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from datetime import date
+from pathlib import Path
+
+import pytest
+import qrcode
+from PIL import Image, ImageDraw, ImageFont
+
+from drivers.printer import CupsPrinter, CupsQueue
+from kiosk.fonts import font_path
+from kiosk.receipt.a4 import CopyImageError, copy_pdf, print_copy
+from kiosk.receipt.messages import PrinterState
+from kiosk.receipt.render import render
+from kiosk.settings.printer import PrinterConfig
+from kiosk.wiring.printer import build_a4_queue
+from tests.printer.conftest import PrivateCups
+from tests.printer.fake_printer import FakePrinter
+from tests.printer.helpers import qr_texts, same_pixels, sample_receipt
+from tests.support.escpos_decode import decode
+
+pytestmark = pytest.mark.cups
+
+COPY_QR = "KIOSK-COPY-TEST:1.2.156.3005.2.11100000000013338W032.TEST.001.K"
+
+
+def _backend_copy_png() -> bytes:
+    """Stands in for the backend's 加注件 PNG: a certificate face with a QR code (测试数据)."""
+    img = Image.new("RGB", (900, 1200), "white")
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(str(font_path("regular")), 40)
+    draw.text((60, 60), "居民户口簿（测试数据）", font=font, fill="black")
+    draw.text((60, 130), "户主：覃* 住址：柳江区（测试数据）", font=font, fill="black")
+    qr = qrcode.make(COPY_QR, box_size=8, border=4).get_image().convert("RGB")
+    img.paste(qr, (60, 300))
+    out = io.BytesIO()
+    img.save(out, format="PNG")
+    return out.getvalue()
+
+
+def _pdf_to_png(pdf: Path, dpi: int = 150) -> Image.Image:
+    stem = pdf.with_suffix("")
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", "-singlefile", str(pdf), str(stem)], check=True, timeout=30
+    )
+    return Image.open(f"{stem}.png")
+
+
+def test_copy_pdf_embeds_the_sc_font_and_the_watermark(tmp_path: Path) -> None:
+    pdf = copy_pdf(_backend_copy_png(), "居民户口簿", date(2026, 12, 29), "免证办：电子证照查询与打印")
+    path = tmp_path / "copy.pdf"
+    path.write_bytes(pdf)
+    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
+    assert "NotoSansCJKSC" in fonts and "CID Type 0C" in fonts  # the CFF-based OTF, embedded
+    text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
+    assert "仅供办理政务服务事项时使用，有效期至2026年12月29日" in text.replace("\n", "")
+    assert qr_texts(_pdf_to_png(path)) == [COPY_QR]
+
+
+def test_copy_that_is_not_an_image_is_a_typed_error() -> None:
+    with pytest.raises(CopyImageError):
+        copy_pdf(b"<html>502 Bad Gateway</html>", "结婚证", date(2026, 12, 29), "免证办")
+
+
+def test_a4_copy_prints_through_cups_pdf_and_reads_back(private_cups: PrivateCups) -> None:
+    config = PrinterConfig(a4_queue="A4", cups_server=private_cups.server)
+    queue = build_a4_queue(config)
+    assert queue is not None
+    pdf = copy_pdf(_backend_copy_png(), "居民户口簿", date(2026, 12, 29), "免证办：电子证照查询与打印")
+
+    outcome = print_copy(queue, pdf, title="copy-test")
+
+    assert outcome.ok and outcome.job_id.startswith("A4-")
+    printed = private_cups.wait_for_pdf()
+    page = _pdf_to_png(printed)
+    assert page.width < page.height  # A4 portrait came out
+    assert qr_texts(page) == [COPY_QR]
+
+
+def test_a4_queue_missing_gives_a_plain_chinese_outcome(private_cups: PrivateCups) -> None:
+    queue = CupsQueue("NoSuchQueue", server=private_cups.server)
+    assert queue.state() == "missing"
+    outcome = print_copy(queue, b"%PDF-1.4\n", title="x")
+    assert (outcome.ok, outcome.state) == (False, PrinterState.OFFLINE)
+    assert outcome.message == "打印机未连接，请联系工作人员"
+
+
+def test_no_a4_queue_configured_means_no_a4_printing() -> None:
+    assert build_a4_queue(PrinterConfig()) is None
+
+
+def test_receipt_through_a_raw_cups_queue_reaches_the_printer_unchanged(
+    private_cups: PrivateCups, fake_printer: FakePrinter
+) -> None:
+    private_cups.lpadmin("-p", "receipt", "-E", "-v", f"socket://127.0.0.1:{fake_printer.port}", "-m", "raw")
+    printer = CupsPrinter("receipt", paper_mm=80, server=private_cups.server)
+    assert printer.status().online is True
+    assert printer.status().paper == "unknown"  # a raw queue cannot relay DLE EOT answers
+    image = render(sample_receipt(), 576)
+
+    printer.print_image(image)
+
+    [job] = fake_printer.wait_for_jobs(1, timeout=20)
+    page = decode(job).pages[0]
+    assert page.cut == "full"
+    assert page.raster is not None and same_pixels(page.raster, image)
+
+
+def test_disabled_raw_queue_is_offline(private_cups: PrivateCups) -> None:
+    private_cups.lpadmin("-p", "stopped", "-v", "socket://127.0.0.1:9", "-m", "raw")  # never enabled
+    assert CupsPrinter("stopped", server=private_cups.server).status().online is False
