@@ -7,7 +7,7 @@ import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Request
+from fastapi import Depends, FastAPI, Header, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -72,11 +72,35 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-async def authenticate(request: Request) -> Terminal:
-    """FastAPI dependency: the calling terminal, or an AuthProblem (401/409/429)."""
+SIGNATURE_HELP = "hex HMAC-SHA256(secret, METHOD\\nPATH[?QUERY]\\nTIMESTAMP\\nNONCE\\nhex(SHA-256(body)))"
+
+
+async def authenticate(
+    request: Request,
+    x_terminal_id: Annotated[str, Header(alias="X-Terminal-Id", description="the terminal's id")] = "",
+    x_timestamp: Annotated[str, Header(alias="X-Timestamp", description="Unix seconds (±300 s)")] = "",
+    x_nonce: Annotated[str, Header(alias="X-Nonce", description="≥ 16 random bytes, hex; single use")] = "",
+    x_signature: Annotated[
+        str,
+        Header(
+            alias="X-Signature",
+            description=SIGNATURE_HELP,
+        ),
+    ] = "",
+) -> Terminal:
+    """FastAPI dependency: the calling terminal, or an AuthProblem (401/409/429).
+
+    The headers are declared as parameters so that the OpenAPI document shows them on every
+    signed operation; missing ones are refused by the guard as AUTH_FAILED (not a 422).
+    """
     body = await request.body()
     target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    headers = {k.lower(): v for k, v in request.headers.items()}
+    headers = {
+        "x-terminal-id": x_terminal_id,
+        "x-timestamp": x_timestamp,
+        "x-nonce": x_nonce,
+        "x-signature": x_signature,
+    }
     guard: Guard = request.app.state.guard
     return guard.check(request.method, target, headers, body)
 

@@ -21,6 +21,7 @@ import sys
 import tempfile
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 from refserver.demo_issuer_key import DEMO_KEY_ID, DEMO_PUBLIC_KEY_HEX
 from refserver.store import Store, Terminal
@@ -70,9 +71,10 @@ def _serve(args: argparse.Namespace) -> int:
     sock.bind((args.host, args.port))
     sock.listen(128)
     port = sock.getsockname()[1]
+    scheme = "https" if args.tls_cert else "http"
     if args.info_file:
         info = {
-            "url": f"http://{args.host}:{port}",
+            "url": f"{scheme}://{args.host}:{port}",
             "port": port,
             "pid": os.getpid(),
             "issuer_keys": {DEMO_KEY_ID: DEMO_PUBLIC_KEY_HEX},
@@ -80,9 +82,16 @@ def _serve(args: argparse.Namespace) -> int:
         tmp = Path(args.info_file + ".tmp")
         tmp.write_text(json.dumps(info), encoding="utf-8")
         os.replace(tmp, args.info_file)
-    print(f"refserver: listening on http://{args.host}:{port} (db {store.path})", file=sys.stderr, flush=True)
+    print(
+        f"refserver: listening on {scheme}://{args.host}:{port} (db {store.path})",
+        file=sys.stderr,
+        flush=True,
+    )
+    tls: dict[str, Any] = {}
+    if args.tls_cert:
+        tls = {"ssl_certfile": args.tls_cert, "ssl_keyfile": args.tls_key or None}
     config = uvicorn.Config(
-        app, log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=2
+        app, log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=2, **tls
     )
     uvicorn.Server(config).run(sockets=[sock])
     store.close()
@@ -129,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--faults", action="store_true", help="TEST ONLY: enable /_faults and /_admin endpoints")
     s.add_argument("--terminals", default="", help="JSON file of terminals and their secrets")
     s.add_argument("--info-file", default="", help="write url/port/issuer keys here once listening")
+    s.add_argument("--tls-cert", default="", help="serve HTTPS with this PEM certificate (chain)")
+    s.add_argument("--tls-key", default="", help="the certificate's PEM private key")
     s.add_argument("--log-level", default="warning")
     s.add_argument("--access-log", action="store_true")
     s.set_defaults(handler=_serve)

@@ -104,12 +104,15 @@ def start_embedded_refserver(
     extra_terminals: list[dict[str, Any]] | None = None,
     rate_per_minute: int = 600,
     start_timeout: float = 20.0,
+    tls: tuple[Path, Path] | None = None,
 ) -> EmbeddedServer:
     """Start ``python -m refserver serve`` on 127.0.0.1 (free port), seeded, and wait for health.
 
     ``workdir`` receives the temporary database, the terminals file (mode 600) and the server log.
     ``extra_terminals`` adds terminals (``{"id", "secret", "allowed_types"?, "rate_per_minute"?}``),
     e.g. a restricted one for tests. ``faults`` enables the test-only fault injection endpoints.
+    ``tls`` = (certificate, key) PEM files serves HTTPS (the health wait then trusts any
+    certificate: it only asks whether the process is up; the client under test verifies).
     """
     workdir = Path(workdir)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -143,6 +146,8 @@ def start_embedded_refserver(
     ]
     if faults:
         cmd.append("--faults")
+    if tls is not None:
+        cmd += ["--tls-cert", str(tls[0]), "--tls-key", str(tls[1])]
     env = dict(os.environ)
     root = str(Path(kiosk.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
@@ -181,7 +186,7 @@ def _wait_until_healthy(
             info = json.loads(info_file.read_text(encoding="utf-8"))
         if info is not None:
             try:
-                r = httpx.get(info["url"] + "/v1/health", timeout=1.0, trust_env=False)
+                r = httpx.get(info["url"] + "/v1/health", timeout=1.0, trust_env=False, verify=False)
                 if r.status_code == 200:
                     return info
             except httpx.HTTPError:

@@ -235,3 +235,10 @@ async def test_logs_never_show_personal_data(
     assert "backend:" in text
     assert RARE_ID not in text and "覃䶮" not in text
     assert all(c.identifier not in text for c in certs)
+
+
+def test_openapi_documents_the_signature_headers(server: RefServer) -> None:
+    doc = httpx.get(server.url + "/openapi.json", trust_env=False).json()
+    for path, method in (("/v1/certificates/query", "post"), ("/v1/certificates/{identifier}", "get")):
+        headers = {p["name"] for p in doc["paths"][path][method]["parameters"] if p["in"] == "header"}
+        assert {"X-Terminal-Id", "X-Timestamp", "X-Nonce", "X-Signature"} <= headers
