@@ -4,6 +4,11 @@ Satisfies ``kiosk.ports.QrScannerPort`` by shape. WHY debounce by "last seen": a
 phone in front of the camera for seconds, so the same code is decoded dozens of times; the core
 wants it once. A payload is reported again only after it has been out of sight for ``forget_after``
 seconds (a missed frame or two does not count as leaving).
+
+WHY ``thorough_interval``: the decoder's extra passes cost several times the plain zxing-cpp call
+and run in full on every frame without a code, i.e. all the time the camera films an empty
+counter. Running them at most every ``thorough_interval`` seconds (plain zxing-cpp on the other
+frames) bounds the CPU of an idle camera while a hard code still gets read within a few frames.
 """
 
 from __future__ import annotations
@@ -46,11 +51,13 @@ class QrScanner:
         decoder: QrDecoder | None = None,
         *,
         forget_after: float = 2.0,
+        thorough_interval: float = 0.1,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
         self.decoder = decoder or QrDecoder()
         self.forget_after = forget_after
+        self.thorough_interval = thorough_interval
         self._clock = clock
         self._on_text: Callable[[str], None] | None = None
         self._on_code: Callable[[DecodedCode], None] | None = None
@@ -119,14 +126,18 @@ class QrScanner:
 
     def _run(self) -> None:
         seq = 0
+        last_thorough = float("-inf")
         while not self._stop.is_set():
             got = self.source.wait_frame(seq, timeout=0.25)
             if got is None:
                 continue
             seq, image = got
             t0 = time.perf_counter()
-            codes = self.decoder.decode(image)
+            thorough = t0 - last_thorough >= self.thorough_interval
+            codes = self.decoder.decode(image, thorough=thorough)
             t1 = time.perf_counter()
+            if thorough:
+                last_thorough = t0
             self._decoded += 1
             self._last_ms = (t1 - t0) * 1000
             self._decode_times.append(t1)
