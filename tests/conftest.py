@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 import tempfile
-from pathlib import Path
 
 _KIVY_HOME = tempfile.mkdtemp(prefix="kiosk-test-kivy-")
 os.environ.update(
@@ -18,9 +17,3 @@ os.environ.update(
 os.environ.pop("DISPLAY", None)
 os.environ.pop("WAYLAND_DISPLAY", None)
 
-
-def artifacts_dir() -> Path:
-    """Where UI tests save screenshots; CI prints the paths."""
-    path = Path(os.environ.get("KIOSK_ARTIFACTS", Path(__file__).resolve().parent.parent / "artifacts"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
