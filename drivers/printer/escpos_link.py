@@ -39,7 +39,10 @@ def classify_os_error(exc: BaseException, connecting: bool) -> PrinterError:
     """Map a link failure onto the stable reasons the core understands."""
     if isinstance(exc, PrinterError):
         return exc
-    if isinstance(exc, socket.timeout | TimeoutError):
+    # socket timeouts, pyserial's SerialTimeoutException and pyusb's USBTimeoutError are all timeouts
+    if isinstance(exc, socket.timeout | TimeoutError) or type(exc).__name__.endswith("TimeoutException"):
+        return PrinterError("offline" if connecting else "timeout", str(exc))
+    if type(exc).__name__ == "USBTimeoutError":
         return PrinterError("offline" if connecting else "timeout", str(exc))
     if connecting or isinstance(exc, DeviceNotFoundError | ConnectionRefusedError):
         return PrinterError("offline", str(exc) or type(exc).__name__)

@@ -6,10 +6,24 @@ status reads stay short.
 
 from __future__ import annotations
 
+from typing import Any
+
 from escpos.escpos import Escpos
 from escpos.printer import Serial
 
 from drivers.printer.escpos_link import EscposLinkPrinter
+
+
+class _BoundedCloseSerial(Serial):
+    """python-escpos' ``Serial.close`` calls ``flush()`` (tcdrain), which waits without limit while
+    flow control holds the line; closing without it lets the kernel drain for at most its
+    ``closing_wait`` (30 s) instead."""
+
+    def close(self) -> None:
+        device: Any = getattr(self, "_device", False)
+        if device and device.is_open:
+            device.close()
+        self._device = False
 
 
 class SerialPrinter(EscposLinkPrinter):
@@ -29,7 +43,9 @@ class SerialPrinter(EscposLinkPrinter):
         self.baudrate = baudrate
 
     def _open_link(self) -> Escpos:
-        link = Serial(devfile=self.devfile, baudrate=self.baudrate, timeout=self.status_timeout_seconds)
+        link = _BoundedCloseSerial(
+            devfile=self.devfile, baudrate=self.baudrate, timeout=self.status_timeout_seconds
+        )
         link.open()
         link.device.write_timeout = self.timeout_seconds
         return link

@@ -49,4 +49,3 @@ def decode_paper(answer: bytes) -> Paper:
     if value & 0x0C:
         return "near_end"
     return "ok"
-
