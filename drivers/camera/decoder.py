@@ -33,7 +33,7 @@ Point = tuple[int, int]
 Quad = tuple[Point, Point, Point, Point]
 
 _QR_FORMATS = (zxingcpp.BarcodeFormat.QRCode, zxingcpp.BarcodeFormat.MicroQRCode)
-_ECI_SYMBOLOGY_IDS = {"]Q2", "]Q4", "]Q6"}
+_ECI_SYMBOLOGY_IDS = {b"]Q2", b"]Q4", b"]Q6"}  # AIM ids of QR codes with ECI designators
 _GH = zxingcpp.Binarizer.GlobalHistogram
 
 
@@ -238,7 +238,7 @@ class QrDecoder:
         self, view: _View, method: str, **kwargs: object
     ) -> tuple[list[DecodedCode], list[tuple[zxingcpp.Barcode, _View]]]:
         """One zxing-cpp call; returns the read codes and the located-but-unread ones."""
-        barcodes = _read(view.image, return_errors=True, text_mode=zxingcpp.TextMode.Plain, **kwargs)
+        barcodes = _read(view.image, return_errors=True, text_mode=zxingcpp.TextMode.HexECI, **kwargs)
         valid = [b for b in barcodes if b.valid]
         located = [(b, view) for b in barcodes if not b.valid]
         return self._results(valid, view, kwargs, method), located
@@ -274,22 +274,28 @@ class QrDecoder:
     def _strict_text(
         barcode: zxingcpp.Barcode, view: _View, kwargs: dict[str, object]
     ) -> tuple[str | None, str | None]:
+        """Text by the strict rules. Codes are read in ``HexECI`` mode, whose content is the AIM
+        symbology identifier plus the payload with its ECI designators: the only place the
+        Python binding shows whether (and which) ECI the code declares."""
         raw = bytes(barcode.bytes)
-        if barcode.symbology_identifier in _ECI_SYMBOLOGY_IDS:
-            # Rare: the code declares its charset(s). Read again for the designators themselves.
-            for again in _read(view.image, text_mode=zxingcpp.TextMode.HexECI, **kwargs):
-                if bytes(again.bytes) != raw:
-                    continue
-                try:
-                    bytes_eci = bytes.fromhex(again.text)
-                except ValueError:
-                    break
-                decoded = decode_eci_segments(parse_eci_segments(bytes_eci))
+        try:
+            bytes_eci = bytes.fromhex(barcode.text)
+        except ValueError:
+            bytes_eci = b""
+        if bytes_eci[:3] in _ECI_SYMBOLOGY_IDS:
+            decoded = decode_eci_segments(parse_eci_segments(bytes_eci))
+            return decoded if decoded else (None, None)
+        try:
+            return raw.decode("utf-8"), "utf-8"
+        except UnicodeDecodeError:
+            pass
+        # Rare: no ECI and not UTF-8. Read again for zxing-cpp's own charset detection.
+        for again in _read(view.image, text_mode=zxingcpp.TextMode.Plain, **kwargs):
+            if bytes(again.bytes) == raw:
+                binary = again.content_type == zxingcpp.ContentType.Binary
+                decoded = decode_plain(raw, again.text, zxing_says_binary=binary)
                 return decoded if decoded else (None, None)
-            return None, None
-        binary = barcode.content_type == zxingcpp.ContentType.Binary
-        decoded = decode_plain(raw, barcode.text, zxing_says_binary=binary)
-        return decoded if decoded else (None, None)
+        return None, None
 
     def _opencv_curved(self, crop: np.ndarray, offset: tuple[int, int]) -> list[DecodedCode]:
         """OpenCV's decoder for codes on curved surfaces (fabric, bottles) — slow, so last and

@@ -56,10 +56,11 @@ _ECI_MARK = re.compile(rb"\\(\d{6})|\\\\")
 
 
 def parse_eci_segments(bytes_eci: bytes) -> list[tuple[int | None, bytes]]:
-    """Split zxing-cpp's ``HexECI`` content (symbology id + data with ``\\dddddd`` designators).
+    """Split zxing-cpp's ``HexECI`` content of a code with ECI (symbology id ``]Q2``/``]Q4``/``]Q6``
+    + data with ``\\dddddd`` designators).
 
     Returns (eci number or None for "no designator yet", segment bytes). A doubled backslash is
-    one literal backslash (the AIM ECI protocol's escape).
+    one literal backslash (the AIM ECI protocol's escape, in effect only in ECI mode).
     """
     data = bytes_eci[3:] if bytes_eci.startswith(b"]") else bytes_eci
     segments: list[tuple[int | None, bytes]] = []
