@@ -9,6 +9,7 @@ F9 an unreadable card, F10 paper out/in, F11 cover open/closed.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -77,7 +78,8 @@ class DemoControls:
             return run
 
         keys = {
-            f"f{i + 1}": safe(lambda i=i: self.insert_card(i)) for i in range(min(6, len(self.identity_keys)))
+            f"f{i + 1}": safe(functools.partial(self.insert_card, i))
+            for i in range(min(6, len(self.identity_keys)))
         }
         keys.update(
             f7=safe(self.pull_card),

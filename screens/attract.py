@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from kivy.animation import Animation
@@ -62,7 +63,7 @@ class AttractScreen(KioskScreen):
                 orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
             )
             for label, view in pages:
-                tiles.add_widget(BigButton(label, lambda v=view: c.open_view(v), s, primary=False))
+                tiles.add_widget(BigButton(label, functools.partial(c.open_view, view), s, primary=False))
             services.add_widget(tiles)
         page.add_widget(services)
         page.add_widget(spacer())

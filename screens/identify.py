@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from kivy.clock import Clock
 from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
@@ -72,7 +72,7 @@ class Preview(Image):
         frame = self._source_fn()
         if frame is None:
             return
-        tex = self.texture
+        tex: Any = cast(Any, self).texture
         if tex is None or tex.size != (frame.width, frame.height):
             tex = Texture.create(size=(frame.width, frame.height), colorfmt="rgb")
             tex.flip_vertical()

@@ -8,6 +8,7 @@ citizen would see.
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,9 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 
-def make_walkthrough(out_dir: Path, controls: DemoControls, identity: str = "elder"):  # type: ignore[no-untyped-def]
+def make_walkthrough(
+    out_dir: Path, controls: DemoControls, identity: str = "elder"
+) -> Callable[[AppDriver], Awaitable[None]]:
     async def script(driver: AppDriver) -> None:
         c = driver.controller
         m = c.machine

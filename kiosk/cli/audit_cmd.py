@@ -20,7 +20,7 @@ def _verify(args: argparse.Namespace) -> int:
     return 1
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("audit", help="audit log (留痕) tools")
     acts = p.add_subparsers(dest="audit_command", metavar="ACTION")
     verify = acts.add_parser("verify", help="verify the hash chain")

@@ -21,7 +21,7 @@ def _check(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("config", help="configuration tools")
     cs = p.add_subparsers(dest="config_command", metavar="ACTION")
     check = cs.add_parser("check", help="validate a configuration file (default: the terminal's)")

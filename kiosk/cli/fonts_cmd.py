@@ -20,7 +20,7 @@ def _install(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("fonts", help="font set-up (Simplified Chinese faces)")
     fs = p.add_subparsers(dest="fonts_command", metavar="ACTION")
     inst = fs.add_parser("install", help="extract the SC faces from Noto CJK into the cache")

@@ -100,7 +100,7 @@ def _identity_keys() -> list[str]:
     return [entry["key"] for entry in tomllib.loads(text)["identity"]]
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     run = sub.add_parser("run", help="run the terminal with the configured devices and backend")
     add_config_args(run)
     run.set_defaults(handler=_run)
