@@ -174,7 +174,7 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
     @app.get("/v1/health", response_model=Health, tags=["system"])
     def health() -> Health:
         now = datetime.now(UTC)
-        return Health(version=__version__, time=now.isoformat(), unix=now.timestamp())
+        return Health(status="ok", version=__version__, time=now.isoformat(), unix=now.timestamp())
 
     @app.post(
         "/v1/certificates/query",
@@ -187,7 +187,11 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
         if body.holder_type == "001":
             records = [r for r in records if r.holder_code == body.holder_code]
         store.log_use(terminal.id, "query", body.holder_code, None, body.use_cause)
-        return {"certificates": [summary(r.record) for r in records]}
+        answer = [summary(r.record) for r in records]
+        if answer and fault_box.take("/v1/certificates/query", ("bad_identifier",)) is not None:
+            first = answer[0]["identifier"]  # a mangled check character: the terminal must notice
+            answer[0]["identifier"] = first[:-1] + ("0" if first[-1] != "0" else "1")
+        return {"certificates": answer}
 
     @app.post(
         "/v1/lz-tokens/resolve",

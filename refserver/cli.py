@@ -14,8 +14,11 @@ database knows only the demo terminal.
 from __future__ import annotations
 
 import argparse
+import atexit
+import contextlib
 import json
 import os
+import signal
 import socket
 import sys
 import tempfile
@@ -48,6 +51,7 @@ def _open_store(db: str | None, seed_it: bool, terminals: list[Terminal] | None)
     if not db:
         fd, db = tempfile.mkstemp(prefix="refserver-", suffix=".db")
         os.close(fd)
+        atexit.register(_remove_database, db)  # a temporary database does not outlive the server
     store = Store(db)
     if seed_it and not store.is_seeded():
         seed(store, terminals=terminals)
@@ -55,6 +59,12 @@ def _open_store(db: str | None, seed_it: bool, terminals: list[Terminal] | None)
         for t in terminals:
             store.put_terminal(t)
     return store
+
+
+def _remove_database(path: str) -> None:
+    for suffix in ("", "-wal", "-shm"):
+        with contextlib.suppress(OSError):
+            os.unlink(path + suffix)
 
 
 def _serve(args: argparse.Namespace) -> int:
@@ -93,9 +103,18 @@ def _serve(args: argparse.Namespace) -> int:
     config = uvicorn.Config(
         app, log_level=args.log_level, access_log=args.access_log, timeout_graceful_shutdown=2, **tls
     )
-    uvicorn.Server(config).run(sockets=[sock])
-    store.close()
+    # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, restoring the previous
+    # handlers first: make those exit through Python so the store closes and atexit runs.
+    signal.signal(signal.SIGTERM, _exit_on_signal)
+    try:
+        uvicorn.Server(config).run(sockets=[sock])
+    finally:
+        store.close()
     return 0
+
+
+def _exit_on_signal(signum: int, _frame: object) -> None:
+    raise SystemExit(128 + signum)
 
 
 def _seed(args: argparse.Namespace) -> int:

@@ -1,6 +1,6 @@
 """Test-only fault injection (enabled by ``serve --faults``), so clients can be tested against the
 failures a real network and a real platform produce: delays, reset connections, 5xx, malformed and
-oversized bodies, and records whose signature no longer matches.
+oversized bodies, records whose signature no longer matches, and lists with a mangled identifier.
 
 A fault is set with ``POST /_faults`` ``{"mode", "seconds"?, "status"?, "count"?, "path_prefix"?}``
 and cleared with ``DELETE /_faults``. ``count`` limits how many matching requests are hit (default:
@@ -19,7 +19,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
-Mode = Literal["delay", "reset", "status", "malformed", "oversized", "bad_signature"]
+Mode = Literal["delay", "reset", "status", "malformed", "oversized", "bad_signature", "bad_identifier"]
 
 
 class FaultSpec(BaseModel):

@@ -109,7 +109,7 @@ class EvaluationAnswer(BaseModel):
 
 
 class Health(BaseModel):
-    status: Literal["ok"] = "ok"
+    status: Literal["ok"]
     version: str
     time: str = Field(description="server time, ISO 8601 UTC")
     unix: float

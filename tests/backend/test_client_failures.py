@@ -291,3 +291,15 @@ async def test_holder_is_not_mutated(client_factory: Callable[..., HttpBackend])
     before = dict(holder.evidence)
     await client_factory().query_certificates(holder, "免证办")
     assert holder.evidence == before
+
+
+async def test_summary_with_a_bad_identifier_is_dropped(
+    server: RefServer, client_factory: Callable[..., HttpBackend]
+) -> None:
+    server.set_fault("bad_identifier", count=1)
+    backend = client_factory()
+    holder = card_holder("韦桂兰", ELDER_ID)
+    damaged = await backend.query_certificates(holder, "免证办")
+    whole = await backend.query_certificates(holder, "免证办")
+    assert len(damaged) == len(whole) - 1
+    assert {c.identifier for c in damaged} < {c.identifier for c in whole}
