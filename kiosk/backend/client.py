@@ -469,6 +469,11 @@ class HttpBackend:
                 method, target, content, self.terminal_id, self._secret, int(self._clock()), self._nonce()
             )
         )
+        if self._client.is_closed:
+            # a late task of an ended session: the caller expects a BackendError, not RuntimeError
+            raise _Attempt(
+                BackendError(BackendErrorKind.UNAVAILABLE, "client closed"), transient=False, sent=False
+            )
         try:
             response = await self._client.send(request, stream=True)
         except httpx.ConnectTimeout:

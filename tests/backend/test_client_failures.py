@@ -303,3 +303,9 @@ async def test_summary_with_a_bad_identifier_is_dropped(
     whole = await backend.query_certificates(holder, "免证办")
     assert len(damaged) == len(whole) - 1
     assert {c.identifier for c in damaged} < {c.identifier for c in whole}
+
+
+async def test_call_after_close_is_a_backend_error(server: RefServer) -> None:
+    backend = server.client()
+    await backend.aclose()
+    await fails_with(BackendErrorKind.UNAVAILABLE, backend.health())
