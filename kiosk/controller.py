@@ -21,7 +21,7 @@ from typing import Any
 
 from kiosk import messages
 from kiosk.audit import AuditLog
-from kiosk.backend.errors import BackendError
+from kiosk.backend.errors import BackendError, BackendErrorKind
 from kiosk.domain.holder import Holder
 from kiosk.i18n import _, set_language
 from kiosk.ports import BackendPort, CardReaderPort, PrinterPort, QrScannerPort
@@ -111,6 +111,11 @@ class Controller:
         self._listeners: list[Callable[[], None]] = []
         self._fallback_secret = secrets.token_hex(16)
         self._help_count = 0
+        from kiosk.rating import HelpTickets, RatingOutbox
+        from kiosk.rating.paths import state_dir_of
+
+        self.ratings = RatingOutbox(state_dir_of(self), self._deliver_rating)  # 好差评, kept until sent
+        self.help_tickets = HelpTickets(state_dir_of(self), today)
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
         set_language(config.display.language)
 
@@ -125,6 +130,8 @@ class Controller:
                 self.health.card = "down"
         self._spawn_background(self._ticker())
         self._spawn_background(self._health_poller())
+        if self.backend is not None:
+            self._spawn_background(self.ratings.run())
         self.audit.record("terminal_started", terminal=self.config.terminal.id)
 
     async def stop(self) -> None:
@@ -274,13 +281,13 @@ class Controller:
     def finish_service(self) -> None:
         self.machine.finish_service(self.clock(), rating_enabled=self.config.services.rating)
 
-    def rate(self, score: int | None, reasons: tuple[str, ...] = ()) -> None:
+    def rate(self, score: int | None, reasons: tuple[str, ...] = (), comment: str | None = None) -> None:
         data = self.machine.data
         if data is None:
             return
         session_id = data.id
         if self.machine.rated(score, self.clock()) and score and self.backend is not None:
-            self._spawn_background(self._send_rating(session_id, score, reasons))
+            self._send_rating(session_id, score, reasons, comment)
 
     # ------------------------------------------------------------------ identification
     def _on_card_event(self, event: Any) -> None:
@@ -419,12 +426,19 @@ class Controller:
 
         await print_session_receipt(self, session_id)
 
-    async def _send_rating(self, session_id: str, score: int, reasons: tuple[str, ...]) -> None:
-        assert self.backend is not None
+    def _send_rating(
+        self, session_id: str, score: int, reasons: tuple[str, ...], comment: str | None = None
+    ) -> None:
+        """Into the persistent outbox (kiosk.rating): its background task delivers, with back-off."""
         try:
-            await self.backend.submit_evaluation(session_id, score, reasons)
-        except BackendError as exc:
-            log.warning("rating not delivered", extra={"kind": exc.kind.value})
+            self.ratings.add(session_id, score, reasons, comment)
+        except (OSError, ValueError):
+            log.exception("rating could not be kept")
+
+    async def _deliver_rating(self, item: Any) -> None:
+        if self.backend is None:
+            raise BackendError(BackendErrorKind.UNAVAILABLE, "no backend configured")
+        await self.backend.submit_evaluation(item.service_ref, item.score, item.reasons, item.comment)
 
     # ------------------------------------------------------------------ health
     async def _health_poller(self) -> None:
@@ -458,7 +472,10 @@ class Controller:
     def call_staff(self) -> str:
         """A citizen asked for help: record it (no personal data) and give them a ticket number."""
         self._help_count += 1
-        ticket = f"H{self._help_count:03d}"
+        try:
+            ticket = self.help_tickets.next()  # H-MMDD-NNN, unique per terminal per day
+        except OSError:
+            ticket = f"H{self._help_count:03d}"
         self.audit.record(
             "help_requested", ticket=ticket, step=self.machine.step.value, session=self.machine.session_id
         )
