@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 import shutil
 import subprocess
+import time
 from typing import Any
 
 from drivers.printer.job_bytes import receipt_job
@@ -78,6 +79,18 @@ class CupsQueue:
         done = self._run(self._cmd("lpstat", "-o", self.queue))
         return job_id not in done.stdout.decode("utf-8", "replace").split()
 
+    def wait_done(self, job_id: str, seconds: float) -> bool:
+        deadline = time.monotonic() + seconds
+        while True:
+            if self.job_done(job_id):
+                return True
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(0.1)
+
+    def cancel(self, job_id: str) -> None:
+        self._run(self._cmd("cancel", job_id))
+
 
 class CupsPrinter:
     """Receipt printer behind a raw CUPS queue (``kiosk.ports.PrinterPort`` by shape)."""
@@ -85,10 +98,16 @@ class CupsPrinter:
     kind = "cups"
 
     def __init__(
-        self, queue: str, paper_mm: int = 80, server: str = "", timeout_seconds: float = 5.0
+        self,
+        queue: str,
+        paper_mm: int = 80,
+        server: str = "",
+        timeout_seconds: float = 5.0,
+        job_seconds: float = 20.0,
     ) -> None:
         self._width = paper_width_dots(paper_mm)
         self.cups = CupsQueue(queue, server, timeout_seconds)
+        self.job_seconds = job_seconds
         self.last_job_id = ""
 
     @property
@@ -106,8 +125,21 @@ class CupsPrinter:
         return PrinterStatus(online=True, cover_open=None, paper="unknown")
 
     def print_image(self, image: Any) -> None:
+        """Queue the job and wait until CUPS has handed it to the printer.
+
+        A job still queued after the timeout is cancelled: a receipt that comes out minutes later,
+        after the citizen has gone, is worse than one that failed and can be retried.
+        """
         job = receipt_job(image, self._width)
-        self.last_job_id = self.cups.submit(job, title="receipt", raw=True)
+        job_id = self.cups.submit(job, title="receipt", raw=True)
+        self.last_job_id = job_id
+        if not job_id or self.cups.wait_done(job_id, self.job_seconds):
+            return
+        state = self.cups.state()
+        self.cups.cancel(job_id)
+        if state in ("missing", "disabled"):
+            raise PrinterError("offline", f"CUPS queue {self.cups.queue} stopped; job {job_id} cancelled")
+        raise PrinterError("timeout", f"job {job_id} not sent in {self.job_seconds} s; cancelled")
 
     def __repr__(self) -> str:
         return f"CupsPrinter({self.cups.queue}, {self.paper_width_dots} dots)"

@@ -52,7 +52,10 @@ class UsbPrinter(EscposLinkPrinter):
         cls = _short_read_usb_class()
         link = cls(self.vendor_id, self.product_id, timeout=int(self.timeout_seconds * 1000))
         link.status_timeout_ms = int(self.status_timeout_seconds * 1000)
-        link.open()
+        try:
+            link.open()
+        except ValueError as exc:  # pyusb's NoBackendError: libusb is not installed
+            raise PrinterError("offline", f"USB printing needs libusb: {exc}") from exc
         return link
 
     def __repr__(self) -> str:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import socket
 import threading
+import time
 from dataclasses import dataclass
 
 
@@ -26,12 +27,19 @@ class FakeState:
     paper: str = "ok"  # ok | near_end | out
     silent: bool = False
     paper_after_job: str | None = None  # the paper runs out (etc.) while a job prints
+    unsolicited: bytes = b""  # sent as a job starts, like automatic status back (ASB)
+    slow_reader: bool = False  # reads the job slowly, so the client still has bytes queued
 
 
 class FakePrinter:
-    def __init__(self) -> None:
+    def __init__(self, receive_buffer: int | None = None) -> None:
+        """``receive_buffer`` shrinks the TCP window, so a sender's bytes wait in its own queue."""
         self.state = FakeState()
-        self._server = socket.create_server(("127.0.0.1", 0))
+        self._server = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        if receive_buffer:
+            self._server.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, receive_buffer)
+        self._server.bind(("127.0.0.1", 0))
+        self._server.listen()
         self.port = self._server.getsockname()[1]
         self._records: list[tuple[bytes, bool]] = []
         self._accepted = 0
@@ -91,6 +99,8 @@ class FakePrinter:
                     break
                 received += chunk
                 if job_started:
+                    if self.state.slow_reader:
+                        time.sleep(0.01)
                     continue
                 pending += chunk
                 while pending and not job_started:
@@ -107,6 +117,8 @@ class FakePrinter:
                         del pending[:3]
                     else:
                         job_started = True
+                        if self.state.unsolicited:
+                            conn.sendall(self.state.unsolicited)
         if job_started and self.state.paper_after_job:
             self.state.paper = self.state.paper_after_job
         with self._cond:

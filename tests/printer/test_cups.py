@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import socket
 import subprocess
 from datetime import date
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import qrcode
 from PIL import Image, ImageDraw, ImageFont
 
-from drivers.printer import CupsPrinter, CupsQueue
+from drivers.printer import CupsPrinter, CupsQueue, PrinterError
 from kiosk.fonts import font_path
 from kiosk.receipt.a4 import CopyImageError, copy_pdf, print_copy
 from kiosk.receipt.messages import PrinterState
@@ -113,3 +114,15 @@ def test_receipt_through_a_raw_cups_queue_reaches_the_printer_unchanged(
 def test_disabled_raw_queue_is_offline(private_cups: PrivateCups) -> None:
     private_cups.lpadmin("-p", "stopped", "-v", "socket://127.0.0.1:9", "-m", "raw")  # never enabled
     assert CupsPrinter("stopped", server=private_cups.server).status().online is False
+
+
+def test_receipt_stuck_in_cups_is_cancelled_not_printed_later(private_cups: PrivateCups) -> None:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # closed: the socket backend keeps retrying
+    private_cups.lpadmin("-p", "unplugged", "-E", "-v", f"socket://127.0.0.1:{port}", "-m", "raw")
+    printer = CupsPrinter("unplugged", server=private_cups.server, job_seconds=1.5)
+    with pytest.raises(PrinterError) as caught:
+        printer.print_image(render(sample_receipt(), 576))
+    assert caught.value.reason in ("timeout", "offline")
+    assert printer.cups.job_done(printer.last_job_id)  # cancelled: it will not come out later

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
-from drivers.printer import FilePrinter, PrinterError, SimulatedPrinter
+from drivers.printer import FilePrinter, PrinterError, PrinterStatus, SimulatedPrinter
 from kiosk.ports import PrinterPort
 from kiosk.receipt.job import PrintJob
 from kiosk.receipt.messages import PrinterState
@@ -77,3 +77,12 @@ def test_file_printer_on_an_unwritable_place_is_offline_then_io(tmp_path: Path) 
     with pytest.raises(PrinterError) as caught:
         printer.print_image(Image.new("1", (384, 8), 1))
     assert caught.value.reason == "io"
+
+
+def test_usb_printer_that_is_not_plugged_in_is_offline() -> None:
+    """Real pyusb/libusb lookup (or a clear "needs pyusb" error where it is missing): never a crash."""
+    printer = build_printer(PrinterConfig(kind="usb", usb_vendor=0xDEAD, usb_product=0xBEEF))
+    assert printer.status() == PrinterStatus(online=False, cover_open=None, paper="unknown")
+    with pytest.raises(PrinterError) as caught:
+        printer.print_image(Image.new("1", (576, 8), 255))
+    assert caught.value.reason == "offline"

@@ -54,3 +54,19 @@ def test_an_image_wider_than_the_paper_is_refused_before_connecting(fake_printer
         printer.print_image(render(sample_receipt(), 576))
     fake_printer.wait_for_connections(0)
     assert fake_printer.jobs == []
+
+
+def test_bytes_the_printer_sends_unasked_do_not_cut_the_job_short() -> None:
+    """Unread bytes at close() make the kernel reset the connection and drop queued job bytes."""
+    fake = FakePrinter(receive_buffer=4096)  # a small window: the job tail waits on our side
+    try:
+        fake.state.unsolicited = b"\x14\x00\x00\x0f"  # an automatic status back (ASB) block
+        fake.state.slow_reader = True
+        printer = NetworkPrinter("127.0.0.1", fake.port, paper_mm=80, check_status=False)
+        image = render(sample_receipt(), 576)
+        printer.print_image(image)
+        page = decode(fake.wait_for_jobs(1)[0]).pages[0]
+        assert page.cut == "full"
+        assert page.raster is not None and same_pixels(page.raster, image)
+    finally:
+        fake.close()
