@@ -117,6 +117,7 @@ class Controller:
         self.ratings = RatingOutbox(state_dir_of(self), self._deliver_rating)  # 好差评, kept until sent
         self.help_tickets = HelpTickets(state_dir_of(self), today)
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
+        self.guide_printing = PrintState()  # the 办事指南 checklist print (kiosk.guide.printing)
         set_language(config.display.language)
 
     # ------------------------------------------------------------------ life cycle
@@ -504,6 +505,18 @@ class Controller:
 
     def set_print_state(self, session_id: str, state: PrintState) -> None:
         self.machine.print_progress(session_id, state)
+
+    def print_guide_checklist(self, matter_id: str) -> None:
+        """Print a matter's checklist from the guide (with the citizen's 免证 materials if identified)."""
+        if self.guide_printing.phase in ("checking", "printing"):
+            return
+        from kiosk.guide.printing import print_checklist
+
+        self._spawn(print_checklist(self, matter_id))
+
+    def set_guide_print_state(self, state: PrintState) -> None:
+        self.guide_printing = state
+        self._notify()
 
 
 def _safe(fn: Callable[[], str]) -> str:
