@@ -118,6 +118,8 @@ class Controller:
         self.help_tickets = HelpTickets(state_dir_of(self), today)
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
         self.guide_printing = PrintState()  # the 办事指南 checklist print (kiosk.guide.printing)
+        self.paused: str | None = None  # staff paused the terminal (暂停服务): the message shown
+        self._staff_view_limits(config)
         set_language(config.display.language)
 
     # ------------------------------------------------------------------ life cycle
@@ -221,7 +223,7 @@ class Controller:
         self.machine.touch(self.clock())
 
     def start_session(self) -> None:
-        if not self.config.services.mianzheng:
+        if not self.config.services.mianzheng or self.paused is not None:
             return
         self.machine.begin(self.clock())
 
@@ -304,6 +306,8 @@ class Controller:
         step = self.machine.step
         if step not in (Step.ATTRACT, Step.IDENTIFY):
             return  # a card event in the middle of a session changes nothing
+        if step is Step.ATTRACT and (self.paused is not None or self.machine.view in STAFF_VIEWS):
+            return  # paused, or staff at the terminal: a card starts no session
         now = self.clock()
         if kind == "error":
             code = str(getattr(event, "error", "") or "unreadable")
@@ -470,6 +474,55 @@ class Controller:
         self.health.checked_at = self.clock()
         self._notify()
 
+    # ------------------------------------------------------------------ staff (kiosk/admin)
+    def _staff_view_limits(self, config: KioskConfig) -> None:
+        for view in STAFF_VIEWS:
+            self.machine.view_idle_seconds[view] = config.admin.inactivity_seconds
+
+    def pause(self, message: str) -> None:
+        """Staff paused the terminal: the attract screen shows ``message`` and starts no session."""
+        self.paused = message.strip() or _("本机暂停服务，请到服务窗口办理。")
+        self.audit.record("terminal_paused", who="staff", message=self.paused)
+        self._notify()
+
+    def resume(self) -> None:
+        if self.paused is not None:
+            self.paused = None
+            self.audit.record("terminal_resumed", who="staff")
+            self._notify()
+
+    def apply_config(self, new_config: KioskConfig) -> list[str]:
+        """Swap in a validated configuration without a restart.
+
+        Timeouts, services, default display preferences and the staff page limits take effect at
+        once; returns the dotted fields that changed but only take effect after a restart (devices,
+        backend, window size...), so the admin screen can say so.
+        """
+        from kiosk.admin.changes import restart_required
+        from kiosk.session import Preferences
+
+        old, self.config = self.config, new_config
+        t, m = new_config.timeouts, self.machine
+        m.idle_seconds, m.elder_idle_seconds = t.idle_seconds, t.elder_idle_seconds
+        m.warning_seconds, m.goodbye_seconds = t.warning_seconds, t.goodbye_seconds
+        m._default_prefs = Preferences(
+            elder_mode=new_config.display.elder_mode_default, language=new_config.display.language
+        )
+        if not m.active and m.view not in STAFF_VIEWS:
+            m.prefs = Preferences(**vars(m._default_prefs))
+        self._staff_view_limits(new_config)
+        card = self.devices.card
+        if card is not None and old.services.card_identify != new_config.services.card_identify:
+            try:
+                if new_config.services.card_identify:
+                    card.start(self._threadsafe(self._on_card_event))
+                else:
+                    card.stop()
+            except Exception:
+                log.exception("card reader could not follow the new configuration")
+        self._notify()
+        return restart_required(old, new_config)
+
     def call_staff(self) -> str:
         """A citizen asked for help: record it (no personal data) and give them a ticket number."""
         self._help_count += 1
@@ -517,6 +570,9 @@ class Controller:
     def set_guide_print_state(self, state: PrintState) -> None:
         self.guide_printing = state
         self._notify()
+
+
+STAFF_VIEWS = ("admin", "diagnostics")
 
 
 def _safe(fn: Callable[[], str]) -> str:

@@ -135,6 +135,8 @@ class SessionMachine:
         # A page shown over the current step (办事指南, 政务公开, admin, diagnostics): the session,
         # if any, stays as it was underneath and the idle timeout still applies.
         self.view: str | None = None
+        # Pages with their own inactivity limit (admin: AdminConfig.inactivity_seconds), by view name.
+        self.view_idle_seconds: dict[str, float] = {}
         self._last_activity = 0.0
         self._goodbye_since = 0.0
         self._listeners: list[Listener] = []
@@ -362,7 +364,8 @@ class SessionMachine:
     def tick(self, now: float) -> None:
         """Called about once a second by the controller."""
         if self.step is Step.ATTRACT:
-            if self.view is not None and now - self._last_activity >= self.effective_idle_seconds:
+            limit = self.view_idle_seconds.get(self.view or "", self.effective_idle_seconds)
+            if self.view is not None and now - self._last_activity >= limit:
                 self._emit("idle_timeout", session=None, step=f"view:{self.view}")
                 self.view = None
                 self.prefs = Preferences(**vars(self._default_prefs))
