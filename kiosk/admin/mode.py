@@ -1,0 +1,146 @@
+"""Admin mode for one controller: unlock with the PIN, change settings, pause, leave.
+
+One :class:`AdminMode` per controller (``admin_for(controller)``), so that the admin page and the
+diagnostics page opened from it share the unlocked state. Admin mode ends by itself when the staff
+page closes for any reason — the back button, or the session machine's inactivity limit for staff
+pages (``admin.inactivity_seconds``) — so an unattended terminal never stays in admin mode.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import weakref
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from kiosk.admin.auth import AdminAuth, AuthResult
+from kiosk.admin.changes import diff_configs
+from kiosk.admin.store import ConfigChangeRefused, ConfigStore
+from kiosk.session import EndReason
+from kiosk.settings.loader import DEFAULT_SECRETS_FILE, DEFAULT_SYSTEM_FILE
+
+if TYPE_CHECKING:
+    from kiosk.controller import Controller
+
+log = logging.getLogger(__name__)
+STAFF_VIEWS = ("admin", "diagnostics")
+
+
+def state_dir_of(config: Any) -> Path:
+    if config.paths.state_dir:
+        return Path(config.paths.state_dir)
+    return Path.home() / ".local" / "state" / "kiosk"
+
+
+def config_file_of(controller: Any) -> Path:
+    found = getattr(controller, "config_file", None) or os.environ.get("KIOSK_CONFIG")
+    return Path(found) if found else DEFAULT_SYSTEM_FILE
+
+
+def secrets_file_of(controller: Any) -> Path:
+    found = getattr(controller, "secrets_file", None) or os.environ.get("KIOSK_SECRETS")
+    return Path(found) if found else DEFAULT_SECRETS_FILE
+
+
+@dataclass(frozen=True)
+class ChangeOutcome:
+    ok: bool
+    message: str  # plain Chinese for the screen
+    restart: list[str] = field(default_factory=list)
+
+
+class AdminMode:
+    def __init__(self, controller: Controller, store: ConfigStore | None = None) -> None:
+        self.controller = controller
+        self.store = store or ConfigStore(config_file_of(controller), secrets_file_of(controller))
+        self.unlocked = False
+        self.last_message = ""
+        controller.subscribe(self._watch)
+
+    @property
+    def auth(self) -> AdminAuth:
+        a = self.controller.config.admin
+        return AdminAuth(
+            state_dir_of(self.controller.config),
+            a.pin_hash.get_secret_value(),
+            a.max_attempts,
+            a.lockout_seconds,
+        )
+
+    # ------------------------------------------------------------------ entering and leaving
+    def unlock(self, pin: str) -> AuthResult:
+        c = self.controller
+        result = self.auth.attempt(pin)
+        if result.ok:
+            m = c.machine
+            if m.active:
+                m.end(EndReason.ADMIN, c.clock())  # a citizen's session never continues under admin
+            self.unlocked = True
+            c.audit.record("admin_entered", who="staff")
+            m.open_view("admin", c.clock())
+        elif result.status == "locked":
+            c.audit.record("admin_locked_out", who="staff", seconds=result.locked_seconds)
+        else:
+            c.audit.record("admin_pin_refused", who="staff", status=result.status)
+        self.last_message = result.message
+        return result
+
+    def lock(self, reason: str = "left") -> None:
+        if self.unlocked:
+            self.unlocked = False
+            self.controller.audit.record("admin_left", who="staff", reason=reason)
+
+    def leave(self) -> None:
+        self.lock("left")
+        self.controller.close_view()
+
+    def _watch(self) -> None:
+        if self.unlocked and self.controller.machine.view not in STAFF_VIEWS:
+            self.lock("timeout_or_closed")
+
+    # ------------------------------------------------------------------ changes
+    def change(self, path: str, value: Any) -> ChangeOutcome:
+        """Validate, save atomically, apply live, audit. Refusals are audited too (no values of secrets)."""
+        c = self.controller
+        if not self.unlocked:
+            return ChangeOutcome(False, "请先输入管理 PIN")
+        try:
+            new = self.store.propose(c.config, path, value)
+            self.store.save(path, value)
+        except ConfigChangeRefused as exc:
+            c.audit.record("config_change_refused", who="staff", field=path, reason=exc.reason)
+            self.last_message = exc.reason
+            return ChangeOutcome(False, exc.reason)
+        old = c.config
+        changes = diff_configs(old, new)
+        restart = c.apply_config(new)
+        c.audit.record(
+            "config_changed",
+            who="staff",
+            file=str(self.store.config_file),
+            changes=[ch.as_audit() for ch in changes],
+            restart_required=restart,
+        )
+        message = "已保存并生效" if not restart else "已保存，重启终端后生效：" + "、".join(restart)
+        self.last_message = message
+        return ChangeOutcome(True, message, restart)
+
+    def pause(self, message: str) -> None:
+        if self.unlocked:
+            self.controller.pause(message)
+
+    def resume(self) -> None:
+        if self.unlocked:
+            self.controller.resume()
+
+
+_MODES: weakref.WeakKeyDictionary[Any, AdminMode] = weakref.WeakKeyDictionary()
+
+
+def admin_for(controller: Controller) -> AdminMode:
+    mode = _MODES.get(controller)
+    if mode is None:
+        mode = _MODES[controller] = AdminMode(controller)
+    return mode
