@@ -51,9 +51,8 @@ def _certificate_blocks(index: int, cert: CertificateSummary | VerifiedCertifica
         summary, status = cert, ""
     blocks: list[Block] = [
         Text(f"{index}. {summary.name}", bold=True),
-        Field("证照标识", summary.identifier),
+        Field("证照标识", summary.identifier, size="small"),
         Field("有效期", _validity(summary)),
-        Field("颁发机构", summary.issuer),
     ]
     if status:
         blocks.append(Field("状态", status))
@@ -78,7 +77,6 @@ def certificate_list_receipt(
         Field("打印时间", cn_datetime(issued_at)),
         Field("持证人", mask_name(holder_name)),
         Field("证件号码", mask_id(holder_id)),
-        Field("证照数量", f"{len(certificates)} 份"),
         Separator("dashed"),
     ]
     if not certificates:
@@ -92,13 +90,13 @@ def certificate_list_receipt(
         Text(watermark_sentence(valid_until, centre_name), bold=True),
         Field("凭条有效期至", cn_date(valid_until)),
         Space(8),
-        Qr(verify_text, caption="工作人员扫码核验本凭条"),
+        Qr(verify_text, caption="工作人员扫码核验本凭条", share=0.5),
     ]
     return Receipt(
         title="电子证照查询凭条",
         subtitle=f"{centre_name} · 免证办",
         blocks=tuple(blocks),
-        footer=("请妥善保管本凭条，勿随意丢弃", "本凭条不含完整个人信息"),
+        footer=("本凭条不含完整个人信息，请妥善保管",),
         test_data=test_data,
         kind="certificate_list",
     )

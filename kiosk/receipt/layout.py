@@ -30,6 +30,7 @@ class Field:
 
     label: str
     value: str
+    size: Literal["small", "normal"] = "normal"
 
 
 @dataclass(frozen=True, slots=True)

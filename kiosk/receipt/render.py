@@ -7,6 +7,7 @@ printer's GB18030 ROM, and it is thresholded (never dithered) so text and QR mod
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -32,8 +33,8 @@ class _Metrics:
 
 def _metrics(width: int) -> _Metrics:
     if width >= 576:
-        return _Metrics(small=20, normal=24, large=30, title=36, gap=6)
-    return _Metrics(small=18, normal=21, large=26, title=30, gap=5)
+        return _Metrics(small=20, normal=24, large=30, title=36, gap=4)
+    return _Metrics(small=18, normal=21, large=26, title=30, gap=3)
 
 
 @lru_cache(maxsize=16)
@@ -46,12 +47,15 @@ def _text_width(font: ImageFont.FreeTypeFont, text: str) -> float:
 
 
 def _tokens(text: str) -> list[str]:
-    """Split into wrap units: runs of Latin letters/digits stay whole, CJK breaks anywhere."""
+    """Split into wrap units: Latin/digit runs stay whole up to a separator, CJK breaks anywhere."""
     out: list[str] = []
     word = ""
     for ch in text:
         if ch.isascii() and not ch.isspace():
             word += ch
+            if ch in "./-" and len(word) > 1:  # identifiers break after their separators
+                out.append(word)
+                word = ""
             continue
         if word:
             out.append(word)
@@ -65,33 +69,56 @@ def _tokens(text: str) -> list[str]:
 _NO_LINE_START = set("，。、；：？！）」』》〉】,.;:?!)%")
 
 
-def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
-    """Greedy wrap that never loses a character: over-long tokens are broken by character."""
+def _break_long(token: str, font: ImageFont.FreeTypeFont, max_width: float, lines: list[str]) -> str:
+    """Cut a token wider than a line into full lines; return the remainder."""
+    while _text_width(font, token) > max_width and len(token) > 1:
+        cut = len(token)
+        while cut > 1 and _text_width(font, token[:cut]) > max_width:
+            cut -= 1
+        lines.append(token[:cut])
+        token = token[cut:]
+    return token
+
+
+def _wrap_paragraph(paragraph: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
     lines: list[str] = []
-    for paragraph in text.split("\n"):
-        line = ""
-        for token in _tokens(paragraph):
-            candidate = line + token
-            if _text_width(font, candidate) <= max_width:
-                line = candidate
-                continue
-            if token in _NO_LINE_START and line:
-                # keep closing punctuation with its text: move the last character down with it
+    line = ""
+    # Space-separated words (dates such as "2027年3月15日", identifiers) move to the next line
+    # whole when they fit on one; Chinese running text has no spaces and breaks between characters.
+    for word in re.split(r"( )", paragraph):
+        if not word:
+            continue
+        if _text_width(font, line + word) <= max_width:
+            line += word
+            continue
+        if word == " ":
+            lines.append(line.rstrip())
+            line = ""
+            continue
+        if line.strip() and _text_width(font, word) <= max_width:
+            lines.append(line.rstrip())
+            line = word
+            continue
+        for token in _tokens(word):
+            if _text_width(font, line + token) <= max_width:
+                line += token
+            elif token in _NO_LINE_START and len(line) > 1:
+                # keep closing punctuation with its text: the last character moves down with it
                 lines.append(line[:-1])
                 line = line[-1] + token
-                continue
-            if line:
-                lines.append(line.rstrip())
-                line = ""
-            token = token.lstrip() if not line else token
-            while _text_width(font, token) > max_width and len(token) > 1:
-                cut = len(token)
-                while cut > 1 and _text_width(font, token[:cut]) > max_width:
-                    cut -= 1
-                lines.append(token[:cut])
-                token = token[cut:]
-            line = token
-        lines.append(line.rstrip())
+            else:
+                if line.strip():
+                    lines.append(line.rstrip())
+                line = _break_long(token, font, max_width, lines)
+    lines.append(line.rstrip())
+    return lines
+
+
+def wrap(text: str, font: ImageFont.FreeTypeFont, max_width: float) -> list[str]:
+    """Greedy wrap to ``max_width`` dots that never loses a character."""
+    lines: list[str] = []
+    for paragraph in text.split("\n"):
+        lines += _wrap_paragraph(paragraph, font, max_width)
     return lines
 
 
@@ -140,8 +167,9 @@ def _draw_text(c: _Canvas, m: _Metrics, block: Text) -> None:
 
 
 def _draw_field(c: _Canvas, m: _Metrics, block: Field) -> None:
-    font = _font(m.normal, False)
-    label_font = _font(m.normal, True)
+    size = _size(m, block.size)
+    font = _font(size, False)
+    label_font = _font(size, True)
     label = f"{block.label}："
     label_w = _text_width(label_font, label)
     if label_w > c.inner * 0.45:  # long label: value on its own lines below
