@@ -92,17 +92,19 @@ class FileSource(FrameSource):
                     return frame
             self._ended = not self.loop
             return None
-        if self._index >= len(self._images):
-            if not self.loop:
-                self._ended = True
-                return None
-            self._index = 0
-        path = self._images[self._index]
-        self._index += 1
-        try:
-            return read_image(path)
-        except SourceError:
-            return np.zeros((2, 2, 3), np.uint8) if len(self._images) > 1 else None
+        for _ in range(len(self._images)):  # skip unreadable files; give up after a full round
+            if self._index >= len(self._images):
+                if not self.loop:
+                    self._ended = True
+                    return None
+                self._index = 0
+            path = self._images[self._index]
+            self._index += 1
+            try:
+                return read_image(path)
+            except SourceError:
+                continue
+        return None
 
     def _close(self) -> None:
         if self._cap is not None:
