@@ -30,6 +30,20 @@ from screens.theme import PAGE, rgba, sizes
 log = logging.getLogger(__name__)
 
 
+def process_age_seconds() -> float:
+    """Seconds since this process started (Linux /proc), for the cold-start figure."""
+    import os
+
+    try:
+        with open("/proc/self/stat", encoding="ascii") as fh:
+            start_ticks = int(fh.read().rsplit(")", 1)[1].split()[19])
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+    except (OSError, ValueError, IndexError):
+        return float("nan")
+    return uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+
+
 def discover_screens() -> list[type[KioskScreen]]:
     """Every KioskScreen subclass defined in a module of the ``screens`` package.
 
@@ -114,10 +128,21 @@ class KioskApp(App):
         root.add_widget(self.footer)
         self.overlay = IdleOverlay(self.controller.keep_alive, self.controller.home)
         self.controller.subscribe(self.request_refresh)
+        from kiosk.app.voice_player import VoicePlayer
+
+        self.voice = VoicePlayer(self.controller)  # spoken step prompts (silent without audio)
+        self.voice.start()
         Clock.schedule_interval(self.header.tick, 1.0)
         Window.bind(on_key_down=self._on_key)
         self.refresh()
         return root
+
+    def on_start(self) -> None:
+        # the first frame is drawn right after on_start: say when, for technicians and the benchmark
+        Clock.schedule_once(self._first_frame, 0)
+
+    def _first_frame(self, _dt: float) -> None:
+        log.info("first frame drawn", extra={"since_start_s": round(process_age_seconds(), 3)})
 
     # ------------------------------------------------------------------ drawing
     def request_refresh(self) -> None:
@@ -152,9 +177,11 @@ class KioskApp(App):
     def call_staff(self) -> None:
         ticket = self.controller.call_staff()
         s = sizes(self.controller.machine.prefs.elder_mode)
-        Notice(
-            _("已通知工作人员"), _("请稍候，工作人员会尽快到您身边。您的呼叫号：{n}").format(n=ticket), s
-        ).open()
+        body = _("请稍候，工作人员会尽快到您身边。您的呼叫号：{n}").format(n=ticket)
+        terminal = self.controller.config.terminal
+        if terminal.help_text:
+            body += "\n" + _(terminal.help_text)
+        Notice(_("已通知工作人员"), body, s).open()
 
     def _on_key(
         self, _window: Any, key: int, _scancode: int, codepoint: str | None, modifiers: list[str]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import signal
 import tempfile
 from collections.abc import Awaitable, Callable
 from pathlib import Path
@@ -71,7 +72,11 @@ async def run_app(
         finally:
             app.stop()
 
-    task = asyncio.get_running_loop().create_task(drive()) if script else None
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        # a stop request (systemd, Ctrl-C) ends sessions, stops devices and the embedded server cleanly
+        loop.add_signal_handler(sig, app.stop)
+    task = loop.create_task(drive()) if script else None
     try:
         await app.async_run(async_lib="asyncio")
     finally:

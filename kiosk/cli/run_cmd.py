@@ -29,7 +29,14 @@ class Prepared:
 
 def _setup(config: KioskConfig, state: Path, headless: bool) -> None:
     from kiosk.app import environment
+    from kiosk.fonts import FontMissingError, font_path
     from kiosk.logsetup import setup_logging
+
+    try:  # refuse to start without Chinese glyphs rather than show empty boxes to citizens
+        font_path("regular", config.display.font_path or None)
+    except FontMissingError as exc:
+        print(f"字体不可用，终端无法启动 (font unavailable): {exc}", file=sys.stderr)
+        raise SystemExit(2) from None
 
     setup_logging(Path(config.paths.log_dir) if config.paths.log_dir else state / "logs")
     d = config.display

@@ -1,0 +1,89 @@
+"""``kiosk demo --walkthrough`` as a citizen would meet it, then a search for anything left behind.
+
+The walkthrough runs as its own process with its home, state and temporary directories inside the
+test's folder, so every file the terminal wrote can be searched afterwards for the demo holders'
+names and ID numbers (in UTF-8, UTF-16 and GBK): after the session ends there must be none, in logs,
+the audit log, caches or temporary files.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import zxingcpp
+from PIL import Image
+
+from tests.support.artifacts import artifacts_dir
+from tests.ui.test_session_flow import DEMO_IDS, DEMO_NAMES
+
+KIOSK = Path(sys.executable).with_name("kiosk")
+
+
+def needles() -> list[bytes]:
+    out = []
+    for text in DEMO_NAMES + DEMO_IDS:
+        for encoding in ("utf-8", "utf-16-le", "gbk"):
+            try:
+                out.append(text.encode(encoding))
+            except UnicodeEncodeError:
+                continue
+    return out
+
+
+def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Path) -> None:
+    out = artifacts_dir() / "walkthrough"
+    home, state, tmp = tmp_path / "home", tmp_path / "state", tmp_path / "tmp"
+    for d in (home, state, tmp):
+        d.mkdir()
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(HOME=str(home), TMPDIR=str(tmp), KIOSK__PATHS__STATE_DIR=str(state),
+               XDG_CACHE_HOME=str(home / ".cache"))
+    result = subprocess.run([str(KIOSK), "demo", "--walkthrough", str(out)], env=env, capture_output=True,
+                            timeout=300)
+    assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
+    steps = ["attract", "identify", "consent", "certificates", "detail", "print", "rate", "goodbye"]
+    for n, step in enumerate(steps, start=1):
+        shot = out / f"{n:02d}-{step}.png"
+        assert shot.is_file(), shot
+        assert Image.open(shot).size == (1080, 1920)
+    receipt = Image.open(out / "receipt.png")
+    codes = zxingcpp.read_barcodes(receipt.convert("L"))
+    assert any(c.text.startswith("KIOSK-V1:") for c in codes)
+
+    # nothing personal in what the process printed (its logs) ...
+    logs = result.stdout + result.stderr
+    # ... nor in any file it left behind
+    leftovers = [p for p in (home, state, tmp) for p in p.rglob("*") if p.is_file()]
+    assert any(p.name == "audit.jsonl" for p in leftovers)
+    for needle in needles():
+        assert needle not in logs, f"{needle!r} in the terminal's output"
+        for path in leftovers:
+            assert needle not in path.read_bytes(), f"{needle!r} left in {path}"
+    # the embedded server's temporary database went away with the demo
+    assert not [p for p in tmp.rglob("*.db*")]
+    check = subprocess.run([str(KIOSK), "audit", "verify", str(state / "audit.jsonl")], capture_output=True,
+                           text=True, env=env)
+    assert check.returncode == 0, check.stdout
+
+
+def test_invalid_configuration_refuses_to_start_with_the_reason(tmp_path: Path) -> None:
+    bad = tmp_path / "terminal.toml"
+    bad.write_text('[display]\nwidth = "wide"\n[devices.printer]\nkind = "laser"\n', encoding="utf-8")
+    result = subprocess.run([str(KIOSK), "demo", "--config", str(bad)], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 2
+    assert "配置文件有误" in result.stderr
+    assert f"{bad}: display.width:" in result.stderr and f"{bad}: devices.printer.kind:" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_missing_font_is_a_clear_message(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env["KIOSK__DISPLAY__FONT_PATH"] = str(tmp_path / "no-such-font.otf")
+    result = subprocess.run([str(KIOSK), "demo"], capture_output=True, text=True, timeout=60, env=env)
+    assert result.returncode == 2
+    assert "字体" in result.stderr and "no-such-font.otf" in result.stderr
+    assert "Traceback" not in result.stderr
