@@ -1,0 +1,258 @@
+"""Checks of the card reader, the camera and the receipt printer, through the app's own adapters.
+
+``owned`` says whether the diagnostics built the device themselves (``kiosk diag``: start it,
+exercise it, stop it) or borrow the running app's device (the on-screen page: read its health and
+state, never restart what the app is using). Blocking: the runner calls these in worker threads.
+"""
+
+from __future__ import annotations
+
+import queue
+import time
+from datetime import datetime
+from typing import Any
+
+import numpy as np
+
+from kiosk.diagnostics.model import CheckResult, Status
+
+TEST_QR_TEXT = "KIOSK-DIAG:摄像头自检"
+BLUR_WARNING = 60.0  # variance of the Laplacian below this: blurred or out of focus
+CARD_TYPES = {
+    "resident": "居民身份证",
+    "hmt_permit": "港澳台居民居住证",
+    "foreign_2017": "外国人永久居留身份证（2017版）",
+    "foreign_2023": "外国人永久居留身份证（2023版）",
+    "social_security": "社会保障卡",
+}
+
+
+def _from_health(name: str, title: str, health: str, value: str, hint: str) -> CheckResult:
+    status: Status = {"ok": "ok", "down": "failure"}.get(health, "warning")  # type: ignore[assignment]
+    return CheckResult(name, title, status, f"{value}（状态 {health}）", "" if status == "ok" else hint)
+
+
+# ---------------------------------------------------------------------------------------- card
+
+
+def check_card(
+    cfg: Any, reader: Any, owned: bool, wait_seconds: float = 2.0, demo_card: bool = False
+) -> CheckResult:
+    title = "身份证读卡器"
+    details: dict[str, Any] = {"kind": cfg.kind}
+    reader_name = ""
+    if cfg.kind == "pcsc":
+        from drivers.card.pcsc_reader import PcscError, list_pcsc_readers
+
+        try:
+            readers = list_pcsc_readers()
+        except PcscError as exc:
+            return CheckResult(
+                "card",
+                title,
+                "failure",
+                f"PC/SC 服务无响应：{exc}",
+                "启动读卡服务：systemctl restart pcscd",
+                details,
+            )
+        details["readers"] = readers
+        if not readers:
+            return CheckResult(
+                "card",
+                title,
+                "failure",
+                "pcscd 正常，但没有读卡器",
+                "检查读卡器 USB 连接，或重新插拔读卡器",
+                details,
+            )
+        wanted = [r for r in readers if cfg.reader_name_contains.lower() in r.lower()]
+        if not wanted:
+            return CheckResult(
+                "card",
+                title,
+                "failure",
+                f"没有名称含“{cfg.reader_name_contains}”的读卡器（现有：{'、'.join(readers)}）",
+                "修正 devices.card_reader.reader_name_contains，或接上配置的读卡器",
+                details,
+            )
+        reader_name = wanted[0]
+    if reader is None:
+        return CheckResult(
+            "card", title, "failure", "读卡器未能创建", "检查 devices.card_reader 配置和日志", details
+        )
+    if not owned:
+        return _from_health(
+            "card", title, reader.health(), reader_name or cfg.kind, "检查读卡器连接，必要时重启终端"
+        )
+    return _exercise_reader(reader, reader_name, details, wait_seconds, demo_card)
+
+
+def _exercise_reader(
+    reader: Any, reader_name: str, details: dict[str, Any], wait_seconds: float, demo_card: bool
+) -> CheckResult:
+    title = "身份证读卡器"
+    events: queue.Queue[Any] = queue.Queue()
+    reader.start(events.put)
+    added = card = False
+    read: str | None = None
+    try:
+        if demo_card and hasattr(reader, "insert"):
+            reader.insert(0)
+        deadline = time.monotonic() + wait_seconds
+        while time.monotonic() < deadline:
+            try:
+                event = events.get(timeout=0.1)
+            except queue.Empty:
+                if added and not card:
+                    deadline = min(deadline, time.monotonic() + 0.5)  # idle reader: no card is coming
+                continue
+            kind = getattr(event, "kind", "")
+            reader_name = reader_name or str(getattr(event, "reader", ""))
+            if kind == "reader_added":
+                added = True
+            elif kind == "card_inserted":
+                card = True
+                deadline = time.monotonic() + 5.0  # give a card read its time
+            elif kind == "identity":
+                identity = getattr(event, "identity", None)
+                card_type = str(getattr(identity, "card_type", ""))
+                read = "读卡成功（" + CARD_TYPES.get(card_type, card_type) + "）"
+                break
+            elif kind == "error":
+                read = "读卡失败（" + str(getattr(event, "error", "")) + "）"
+                break
+        health = reader.health()
+    finally:
+        reader.stop()
+    details.update(reader=reader_name, card_present=card, health=health)
+    if not added or health == "down":
+        return CheckResult(
+            "card",
+            title,
+            "failure",
+            f"读卡器未就绪（状态 {health}）",
+            "检查读卡器 USB 连接，或重新插拔读卡器",
+            details,
+        )
+    value = f"{reader_name or '读卡器'} 就绪；" + (read or ("有卡未读出" if card else "未放卡"))
+    if read and read.startswith("读卡失败"):
+        return CheckResult(
+            "card", title, "warning", value, "换一张卡再试；仍失败请清洁读卡区或更换读卡器", details
+        )
+    return CheckResult("card", title, "ok", value, "", details)
+
+
+# ---------------------------------------------------------------------------------------- camera
+
+
+def focus_measure(bgr: np.ndarray) -> float:
+    """Variance of the Laplacian of the grey image: high when sharp, low when blurred."""
+    grey = (
+        bgr.astype(np.float32) @ np.array([0.114, 0.587, 0.299], dtype=np.float32) if bgr.ndim == 3 else bgr
+    )
+    g = grey.astype(np.float32)
+    lap = g[1:-1, :-2] + g[1:-1, 2:] + g[:-2, 1:-1] + g[2:, 1:-1] - 4 * g[1:-1, 1:-1]
+    return float(lap.var())
+
+
+def check_camera(cfg: Any, scanner: Any, seconds: float = 1.5, show_test_code: bool = False) -> CheckResult:
+    title = "摄像头（亮证码）"
+    details: dict[str, Any] = {"kind": cfg.kind}
+    hint_lost = "检查摄像头 USB 连接；文件源请检查 devices.camera.source_path"
+    if scanner is None or getattr(scanner, "source", None) is None:
+        if scanner is None:
+            return CheckResult("camera", title, "failure", "摄像头未能创建", hint_lost, details)
+        return _from_health("camera", title, scanner.health(), cfg.kind, hint_lost)
+    source = scanner.source
+    started_here = not source.running
+    if started_here:
+        source.start()
+    try:
+        if show_test_code and hasattr(scanner, "show"):
+            scanner.show(TEST_QR_TEXT)
+        first = source.wait_frame(0, timeout=4.0)
+        if first is None:
+            state = source.state()
+            reason = state.last_error or state.status
+            details["error"] = reason
+            return CheckResult("camera", title, "failure", f"没有画面：{reason}", hint_lost, details)
+        last, frame = first
+        t0 = time.monotonic()
+        count = 0
+        while time.monotonic() - t0 < seconds:
+            got = source.wait_frame(last, 1.0)
+            if got is None:
+                break
+            last, frame = got
+            count += 1
+        elapsed = time.monotonic() - t0
+        fps = count / elapsed if elapsed > 0 else 0.0
+        focus = focus_measure(frame)
+        codes = len(scanner.decoder.decode(frame)) if hasattr(scanner, "decoder") else 0
+    finally:
+        if show_test_code and hasattr(scanner, "clear"):
+            scanner.clear()
+        if started_here:
+            source.stop()
+    h, w = frame.shape[:2]
+    details.update(width=w, height=h, fps=round(fps, 1), focus=round(focus, 1), qr_codes=codes)
+    value = f"{w}×{h}，{fps:.1f} 帧/秒，清晰度 {focus:.0f}，画面中二维码 {codes} 个"
+    if fps < 5:
+        return CheckResult("camera", title, "warning", value, "帧率过低：检查 USB 带宽或降低分辨率", details)
+    if focus < BLUR_WARNING:
+        return CheckResult("camera", title, "warning", value, "画面模糊：擦拭镜头或调整对焦距离", details)
+    return CheckResult("camera", title, "ok", value, "", details)
+
+
+# ---------------------------------------------------------------------------------------- printer
+
+
+def check_printer(cfg: Any, printer: Any, terminal: Any, test_page: bool = False) -> CheckResult:
+    title = "凭条打印机"
+    details: dict[str, Any] = {"kind": cfg.kind}
+    if printer is None:
+        return CheckResult(
+            "printer", title, "failure", "打印机未能创建", "检查 devices.printer 配置和日志", details
+        )
+    status = printer.status()
+    details.update(online=status.online, cover_open=status.cover_open, paper=status.paper)
+    value = f"{cfg.kind}：在线={status.online} 盖={'开' if status.cover_open else '合'} 纸={status.paper}"
+    result: CheckResult | None = None
+    if status.online is False:
+        result = CheckResult(
+            "printer", title, "failure", value, "打印机离线：检查电源、数据线或网线", details
+        )
+    elif status.cover_open:
+        result = CheckResult("printer", title, "failure", value, "打印机盖未合上：合上纸仓盖", details)
+    elif status.paper == "out":
+        result = CheckResult("printer", title, "failure", value, "打印机缺纸：装入热敏纸卷", details)
+    elif status.online is None and status.paper == "unknown":
+        if getattr(cfg, "check_status", True):
+            hint = (
+                "打印机无应答：检查电源和连接；若型号不支持状态查询，设 devices.printer.check_status = false"
+            )
+            result = CheckResult("printer", title, "failure", value + "（无应答）", hint, details)
+        else:
+            result = CheckResult(
+                "printer", title, "warning", value + "（未查询状态）", "建议打印测试页确认", details
+            )
+    elif status.paper == "near_end":
+        result = CheckResult("printer", title, "warning", value, "纸将用完：准备更换纸卷", details)
+    if result is not None and (result.status == "failure" or not test_page):
+        return result
+    if test_page:
+        from kiosk.receipt.contents import diagnostic_page_receipt
+        from kiosk.receipt.job import PrintJob
+
+        width = printer.paper_width_dots
+        receipt = diagnostic_page_receipt(terminal.name, terminal.id, width, datetime.now(), cfg.kind)
+        outcome = PrintJob.prepare(receipt, width).run(printer)
+        details["test_page"] = outcome.state.value
+        if not outcome.ok:
+            return CheckResult(
+                "printer", title, "failure", f"测试页失败：{outcome.message}", outcome.message, details
+            )
+        value += "；测试页已打印"
+    if result is not None:
+        return CheckResult(result.name, title, result.status, value, result.hint, details)
+    return CheckResult("printer", title, "ok", value, "", details)
