@@ -28,6 +28,7 @@ def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg,
         help="run the reference e-certificate server (serve | seed | lz-token)",
         description="Runs `python -m refserver` with the given arguments.",
         add_help=False,
+        prefix_chars="+",  # every option, --help included, belongs to refserver itself
     )
     p.add_argument("refserver_args", nargs=argparse.REMAINDER, help="arguments for refserver (try --help)")
     p.set_defaults(handler=_run)
