@@ -63,8 +63,7 @@ class QrScanner:
         self._on_code: Callable[[DecodedCode], None] | None = None
         self._thread: threading.Thread | None = None
         self._stop = threading.Event()
-        self._lock = threading.Lock()
-        self._last_seen: dict[bytes, float] = {}
+        self._lock = threading.RLock()  # a callback may call stop() from the worker thread
         self._decoded = 0
         self._reported = 0
         self._last_ms: float | None = None
@@ -75,29 +74,32 @@ class QrScanner:
     def start(
         self, on_text: Callable[[str], None], on_code: Callable[[DecodedCode], None] | None = None
     ) -> None:
-        """Begin capturing and decoding. Calling it again while running replaces the callback."""
+        """Begin capturing and decoding; returns at once. Calling it again while running replaces
+        the callback. ``on_code`` (optional) receives the full ``DecodedCode`` before ``on_text``."""
         with self._lock:
             self._on_text = on_text
             self._on_code = on_code
-            if self._thread is not None and self._thread.is_alive():
+            if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
                 return
-            self._stop.clear()
-            self._last_seen.clear()
+            self._stop = threading.Event()  # per run: a worker still finishing keeps its own
             self.source.start()
-            self._thread = threading.Thread(target=self._run, name="qr-scanner", daemon=True)
+            self._thread = threading.Thread(
+                target=self._run, args=(self._stop, {}), name="qr-scanner", daemon=True
+            )
             self._thread.start()
 
-    def stop(self) -> None:
-        """Stop decoding and release the camera. Safe to call when not running."""
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop decoding and release the camera; returns at once (the threads finish on their own,
+        no callback is made after this returns). ``wait`` joins for up to that many seconds.
+        Safe to call when not running."""
         with self._lock:
             self._stop.set()
             thread = self._thread
-            self._thread = None
             self._on_text = None
             self._on_code = None
-        if thread is not None:
-            thread.join(3.0)
-        self.source.stop()
+        self.source.stop(wait=wait)
+        if wait and thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
 
     def preview(self) -> Frame | None:
         newest = self.source.newest()
@@ -115,7 +117,7 @@ class QrScanner:
         fps = (len(times) - 1) / (times[-1] - times[0]) if len(times) > 1 and times[-1] > times[0] else None
         return ScannerState(
             source=self.source.state(),
-            running=self._thread is not None and self._thread.is_alive(),
+            running=self._thread is not None and self._thread.is_alive() and not self._stop.is_set(),
             frames_decoded=self._decoded,
             decode_fps=fps,
             last_decode_ms=self._last_ms,
@@ -124,10 +126,10 @@ class QrScanner:
 
     # ---------------------------------------------------------------------------------------- worker
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event, last_seen: dict[bytes, float]) -> None:
         seq = 0
         last_thorough = float("-inf")
-        while not self._stop.is_set():
+        while not stop.is_set():
             got = self.source.wait_frame(seq, timeout=0.25)
             if got is None:
                 continue
@@ -143,24 +145,25 @@ class QrScanner:
             self._decode_times.append(t1)
             if len(self._decode_times) > 30:
                 del self._decode_times[0]
-            self._report(codes)
+            self._report(codes, stop, last_seen)
 
-    def _report(self, codes: list[DecodedCode]) -> None:
+    def _report(self, codes: list[DecodedCode], stop: threading.Event, last_seen: dict[bytes, float]) -> None:
         now = self._clock()
         for code in codes:
-            last = self._last_seen.get(code.raw)
-            self._last_seen[code.raw] = now
+            last = last_seen.get(code.raw)
+            last_seen[code.raw] = now
             if last is not None and now - last <= self.forget_after:
                 continue
-            on_text, on_code = self._on_text, self._on_code
-            if self._stop.is_set() or on_text is None:
-                return
-            self._reported += 1
-            try:
-                if on_code is not None:
-                    on_code(code)
-                on_text(code.display_text())
-            except Exception:
-                log.exception("QR on_text callback failed")
-        for key in [k for k, t in self._last_seen.items() if now - t > self.forget_after * 4]:
-            del self._last_seen[key]
+            with self._lock:  # stop() clears the callbacks under this lock: none after it returns
+                on_text, on_code = self._on_text, self._on_code
+                if stop.is_set() or on_text is None:
+                    return
+                self._reported += 1
+                try:
+                    if on_code is not None:
+                        on_code(code)
+                    on_text(code.display_text())
+                except Exception:
+                    log.exception("QR on_text callback failed")
+        for key in [k for k, t in last_seen.items() if now - t > self.forget_after * 4]:
+            del last_seen[key]

@@ -76,23 +76,35 @@ class FrameSource:
     # ------------------------------------------------------------------------------------- lifecycle
 
     def start(self) -> None:
-        """Start the capture thread (idempotent)."""
-        if self._thread is not None and self._thread.is_alive():
+        """Start the capture thread (idempotent). Returns at once: opening happens in the thread."""
+        if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
             return
-        self._stop.clear()
+        previous = self._thread
+        self._stop = threading.Event()  # one event per run: a stopping thread keeps its own
         self._set_status("connecting")
-        self._thread = threading.Thread(target=self._run, name=f"camera-{self.name}", daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, args=(self._stop, previous), name=f"camera-{self.name}", daemon=True
+        )
         self._thread.start()
 
-    def stop(self, timeout: float = 3.0) -> None:
-        """Stop the capture thread and release the device; waiting consumers wake up with None."""
+    def stop(self, wait: float = 0.0) -> None:
+        """Stop capturing; the thread releases the device on its way out.
+
+        Returns at once by default (WHY: the controller calls this on the UI's loop, and a camera
+        read can block for a frame or, on a failing device, much longer); ``wait`` joins for up to
+        that many seconds. A ``start()`` right after waits, in its own thread, for the previous run
+        to release the device. The last frame is dropped so that no stale image of the previous
+        citizen's phone reaches the next preview.
+        """
         self._stop.set()
         thread = self._thread
-        if thread is not None:
-            thread.join(timeout)
-        self._thread = None
+        if wait and thread is not None and thread is not threading.current_thread():
+            thread.join(wait)
         with self._cond:
             self._status = "idle"
+            self._frame = None
+            self._frame_time = None
+            self._fps_window.clear()
             self._cond.notify_all()
 
     @property
@@ -168,17 +180,21 @@ class FrameSource:
 
     # ---------------------------------------------------------------------------------------- thread
 
-    def _set_status(self, status: str, error: str | None = None) -> None:
+    def _set_status(self, status: str, error: str | None = None, stop: threading.Event | None = None) -> None:
         with self._cond:
+            if stop is not None and stop.is_set():
+                return  # a stopping run must not overwrite the state of the next one
             self._status = status
             if error is not None:
                 self._last_error = error
 
-    def _publish(self, frame: np.ndarray) -> None:
+    def _publish(self, frame: np.ndarray, stop: threading.Event) -> None:
         if self.rotate:
             frame = cv2.rotate(frame, _ROTATIONS[self.rotate])
         now = time.monotonic()
         with self._cond:
+            if stop.is_set():
+                return
             self._frame = frame
             self._seq += 1
             self._frame_time = now
@@ -187,48 +203,51 @@ class FrameSource:
                 del self._fps_window[0]
             self._cond.notify_all()
 
-    def _run(self) -> None:
+    def _run(self, stop: threading.Event, previous: threading.Thread | None) -> None:
+        if previous is not None:
+            previous.join()  # the device is released by the previous run before we open it
         delay = self.retry_min
-        while not self._stop.is_set():
+        while not stop.is_set():
             try:
                 self._open()
             except Exception as exc:  # the device is absent or busy: retry with back-off
-                self._set_status("lost" if self._ever_opened else "connecting", f"open: {exc}")
-                self._stop.wait(delay)
+                self._set_status("lost" if self._ever_opened else "connecting", f"open: {exc}", stop)
+                stop.wait(delay)
                 delay = min(delay * 2, self.retry_max)
                 continue
             if self._ever_opened:
                 with self._cond:
                     self._reconnects += 1
             self._ever_opened = True
-            self._set_status("streaming")
+            self._set_status("streaming", None, stop)
             log.info("camera %s streaming", self.name)
             delay = self.retry_min
-            failures = 0
-            while not self._stop.is_set():
-                try:
-                    frame = self._read()
-                except Exception as exc:
-                    self._set_status("streaming", f"read: {exc}")
-                    frame = None
-                if frame is None or frame.size == 0:
-                    failures += 1
-                    if failures >= self.lost_after_failures:
-                        break
-                    self._stop.wait(0.02)
-                    continue
-                failures = 0
-                self._publish(frame)
+            self._stream(stop)
             try:
                 self._close()
             except Exception:
                 log.debug("camera %s close failed", self.name, exc_info=True)
-            if not self._stop.is_set():
+            if not stop.is_set():
                 log.warning("camera %s lost; reconnecting", self.name)
-                self._set_status("lost", self._last_error or "no frames")
-                with self._cond:
-                    self._cond.notify_all()
-                self._stop.wait(delay)
+                self._set_status("lost", self._last_error or "no frames", stop)
+                stop.wait(delay)
+
+    def _stream(self, stop: threading.Event) -> None:
+        failures = 0
+        while not stop.is_set():
+            try:
+                frame = self._read()
+            except Exception as exc:
+                self._set_status("streaming", f"read: {exc}", stop)
+                frame = None
+            if frame is None or frame.size == 0:
+                failures += 1
+                if failures >= self.lost_after_failures:
+                    return
+                stop.wait(0.02)
+                continue
+            failures = 0
+            self._publish(frame, stop)
 
 
 class Pacer:

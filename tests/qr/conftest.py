@@ -54,4 +54,4 @@ def scanners() -> Iterator[list[QrScanner]]:
     started: list[QrScanner] = []
     yield started
     for s in started:
-        s.stop()
+        s.stop(wait=5.0)

@@ -188,3 +188,52 @@ def test_callback_errors_do_not_stop_scanning(scanners: list) -> None:
 )
 def test_device_parsing(given: str | int, expected: int | str) -> None:
     assert parse_device(given) == expected
+
+
+class HangingSource(FrameSource):
+    """A device whose read blocks until released: like a USB camera that stops answering."""
+
+    name = "hanging"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.events: list[str] = []
+        self.release = threading.Event()
+        self.reading = threading.Event()
+
+    def _open(self) -> None:
+        self.events.append("open")
+
+    def _read(self) -> np.ndarray | None:
+        if self.events.count("open") == 1 and self.events.count("read") == 1:
+            self.reading.set()
+            self.release.wait(30)
+        self.events.append("read")
+        time.sleep(0.01)
+        return np.full((8, 8, 3), 99, np.uint8)
+
+    def _close(self) -> None:
+        self.events.append("close")
+
+
+def test_stop_does_not_wait_for_a_hung_device_and_restart_waits_for_release() -> None:
+    source = HangingSource()
+    scanner = QrScanner(source)
+    seen: list[str] = []
+    scanner.start(seen.append)
+    try:
+        assert source.reading.wait(10)
+        first_thread = source._thread
+        scanner.stop()  # returns while the capture thread is still stuck in its read
+        assert first_thread is not None and first_thread.is_alive()
+        assert scanner.preview() is None  # no stale frame of the previous citizen
+        scanner.start(seen.append)
+        assert source.events.count("open") == 1  # not reopened while the old run holds the device
+        source.release.set()
+        assert wait_until(lambda: source.events.count("open") == 2)
+        assert source.events.index("close") < len(source.events) - source.events[::-1].index("open") - 1
+        assert wait_until(lambda: scanner.preview() is not None)
+    finally:
+        source.release.set()
+        scanner.stop(wait=5)
+    assert seen == []
