@@ -10,6 +10,7 @@ number-like text in it (an ID or phone number typed into the comment box).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import os
@@ -211,7 +212,5 @@ class RatingOutbox:
             except Exception:  # a broken backend object must not end the task
                 log.exception("rating delivery failed")
                 self.failures += 1
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout=self.next_delay())
-            except TimeoutError:
-                pass

@@ -1,0 +1,127 @@
+"""Plays the voice prompt of each step through Kivy's audio (SoundLoader), without blocking.
+
+WHY it watches the controller instead of being called by screens: a prompt belongs to the
+session's state (kiosk.voice.prompt_for), so every way of reaching a step (a tap, a card, a
+timeout) speaks the same. Prompt files are prepared by a worker thread (kiosk.voice.VoiceLibrary);
+a prompt that is not ready yet is skipped, never waited for. Without a sound card SDL cannot open
+its mixer: the sound loads with no length and the player stays silent; any audio error is logged
+once and swallowed — voice is a help, never a reason for the terminal to stop.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Any
+
+from kiosk.voice import VoiceLibrary, prompt_for
+
+log = logging.getLogger(__name__)
+
+
+class VoicePlayer:
+    def __init__(self, controller: Any, library: VoiceLibrary | None = None) -> None:
+        from kiosk.rating.paths import voice_cache_dir
+
+        self.controller = controller
+        cfg = controller.config.voice
+        self.enabled = bool(cfg.enabled)
+        self.volume = float(cfg.volume)
+        self.library = library or VoiceLibrary(voice_cache_dir())
+        self._sounds: dict[Path, Any] = {}
+        self._broken: set[Path] = set()
+        self._current: Any = None
+        self._last: tuple[str | None, str | None, str] | None = None
+        self._before_warning: tuple[str | None, str | None, str] | None = None
+        self._elder = bool(controller.machine.prefs.elder_mode)
+        self.played: list[str] = []  # prompt keys actually started (diagnostics and tests)
+        self._warned = False
+
+    def start(self) -> None:
+        """Prepare the prompts in the background and follow the session from now on."""
+        if not self.enabled:
+            return
+        self.library.prepare_in_background()
+        self.controller.subscribe(self._on_change)
+
+    # ------------------------------------------------------------------ following the session
+    def _on_change(self) -> None:
+        m = self.controller.machine
+        elder = bool(m.prefs.elder_mode)
+        if elder and not self._elder:
+            self._elder = elder
+            self.say("elder_on")
+            return
+        self._elder = elder
+        key = prompt_for(m)
+        state = (key, m.session_id, m.prefs.language)
+        if state == self._last:
+            return
+        previous, self._last = self._last, state
+        if key is None:
+            self.stop()
+            return
+        if previous is not None and previous[0] == key and previous[1] == m.session_id:
+            return  # same prompt, only the language changed mid-step: do not repeat
+        if key == "idle_warning" and previous is not None:
+            self._before_warning = previous
+        elif previous is not None and previous[0] == "idle_warning":
+            resumed = self._before_warning
+            self._before_warning = None
+            if resumed is not None and resumed[:2] == state[:2]:
+                self.stop()
+                return  # 继续使用 on the same step: do not repeat its instruction
+        self.say(key)
+
+    def say(self, key: str) -> bool:
+        """Speak one prompt now (interrupting the one playing); False when silent."""
+        if not self.enabled:
+            return False
+        path = self.library.path(key, self.controller.machine.prefs.language)
+        if path is None:
+            return False
+        sound = self._load(path)
+        if sound is None:
+            return False
+        try:
+            self.stop()
+            sound.volume = self.volume
+            sound.play()
+        except Exception:
+            self._warn_once("playing a voice prompt failed")
+            return False
+        self._current = sound
+        self.played.append(key)
+        return True
+
+    def stop(self) -> None:
+        current, self._current = self._current, None
+        if current is not None:
+            try:
+                current.stop()
+            except Exception:
+                self._warn_once("stopping a voice prompt failed")
+
+    def _load(self, path: Path) -> Any:
+        if path in self._broken:
+            return None
+        sound = self._sounds.get(path)
+        if sound is not None:
+            return sound
+        try:
+            from kivy.core.audio import SoundLoader
+
+            sound = SoundLoader.load(str(path))
+        except Exception:
+            sound = None
+        if sound is None or not getattr(sound, "length", 0):
+            self._broken.add(path)  # no audio device (or a bad file): stay silent
+            self._warn_once("no audio output: voice guidance is silent")
+            return None
+        self._sounds[path] = sound
+        return sound
+
+    def _warn_once(self, message: str) -> None:
+        if not self._warned:
+            self._warned = True
+            log.warning(message)

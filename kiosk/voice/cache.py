@@ -1,0 +1,107 @@
+"""Synthesis with espeak-ng into a cache keyed by text + voice, prepared in a worker thread.
+
+WHY ahead of time: espeak-ng takes a few hundred milliseconds per sentence; a citizen must hear the
+prompt the moment the screen changes, and the UI thread must never wait on a subprocess. WHY a
+hash key: a changed sentence or voice gets a new file, an unchanged one is never synthesised again.
+Without espeak-ng (or with a broken one) the library simply has no files, and the terminal is
+silent but fully usable.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterable
+from pathlib import Path
+
+from kiosk.voice.prompts import PROMPTS
+
+log = logging.getLogger(__name__)
+
+# espeak-ng 1.51's cmn-latn-pinyin voice accepts Chinese characters (it converts them to pinyin with
+# tone numbers itself); plain ``cmn`` would read Latin letters as English. Elderly listeners asked
+# for a slower pace than espeak's default 175 words per minute.
+VOICES = {"zh_CN": ("cmn-latn-pinyin", 140), "en": ("en-us", 150)}
+TIMEOUT_SECONDS = 20
+
+
+def cache_key(text: str, voice: str, speed: int) -> str:
+    return hashlib.sha256(f"{voice}\n{speed}\n{text}".encode()).hexdigest()[:32]
+
+
+def synthesize(text: str, voice: str, speed: int, target: Path, espeak: str) -> bool:
+    """Write ``text`` spoken by ``voice`` to ``target`` (a WAV file); False when it failed."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp_name = tempfile.mkstemp(suffix=".wav", dir=target.parent)
+    os.close(fd)
+    tmp = Path(tmp_name)
+    try:
+        result = subprocess.run(
+            [espeak, "-v", voice, "-s", str(speed), "-w", str(tmp), "--", text],
+            capture_output=True,
+            timeout=TIMEOUT_SECONDS,
+            check=False,
+        )
+        if result.returncode != 0 or tmp.stat().st_size <= 44:
+            log.warning("espeak-ng failed", extra={"voice": voice, "rc": result.returncode})
+            return False
+        os.replace(tmp, target)
+        return True
+    except (OSError, subprocess.SubprocessError):
+        log.warning("espeak-ng could not run", extra={"voice": voice})
+        return False
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class VoiceLibrary:
+    """The prompt files: ``path(key, language)`` is a ready WAV or None (never blocks)."""
+
+    def __init__(self, cache_dir: Path, espeak: str | None = None) -> None:
+        self.cache_dir = Path(cache_dir)
+        self.espeak = espeak if espeak is not None else (shutil.which("espeak-ng") or "")
+        self._ready: dict[tuple[str, str], Path] = {}
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+        self.done = threading.Event()
+
+    def file_for(self, key: str, language: str) -> Path:
+        voice, speed = VOICES["en" if language == "en" else "zh_CN"]
+        text = PROMPTS[key].text(language)
+        return self.cache_dir / f"{cache_key(text, voice, speed)}.wav"
+
+    def path(self, key: str, language: str) -> Path | None:
+        with self._lock:
+            return self._ready.get((key, "en" if language == "en" else "zh_CN"))
+
+    def prepare(self, languages: Iterable[str] = ("zh_CN", "en")) -> int:
+        """Synthesise every missing prompt (blocking: call it from a worker thread). Returns the
+        number of prompts ready."""
+        try:
+            for language in languages:
+                lang = "en" if language == "en" else "zh_CN"
+                voice, speed = VOICES[lang]
+                for key, prompt in PROMPTS.items():
+                    target = self.file_for(key, lang)
+                    if not target.is_file() and self.espeak:
+                        synthesize(prompt.text(lang), voice, speed, target, self.espeak)
+                    if target.is_file():
+                        with self._lock:
+                            self._ready[(key, lang)] = target
+            with self._lock:
+                return len(self._ready)
+        finally:
+            self.done.set()
+
+    def prepare_in_background(self, languages: Iterable[str] = ("zh_CN", "en")) -> threading.Thread:
+        """Start ``prepare`` on a daemon thread (the terminal starts talking as files appear)."""
+        langs = tuple(languages)
+        thread = threading.Thread(target=self.prepare, args=(langs,), name="voice-prepare", daemon=True)
+        self._thread = thread
+        thread.start()
+        return thread

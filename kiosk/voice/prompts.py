@@ -1,0 +1,99 @@
+"""The spoken prompts: one short fixed instruction per step, in Mandarin and in English.
+
+WHY fixed texts: the prompt is chosen from the session's *state* (step, print phase, idle
+warning), never formatted with session data, so a name or ID number can never be read aloud
+in a public hall. ``tests/experience`` checks that every prompt is free of anything personal.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Prompt:
+    key: str
+    zh: str
+    en: str
+
+    def text(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
+PROMPTS: dict[str, Prompt] = {
+    p.key: p
+    for p in (
+        Prompt(
+            "identify",
+            "请将身份证平放在读卡区，或打开手机亮证码对准摄像头。",
+            "Please place your ID card on the reader, or show your QR code to the camera.",
+        ),
+        Prompt(
+            "consent",
+            "请阅读授权说明，同意后点击同意并查询。",
+            "Please read the consent notice, then tap Agree and search.",
+        ),
+        Prompt(
+            "certificates",
+            "请点击证照查看详情，或点击打印。",
+            "Tap a certificate to see its details, or tap Print.",
+        ),
+        Prompt(
+            "detail",
+            "这是证照详情，您可以打印凭条。",
+            "These are the certificate details. You can print a receipt.",
+        ),
+        Prompt("print", "正在打印，请稍候。", "Printing, please wait."),
+        Prompt(
+            "print_done", "打印完成，请从出纸口取走凭条。", "Printing finished. Please take your receipt."
+        ),
+        Prompt(
+            "print_failed",
+            "打印没有成功，请按屏幕提示操作，或呼叫工作人员。",
+            "Printing failed. Please follow the screen, or call staff.",
+        ),
+        Prompt("rate", "请您对本次服务进行评价。", "Please rate this service."),
+        Prompt("rate_reason", "请选择不满意的原因。", "Please choose what was wrong."),
+        Prompt(
+            "goodbye",
+            "办理结束，请取走您的身份证和凭条，谢谢。",
+            "All done. Please take your ID card and receipt. Thank you.",
+        ),
+        Prompt(
+            "error",
+            "操作没有完成，请按屏幕提示操作，或呼叫工作人员。",
+            "Something went wrong. Please follow the screen, or call staff.",
+        ),
+        Prompt(
+            "idle_warning",
+            "您还在吗？如需继续，请点击继续使用。",
+            "Are you still there? Tap Continue to keep going.",
+        ),
+        Prompt("elder_on", "已为您打开长辈模式。", "Large text mode is on."),
+    )
+}
+
+
+def prompt_for(machine: Any) -> str | None:
+    """Which prompt the session's current state calls for (None: stay silent).
+
+    Reads only the step, the print phase, the idle warning and the rate screen's stage: nothing a
+    citizen typed or a card delivered.
+    """
+    if getattr(machine, "warning_remaining", None) is not None:
+        return "idle_warning"
+    if getattr(machine, "view", None) is not None:
+        return None
+    step = getattr(getattr(machine, "step", None), "value", None)
+    if step in (None, "attract"):
+        return None
+    if step == "print":
+        data = getattr(machine, "data", None)
+        phase = getattr(getattr(data, "printing", None), "phase", "")
+        if phase == "done":
+            return "print_done"
+        if phase == "failed":
+            return "print_failed"
+        return "print"
+    return step if step in PROMPTS else None
