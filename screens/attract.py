@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from typing import Any
 
 from kivy.animation import Animation
@@ -18,6 +19,9 @@ from screens.widgets import BigButton, KLabel, Panel, spacer
 
 class AttractScreen(KioskScreen):
     step = "attract"
+
+    def extra_signature(self) -> Hashable:
+        return self.ctx.controller.paused
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -67,6 +71,13 @@ class AttractScreen(KioskScreen):
             services.add_widget(tiles)
         page.add_widget(services)
         page.add_widget(spacer())
+        if c.paused is not None:  # staff paused the terminal (暂停服务): say so, start nothing
+            paused = Panel(spacing=s.spacing * 0.5)
+            title = KLabel(_("暂停服务"), size=s.title, bold=True, colour=BADGE["revoked"], halign="center")
+            paused.add_widget(title)
+            paused.add_widget(KLabel(c.paused, size=s.body, halign="center", line_height=s.line_height))
+            page.add_widget(paused)
+            return page
         start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
         start.font_size = dp(s.button * 1.3)
         Animation.cancel_all(start)
