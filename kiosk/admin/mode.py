@@ -8,8 +8,10 @@ pages (``admin.inactivity_seconds``) — so an unattended terminal never stays i
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
+import tomllib
 import weakref
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,20 +61,37 @@ class AdminMode:
         self.last_message = ""
         controller.subscribe(self._watch)
 
+    def _pin_hash(self) -> str:
+        """The hash in the secrets file now (``kiosk admin set-pin`` works without a restart), else
+        the one loaded at start-up."""
+        path = self.store.secrets_file
+        if path is not None:
+            try:
+                with path.open("rb") as fh:
+                    found = tomllib.load(fh).get("admin", {}).get("pin_hash")
+                if isinstance(found, str) and found:
+                    return found
+            except (OSError, tomllib.TOMLDecodeError, AttributeError):
+                pass
+        return self.controller.config.admin.pin_hash.get_secret_value()
+
     @property
     def auth(self) -> AdminAuth:
         a = self.controller.config.admin
         return AdminAuth(
-            state_dir_of(self.controller.config),
-            a.pin_hash.get_secret_value(),
-            a.max_attempts,
-            a.lockout_seconds,
+            state_dir_of(self.controller.config), self._pin_hash(), a.max_attempts, a.lockout_seconds
         )
 
     # ------------------------------------------------------------------ entering and leaving
     def unlock(self, pin: str) -> AuthResult:
+        return self.finish_unlock(self.auth.attempt(pin))
+
+    async def unlock_async(self, pin: str) -> AuthResult:
+        """The slow scrypt check in a worker thread, the state change back on the loop (UI)."""
+        return self.finish_unlock(await asyncio.to_thread(self.auth.attempt, pin))
+
+    def finish_unlock(self, result: AuthResult) -> AuthResult:
         c = self.controller
-        result = self.auth.attempt(pin)
         if result.ok:
             m = c.machine
             if m.active:

@@ -1,0 +1,204 @@
+"""Admin page for staff: a numeric PIN pad, then settings with toggles, steppers and choices.
+
+No system keyboard on a kiosk: every edit is a tap. Each change goes through AdminMode.change
+(validated with the start-up models, saved atomically, applied live, audited); a refused value
+shows the reason. Opened by the hidden long press in the top-left corner.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Hashable
+from functools import partial
+from typing import Any
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.widget import Widget
+
+from kiosk.admin import admin_for
+from kiosk.admin.fields import FIELDS, EditableField, get_value, next_value
+from screens.base import KioskScreen
+from screens.theme import BADGE, BLUE, TEXT_MUTED
+from screens.widgets import BigButton, KLabel, Panel, spacer
+
+PAUSE_MESSAGES = (
+    "设备维护中，暂停服务，请到服务窗口办理。",
+    "系统升级中，请稍后再来。",
+    "本机暂停服务，请使用旁边的自助终端。",
+)
+
+
+class AdminScreen(KioskScreen):
+    step = "admin"
+    _digits: str = ""
+    _choosing_pause: bool = False
+    _task: asyncio.Task[Any] | None = None
+
+    def extra_signature(self) -> Hashable:
+        c = self.ctx.controller
+        mode = admin_for(c)
+        return (
+            mode.unlocked,
+            len(self._digits),
+            mode.last_message,
+            c.paused,
+            id(c.config),
+            self._choosing_pause,
+        )
+
+    def on_enter(self, *args: object) -> None:
+        self._digits, self._choosing_pause = "", False
+        mode = admin_for(self.ctx.controller)
+        if not mode.unlocked:
+            mode.last_message = ""
+        self.refresh(force=True)
+
+    # ------------------------------------------------------------------ PIN pad
+    def _press(self, key: str) -> None:
+        if key == "clear":
+            self._digits = ""
+        elif key == "ok":
+            pin, self._digits = self._digits, ""
+            if pin and self._task is None:
+                self._task = asyncio.get_running_loop().create_task(self._unlock(pin))
+        elif len(self._digits) < 12:
+            self._digits += key
+        self.refresh()
+
+    async def _unlock(self, pin: str) -> None:
+        try:
+            await admin_for(self.ctx.controller).unlock_async(pin)
+        finally:
+            self._task = None
+            self.refresh()
+
+    def _pin_pad(self) -> Widget:
+        s = self.ctx.sizes
+        mode = admin_for(self.ctx.controller)
+        page = self.page()
+        page.add_widget(KLabel("工作人员管理", size=s.title, bold=True, colour=BLUE, halign="center"))
+        page.add_widget(KLabel("请输入管理 PIN", size=s.body, colour=TEXT_MUTED, halign="center"))
+        shown = " ".join("●" for _ in self._digits) or "—"
+        page.add_widget(KLabel(shown, size=s.title, halign="center"))
+        if mode.last_message:
+            page.add_widget(KLabel(mode.last_message, size=s.body, colour=BADGE["revoked"], halign="center"))
+        pad = GridLayout(cols=3, spacing=dp(18), size_hint=(None, None))
+        pad.width = dp(640)
+        pad.height = dp(4 * s.button_height + 3 * 18)
+        pad.pos_hint = {"center_x": 0.5}
+        for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"):
+            label = {"clear": "清除", "ok": "确定"}.get(key, key)
+            pad.add_widget(BigButton(label, partial(self._press, key), s, primary=key == "ok"))
+        page.add_widget(pad)
+        page.add_widget(spacer())
+        return page
+
+    # ------------------------------------------------------------------ settings
+    def _change(self, field: EditableField, value: Any) -> None:
+        admin_for(self.ctx.controller).change(field.path, value)
+        self.refresh()
+
+    def _editor(self, field: EditableField, value: Any) -> Widget:
+        s = self.ctx.sizes
+        h = dp(s.button_height * 0.62)
+        row = BoxLayout(orientation="horizontal", spacing=dp(12), size_hint_y=None, height=h)
+        row.add_widget(KLabel(field.label, size=s.small, size_hint_x=0.42))
+        if field.kind == "readonly":
+            row.add_widget(KLabel(str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58))
+            return row
+        if field.kind == "bool":
+            row.add_widget(
+                BigButton(
+                    field.label_for(value),
+                    lambda: self._change(field, next_value(field, value)),
+                    s,
+                    primary=bool(value),
+                    height=h,
+                    size_hint_x=0.58,
+                )
+            )
+            return row
+        if field.kind in ("int", "float"):
+            row.add_widget(
+                BigButton("－", lambda: self._change(field, next_value(field, value, -1)), s, False, height=h)
+            )
+            row.add_widget(KLabel(field.label_for(value), size=s.body, bold=True, halign="center"))
+            row.add_widget(
+                BigButton("＋", lambda: self._change(field, next_value(field, value, 1)), s, False, height=h)
+            )
+            return row
+        choices = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
+        for i, choice in enumerate(field.choices):
+            label = field.choice_labels[i] if field.choice_labels else str(choice)
+            button = BigButton(
+                label, partial(self._change, field, choice), s, primary=choice == value, height=h
+            )
+            button.font_size = dp(s.small * 0.8)
+            choices.add_widget(button)
+        row.add_widget(choices)
+        return row
+
+    def _settings(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        mode = admin_for(c)
+        page = self.page()
+        page.add_widget(KLabel("管理模式", size=s.title, bold=True, colour=BLUE))
+        state = f"已暂停服务：{c.paused}" if c.paused else "服务中"
+        page.add_widget(KLabel(state, size=s.body, colour=BADGE["revoked"] if c.paused else BADGE["valid"]))
+        if mode.last_message:
+            page.add_widget(KLabel(mode.last_message, size=s.small, colour=TEXT_MUTED))
+        h = dp(s.button_height * 0.7)
+        actions = BoxLayout(orientation="horizontal", spacing=dp(16), size_hint_y=None, height=h)
+        actions.add_widget(BigButton("设备诊断", lambda: c.open_view("diagnostics"), s, height=h))
+        if c.paused:
+            actions.add_widget(BigButton("恢复服务", self._resume, s, primary=False, height=h))
+        else:
+            actions.add_widget(BigButton("暂停服务", self._choose_pause, s, primary=False, height=h))
+        actions.add_widget(BigButton("退出管理", mode.leave, s, primary=False, height=h))
+        page.add_widget(actions)
+        content = BoxLayout(orientation="vertical", spacing=dp(16))
+        if self._choosing_pause:
+            panel = Panel(spacing=10)
+            panel.add_widget(KLabel("选择暂停时显示的提示", size=s.body, bold=True))
+            for message in PAUSE_MESSAGES:
+                panel.add_widget(
+                    BigButton(message, partial(self._pause, message), s, primary=False, height=h)
+                )
+            panel.add_widget(BigButton("取消", self._cancel_pause, s, primary=False, height=h))
+            content.add_widget(panel)
+        group = None
+        panel = Panel(spacing=8)
+        for field in FIELDS:
+            if field.group != group:
+                if group is not None:
+                    content.add_widget(panel)
+                    panel = Panel(spacing=8)
+                group = field.group
+                panel.add_widget(KLabel(group, size=s.body, bold=True, colour=BLUE))
+            panel.add_widget(self._editor(field, get_value(c.config, field.path)))
+        content.add_widget(panel)
+        page.add_widget(self.scroll(content))
+        return page
+
+    def _choose_pause(self) -> None:
+        self._choosing_pause = True
+        self.refresh()
+
+    def _cancel_pause(self) -> None:
+        self._choosing_pause = False
+        self.refresh()
+
+    def _pause(self, message: str) -> None:
+        self._choosing_pause = False
+        admin_for(self.ctx.controller).pause(message)
+
+    def _resume(self) -> None:
+        admin_for(self.ctx.controller).resume()
+
+    def build(self) -> Widget:
+        if not admin_for(self.ctx.controller).unlocked:
+            return self._pin_pad()
+        return self._settings()
