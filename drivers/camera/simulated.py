@@ -8,6 +8,7 @@ the synthetic camera films, and the scanner has to read it.
 from __future__ import annotations
 
 import dataclasses
+import logging
 import threading
 
 import numpy as np
@@ -15,7 +16,9 @@ import numpy as np
 from drivers.camera.decoder import QrDecoder
 from drivers.camera.scanner import QrScanner
 from drivers.camera.source import FrameSource, Pacer
-from drivers.camera.synthetic import SceneParams, render_scene
+from drivers.camera.synthetic import SceneParams, qr_matrix, render_scene
+
+log = logging.getLogger(__name__)
 
 
 class SimulatedCamera(FrameSource):
@@ -93,6 +96,20 @@ class SimulatedCamera(FrameSource):
                 rng.normal(0, 3.0, size=(self.height, self.width, 3)).astype(np.int16) for _ in range(3)
             ]
 
+    def _render(self, text: str | None) -> np.ndarray:
+        """The scene for ``text``; a long payload gets smaller modules so the whole code stays in
+        frame, and one too long for any QR code shows the phone-less counter (logged)."""
+        params = dataclasses.replace(self._scene, width=self.width, height=self.height)
+        if text is not None:
+            try:
+                modules = qr_matrix(text).shape[0] + 8
+            except Exception:
+                log.warning("simulated camera: payload of %d characters does not fit a QR code", len(text))
+                return render_scene(None, params)
+            fit = 0.6 * min(self.width, self.height) / modules
+            params = dataclasses.replace(params, module_px=min(params.module_px, max(fit, 1.0)))
+        return render_scene(text, params)
+
     def _read(self) -> np.ndarray | None:
         if not self._plugged.is_set():
             return None
@@ -100,8 +117,7 @@ class SimulatedCamera(FrameSource):
         self._pacer.wait()
         with self._lock:
             if self._dirty or self._base is None:
-                params = dataclasses.replace(self._scene, width=self.width, height=self.height)
-                self._base = render_scene(self._text, params)
+                self._base = self._render(self._text)
                 self._dirty = False
             base = self._base
         self._tick += 1

@@ -52,3 +52,18 @@ def test_stop_releases_and_restart_works(scanners: list, collector: Collector) -
     assert scanner.health() == "unknown"
     scanner.start(collector)
     assert collector.wait_for(2)[1] == "LZ:first-token-000"  # a new session sees the code afresh
+
+
+def test_long_payload_is_shrunk_to_fit_and_an_impossible_one_is_not_fatal(
+    scanners: list, collector: Collector
+) -> None:
+    scanner = SimulatedQrScanner(SimulatedCamera(width=1280, height=720, fps=15), forget_after=0.3)
+    scanners.append(scanner)
+    scanner.start(collector)
+    scanner.show("x" * 5000)  # more than any QR code holds: an empty counter, still streaming
+    decoded = scanner.state().frames_decoded
+    assert wait_until(lambda: scanner.state().frames_decoded > decoded + 5)
+    assert scanner.health() == "ok" and collector.items == []
+    long_text = "https://lz.gxzf.example/t/" + "AbCdEf0123_-" * 60  # ~750 characters, version 17
+    scanner.show(long_text)
+    assert collector.wait_for(1, timeout=20) == [long_text]
