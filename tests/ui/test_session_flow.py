@@ -142,3 +142,44 @@ def test_paper_out_offers_retry_and_phone_qr(ui: UiHarness) -> None:
         await d.wait(lambda: d.machine.data.printing.phase == "done", "printed after refill")
 
     ui.run(script, name="paper-out")
+
+
+def test_a_liangzheng_code_on_the_camera_identifies_the_holder(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        await d.tap_text("开始办理")
+        await d.wait_step("identify")
+        d.controls.show_qr("business")  # through the simulated camera and the real decoder
+        await d.wait_step("consent", timeout=30)
+        assert d.machine.data.identified_by == "qr"
+        assert d.has_text("莫**，您好")
+        await d.tap_text("同意并查询")
+        await d.wait(lambda: d.machine.data.certificates and not d.machine.busy, "token certificates")
+        names = {c.name for c in d.machine.data.certificates}
+        assert "营业执照" in names
+        await d.shot("qr-certificates")
+        d.controls.clear_qr()
+        await d.tap_text("首页")
+        await d.wait_step("attract")
+
+    ui.run(script, name="qr")
+
+
+def test_a_used_token_is_refused_with_its_message(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        token = d.controls.issue_token("elder")
+        await d.tap_text("开始办理")
+        await d.wait_step("identify")
+        d.controls.devices.scanner.show(token)
+        await d.wait_step("consent", timeout=30)
+        await d.tap_text("首页")
+        await d.wait_step("attract")
+        d.controls.devices.scanner.clear()
+        await d.frames(1.0)
+        await d.tap_text("开始办理")
+        await d.wait_step("identify")
+        d.controls.devices.scanner.show(token)  # the same code again: single use
+        await d.wait_step("error", timeout=30)
+        assert d.has_text("已使用")
+        await d.shot("qr-token-used")
+
+    ui.run(script, name="qr-used")
