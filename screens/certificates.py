@@ -12,6 +12,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from kiosk.views import CertificateCard, certificate_cards, holder_view
 from screens.base import KioskScreen
+from screens.paging import Pager
 from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
@@ -53,6 +54,15 @@ def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> Panel:
 class CertificatesScreen(KioskScreen):
     step = "certificates"
 
+    @property
+    def pager(self) -> Pager:
+        if not hasattr(self, "_pager"):
+            self._pager = Pager()
+        return self._pager
+
+    def extra_signature(self) -> Any:
+        return self.pager.index
+
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
@@ -72,10 +82,16 @@ class CertificatesScreen(KioskScreen):
             return page
         page.add_widget(KLabel(_("共找到 {n} 个电子证照，点击可查看详情").format(n=len(cards)), size=s.body))
         listing = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.7))
-        per_screen = cards  # the scroll view keeps every card reachable
+        elder = c.machine.prefs.elder_mode  # elder mode: a few cards per page, 上一页/下一页 (screens/paging)
+        per_screen = self.pager.items(c.machine.session_id, cards) if elder else cards
         for card in per_screen:
             listing.add_widget(certificate_panel(card, s, lambda ident=card.identifier: c.select(ident)))
-        page.add_widget(self.scroll(listing))
+        if elder:
+            page.add_widget(listing)
+            if len(cards) > len(per_screen):
+                page.add_widget(self.pager.controls(len(cards), s, lambda: self.refresh(force=True)))
+        else:
+            page.add_widget(self.scroll(listing))
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )

@@ -1,17 +1,28 @@
-"""Rate (好差评): five large choices; a score of 2 or 1 asks for a reason before it is sent."""
+"""Rate (好差评): five large choices; a score of 2 or 1 asks for a reason before it is sent, with
+an optional comment typed on the on-screen keyboard (screens/keyboard.py).
+
+The rating goes to ``controller.rate`` which keeps it in a persistent outbox until the backend has
+it (kiosk.rating). A comment with number-like text (an ID or phone number) is not kept: the screen
+says so before the citizen submits.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Hashable
+from functools import partial
+from typing import Any
 
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from kiosk.rating import safe_comment
 from screens.base import KioskScreen
-from screens.theme import BLUE, TEXT_MUTED
-from screens.widgets import BigButton, KLabel, spacer
+from screens.keyboard import OnScreenKeyboard
+from screens.theme import BADGE, BLUE, TEXT_MUTED
+from screens.widgets import BigButton, KLabel, Panel, spacer
 
 SCORES = ((5, "非常满意"), (4, "满意"), (3, "基本满意"), (2, "不满意"), (1, "非常不满意"))
 LOW_REASONS = (
@@ -28,14 +39,19 @@ class RateScreen(KioskScreen):
     step = "rate"
     _low_score: int | None = None
     _reasons: tuple[str, ...] = ()
+    _comment: str = ""
+    _typing: bool = False
 
     def extra_signature(self) -> Hashable:
-        return (self._low_score, self._reasons)
+        return (self._low_score, self._reasons, self._typing, self._comment if not self._typing else None)
 
     def on_enter(self, *args: object) -> None:
-        self._low_score, self._reasons = None, ()
-        self.refresh(force=True)
+        self._reset()
 
+    def on_leave(self, *args: Any) -> None:
+        self._low_score, self._reasons, self._comment, self._typing = None, (), "", False
+
+    # ------------------------------------------------------------------ actions
     def _choose(self, score: int) -> None:
         if score <= 2:
             self._low_score = score
@@ -53,42 +69,99 @@ class RateScreen(KioskScreen):
 
     def _submit_low(self) -> None:
         if self._low_score is not None and self._reasons:
-            self.ctx.controller.rate(self._low_score, self._reasons)
+            self.ctx.controller.rate(self._low_score, self._reasons, safe_comment(self._comment))
 
+    def _reset(self) -> None:
+        self._low_score, self._reasons, self._comment, self._typing = None, (), "", False
+        self.refresh(force=True)
+
+    def _set_typing(self, on: bool) -> None:
+        self._typing = on
+        self.refresh()
+
+    def _typed(self, text: str) -> None:
+        self._comment = text
+        self.ctx.controller.keep_alive()
+        shown = getattr(self, "_comment_label", None)
+        if shown is not None:
+            shown.text = text or _("（请用下方按键输入）")
+        warn = getattr(self, "_comment_warning", None)
+        if warn is not None:
+            warn.text = _("说明中含有号码，为保护隐私将不会提交") if text and not safe_comment(text) else ""
+
+    # ------------------------------------------------------------------ pages
     def build(self) -> Widget:
+        if self._low_score is None:
+            return self._scores_page()
+        if self._typing:
+            return self._comment_page()
+        return self._reasons_page()
+
+    def _scores_page(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
         page = self.page()
-        if self._low_score is None:
-            page.add_widget(
-                KLabel(_("请您对本次服务进行评价"), size=s.title, bold=True, colour=BLUE, halign="center")
-            )
-            page.add_widget(
-                KLabel(
-                    _("好差评：您的评价将帮助我们改进服务"), size=s.body, colour=TEXT_MUTED, halign="center"
-                )
-            )
-            page.add_widget(spacer())
-            for score, label in SCORES:
-                page.add_widget(BigButton(_(label), lambda sc=score: self._choose(sc), s, primary=score >= 3))
-            page.add_widget(BigButton(_("跳过"), lambda: c.rate(None), s, primary=False))
-            return page
+        page.add_widget(
+            KLabel(_("请您对本次服务进行评价"), size=s.title, bold=True, colour=BLUE, halign="center")
+        )
+        page.add_widget(
+            KLabel(_("好差评：您的评价将帮助我们改进服务"), size=s.body, colour=TEXT_MUTED, halign="center")
+        )
+        page.add_widget(spacer())
+        for score, label in SCORES:
+            page.add_widget(BigButton(_(label), partial(self._choose, score), s, primary=score >= 3))
+        page.add_widget(BigButton(_("跳过"), lambda: c.rate(None), s, primary=False))
+        return page
+
+    def _reasons_page(self) -> Widget:
+        s = self.ctx.sizes
+        page = self.page()
         page.add_widget(KLabel(_("请选择不满意的原因（可多选）"), size=s.title, bold=True, halign="center"))
+        grid = GridLayout(cols=2, spacing=dp(s.spacing * 0.6), size_hint_y=None)
+        rows = (len(LOW_REASONS) + 1) // 2
+        grid.height = rows * dp(s.button_height) + (rows - 1) * dp(s.spacing * 0.6)
         for reason in LOW_REASONS:
             chosen = reason in self._reasons
             label = ("✓ " if chosen else "") + _(reason)
-            page.add_widget(BigButton(label, lambda r=reason: self._toggle_reason(r), s, primary=chosen))
+            grid.add_widget(BigButton(label, partial(self._toggle_reason, reason), s, primary=chosen))
+        page.add_widget(grid)
+        note = Panel(spacing=s.spacing * 0.3)
+        note.add_widget(KLabel(_("补充说明（可选）"), size=s.small, colour=TEXT_MUTED))
+        note.add_widget(
+            KLabel(self._comment or _("未填写"), size=s.body, line_height=s.line_height, shorten=False)
+        )
+        if self._comment and not safe_comment(self._comment):
+            note.add_widget(
+                KLabel(_("说明中含有号码，为保护隐私将不会提交"), size=s.small, colour=BADGE["revoked"])
+            )
+        page.add_widget(note)
+        page.add_widget(BigButton(_("填写补充说明"), lambda: self._set_typing(True), s, primary=False))
         page.add_widget(spacer())
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
         actions.add_widget(BigButton(_("重新评价"), self._reset, s, primary=False))
-        submit = BigButton(_("提交评价") if self._reasons else _("请先选择原因"), self._submit_low, s)
-        submit.disabled = not self._reasons
-        actions.add_widget(submit)
+        # not "disabled" (greyed text would fail the contrast rule): without a reason it does nothing
+        label = _("提交评价") if self._reasons else _("请先选择原因")
+        actions.add_widget(BigButton(label, self._submit_low, s, primary=bool(self._reasons)))
         page.add_widget(actions)
         return page
 
-    def _reset(self) -> None:
-        self._low_score, self._reasons = None, ()
-        self.refresh()
+    def _comment_page(self) -> Widget:
+        s = self.ctx.sizes
+        page = self.page()
+        page.add_widget(KLabel(_("补充说明（可选）"), size=s.title, bold=True, halign="center"))
+        page.add_widget(
+            KLabel(_("请勿填写身份证号、电话等个人信息"), size=s.small, colour=TEXT_MUTED, halign="center")
+        )
+        box = Panel(spacing=s.spacing * 0.3)
+        self._comment_label = KLabel(self._comment or _("（请用下方按键输入）"), size=s.body)
+        self._comment_warning = KLabel("", size=s.small, colour=BADGE["revoked"])
+        box.add_widget(self._comment_label)
+        box.add_widget(self._comment_warning)
+        page.add_widget(box)
+        self._typed(self._comment)
+        page.add_widget(spacer())
+        page.add_widget(OnScreenKeyboard(self._comment, self._typed, s))
+        page.add_widget(BigButton(_("完成"), lambda: self._set_typing(False), s))
+        return page
