@@ -80,6 +80,9 @@ async def authenticate(
     x_terminal_id: Annotated[str, Header(alias="X-Terminal-Id", description="the terminal's id")] = "",
     x_timestamp: Annotated[str, Header(alias="X-Timestamp", description="Unix seconds (±300 s)")] = "",
     x_nonce: Annotated[str, Header(alias="X-Nonce", description="≥ 16 random bytes, hex; single use")] = "",
+    x_signature_method: Annotated[
+        str, Header(alias="X-Signature-Method", description="HMAC-SHA256 (default) or HMAC-SM3")
+    ] = "",
     x_signature: Annotated[
         str,
         Header(
@@ -100,6 +103,7 @@ async def authenticate(
         "x-timestamp": x_timestamp,
         "x-nonce": x_nonce,
         "x-signature": x_signature,
+        "x-signature-method": x_signature_method,
     }
     guard: Guard = request.app.state.guard
     return guard.check(request.method, target, headers, body)

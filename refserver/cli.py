@@ -7,8 +7,8 @@
 
 ``--port 0`` picks a free port; ``--info-file`` then tells the caller which (JSON: url, port,
 issuer_keys), written once the socket listens. ``--terminals`` is a JSON list of
-``{"id", "secret", "allowed_types"?, "rate_per_minute"?}`` (keep it mode 600); without it a seeded
-database knows only the demo terminal.
+``{"id", "secret", "allowed_types"?, "rate_per_minute"?, "algorithm"?}`` (keep it mode 600);
+without it a seeded database knows only the demo terminal.
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ def _load_terminals(path: str | None) -> list[Terminal] | None:
             str(t["secret"]),
             tuple(t.get("allowed_types", ())),
             int(t.get("rate_per_minute", 600)),
+            str(t.get("algorithm", "hmac-sha256")),
         )
         for t in items
     ]

@@ -30,7 +30,7 @@ CREATE TABLE IF NOT EXISTS certificates (
 CREATE INDEX IF NOT EXISTS certificates_holder ON certificates (holder_code);
 CREATE TABLE IF NOT EXISTS terminals (
     id TEXT PRIMARY KEY, secret TEXT NOT NULL, allowed_types TEXT NOT NULL,
-    rate_per_minute INTEGER NOT NULL);
+    rate_per_minute INTEGER NOT NULL, algorithm TEXT NOT NULL DEFAULT 'hmac-sha256');
 CREATE TABLE IF NOT EXISTS lz_tokens (
     token TEXT PRIMARY KEY, holder_code TEXT NOT NULL, identifiers TEXT NOT NULL,
     created_at REAL NOT NULL, expires_at REAL NOT NULL, used_at REAL, used_by TEXT);
@@ -49,6 +49,7 @@ class Terminal:
     secret: str
     allowed_types: tuple[str, ...]  # empty: every type
     rate_per_minute: int
+    algorithm: str = "hmac-sha256"  # or hmac-sm3
 
     def may_see(self, type_code: str) -> bool:
         return not self.allowed_types or type_code in self.allowed_types
@@ -147,18 +148,19 @@ class Store:
     def put_terminal(self, t: Terminal) -> None:
         with self._tx() as db:
             db.execute(
-                "INSERT OR REPLACE INTO terminals VALUES (?,?,?,?)",
-                (t.id, t.secret, json.dumps(list(t.allowed_types)), t.rate_per_minute),
+                "INSERT OR REPLACE INTO terminals VALUES (?,?,?,?,?)",
+                (t.id, t.secret, json.dumps(list(t.allowed_types)), t.rate_per_minute, t.algorithm),
             )
 
     def terminal(self, terminal_id: str) -> Terminal | None:
         rows = self._query(
-            "SELECT id, secret, allowed_types, rate_per_minute FROM terminals WHERE id=?", (terminal_id,)
+            "SELECT id, secret, allowed_types, rate_per_minute, algorithm FROM terminals WHERE id=?",
+            (terminal_id,),
         )
         if not rows:
             return None
-        tid, secret, allowed, rate = rows[0]
-        return Terminal(tid, secret, tuple(json.loads(allowed)), int(rate))
+        tid, secret, allowed, rate, algorithm = rows[0]
+        return Terminal(tid, secret, tuple(json.loads(allowed)), int(rate), str(algorithm))
 
     # ------------------------------------------------------------------ holders and records
     def holder_by_key(self, key: str) -> StoredHolder | None:

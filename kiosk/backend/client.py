@@ -466,7 +466,14 @@ class HttpBackend:
         target = request.url.raw_path.decode("ascii")
         request.headers.update(
             sign_headers(
-                method, target, content, self.terminal_id, self._secret, int(self._clock()), self._nonce()
+                method,
+                target,
+                content,
+                self.terminal_id,
+                self._secret,
+                int(self._clock()),
+                self._nonce(),
+                self.settings.signature_algorithm,
             )
         )
         if self._client.is_closed:

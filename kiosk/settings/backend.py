@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from typing import Literal
 from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
@@ -31,6 +32,8 @@ class BackendConfig(Section):
     breaker_failures: int = Field(default=3, ge=1, le=20)
     breaker_reset_seconds: float = Field(default=30.0, ge=1, le=600)
     max_response_bytes: int = Field(default=4_000_000, ge=10_000)
+    # HMAC of the request signature: SHA-256, or SM3 where a gateway requires national algorithms
+    signature_algorithm: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     # secrets file only
     terminal_secret: SecretStr = SecretStr("")
     # issuer key id -> SM2 public key (hex, uncompressed 04...)

@@ -309,3 +309,16 @@ async def test_call_after_close_is_a_backend_error(server: RefServer) -> None:
     backend = server.client()
     await backend.aclose()
     await fails_with(BackendErrorKind.UNAVAILABLE, backend.health())
+
+
+async def test_hmac_sm3_signing(server: RefServer) -> None:
+    good = server.sm3_client(signature_algorithm="hmac-sm3", **FAST)
+    wrong = server.sm3_client(**FAST)  # signs with HMAC-SHA256, the registry says SM3
+    try:
+        assert len(await good.query_certificates(card_holder("韦桂兰", ELDER_ID), "免证办")) == 5
+        await fails_with(
+            BackendErrorKind.AUTH_FAILED, wrong.query_certificates(card_holder("韦桂兰", ELDER_ID), "x")
+        )
+    finally:
+        await good.aclose()
+        await wrong.aclose()

@@ -31,6 +31,13 @@ LIMITED_TERMINAL = {
     "allowed_types": [SOCIAL_SECURITY_TYPE],
     "rate_per_minute": 100_000,
 }
+SM3_TERMINAL = {
+    "id": "LJ-ZZ-SM3",
+    "secret": "sm3-terminal-test-secret",
+    "allowed_types": [],
+    "rate_per_minute": 100_000,
+    "algorithm": "hmac-sm3",
+}
 THROTTLED_TERMINAL = {
     "id": "LJ-ZZ-THROTTLED",
     "secret": "throttled-terminal-test-secret",
@@ -57,6 +64,10 @@ class RefServer:
     def throttled_client(self, **overrides: Any) -> Any:
         overrides.setdefault("terminal_secret", THROTTLED_TERMINAL["secret"])
         return self.embedded.client(str(THROTTLED_TERMINAL["id"]), **overrides)
+
+    def sm3_client(self, **overrides: Any) -> Any:
+        overrides.setdefault("terminal_secret", SM3_TERMINAL["secret"])
+        return self.embedded.client(str(SM3_TERMINAL["id"]), **overrides)
 
     def backend_config(self, **overrides: Any) -> Any:
         return self.embedded.backend_config(**overrides)
@@ -90,7 +101,7 @@ def running_refserver(
     embedded = start_embedded_refserver(
         workdir,
         faults=faults,
-        extra_terminals=[LIMITED_TERMINAL, THROTTLED_TERMINAL],
+        extra_terminals=[LIMITED_TERMINAL, THROTTLED_TERMINAL, SM3_TERMINAL],
         rate_per_minute=rate_per_minute,
     )
     server = RefServer(embedded)
