@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 
 from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
+from kiosk.i18n import _
 from kiosk.privacy import mask_id, mask_name
 from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
 
@@ -27,7 +28,7 @@ _STATUS_TEXT = {
 
 def cn_date(d: date) -> str:
     """2026年11月29日 (no zero padding, as written on official papers)."""
-    return f"{d.year}年{d.month}月{d.day}日"
+    return _("{y}年{m}月{d}日").format(y=d.year, m=d.month, d=d.day)
 
 
 def cn_datetime(t: datetime) -> str:
@@ -35,27 +36,29 @@ def cn_datetime(t: datetime) -> str:
 
 
 def watermark_sentence(valid_until: date, centre_name: str = DEFAULT_CENTRE) -> str:
-    return f"此件由{centre_name}自助终端提供，仅供办理政务服务事项时使用，有效期至{cn_date(valid_until)}"
+    return _("此件由{centre}自助终端提供，仅供办理政务服务事项时使用，有效期至{date}").format(
+        centre=_(centre_name), date=cn_date(valid_until)
+    )
 
 
 def _validity(summary: CertificateSummary) -> str:
-    end = cn_date(summary.valid_to) if summary.valid_to else "长期"
-    return f"{cn_date(summary.valid_from)} 至 {end}"
+    end = cn_date(summary.valid_to) if summary.valid_to else _("长期")
+    return _("{start} 至 {end}").format(start=cn_date(summary.valid_from), end=end)
 
 
 def _certificate_blocks(index: int, cert: CertificateSummary | VerifiedCertificate) -> list[Block]:
     if isinstance(cert, VerifiedCertificate):
         summary = cert.record.summary
-        status = _STATUS_TEXT.get(cert.verification.status, str(cert.verification.status))
+        status = _(_STATUS_TEXT.get(cert.verification.status, str(cert.verification.status)))
     else:
         summary, status = cert, ""
     blocks: list[Block] = [
         Text(f"{index}. {summary.name}", bold=True),
-        Field("证照标识", summary.identifier, size="small"),
-        Field("有效期", _validity(summary)),
+        Field(_("证照标识"), summary.identifier, size="small"),
+        Field(_("有效期"), _validity(summary)),
     ]
     if status:
-        blocks.append(Field("状态", status))
+        blocks.append(Field(_("状态"), status))
     return blocks
 
 
@@ -73,14 +76,14 @@ def certificate_list_receipt(
 ) -> Receipt:
     """The 免证办 receipt: who (masked), which certificates, the watermark, a verification QR."""
     blocks: list[Block] = [
-        Field("办理终端", terminal_name),
-        Field("打印时间", cn_datetime(issued_at)),
-        Field("持证人", mask_name(holder_name)),
-        Field("证件号码", mask_id(holder_id)),
+        Field(_("办理终端"), terminal_name),
+        Field(_("打印时间"), cn_datetime(issued_at)),
+        Field(_("持证人"), mask_name(holder_name)),
+        Field(_("证件号码"), mask_id(holder_id)),
         Separator("dashed"),
     ]
     if not certificates:
-        blocks.append(Text("未查询到电子证照", align="center"))
+        blocks.append(Text(_("未查询到电子证照"), align="center"))
     for i, cert in enumerate(certificates, start=1):
         if i > 1:
             blocks.append(Separator("dashed"))
@@ -88,15 +91,15 @@ def certificate_list_receipt(
     blocks += [
         Separator("dashed"),
         Text(watermark_sentence(valid_until, centre_name), bold=True),
-        Field("凭条有效期至", cn_date(valid_until)),
+        Field(_("凭条有效期至"), cn_date(valid_until)),
         Space(8),
-        Qr(verify_text, caption="工作人员扫码核验本凭条", share=0.5),
+        Qr(verify_text, caption=_("工作人员扫码核验本凭条"), share=0.5),
     ]
     return Receipt(
-        title="电子证照查询凭条",
-        subtitle=f"{centre_name} · 免证办",
+        title=_("电子证照查询凭条"),
+        subtitle=_("{centre} · 免证办").format(centre=_(centre_name)),
         blocks=tuple(blocks),
-        footer=("本凭条不含完整个人信息，请妥善保管",),
+        footer=(_("本凭条不含完整个人信息，请妥善保管"),),
         test_data=test_data,
         kind="certificate_list",
     )
@@ -117,20 +120,20 @@ def rating_thanks_receipt(
         raise ValueError(f"score must be 1..5, not {score}")
     stars = "★" * score + "☆" * (5 - score)
     blocks: list[Block] = [
-        Text("感谢您的评价！", size="large", bold=True, align="center"),
-        Field("服务事项", service_name),
-        Field("评价", f"{stars}（{score} 分）"),
-        Field("办理终端", terminal_name),
-        Field("评价时间", cn_datetime(issued_at)),
-        Text("您的评价已提交至政务服务“好差评”系统，我们将持续改进服务。", size="small"),
+        Text(_("感谢您的评价！"), size="large", bold=True, align="center"),
+        Field(_("服务事项"), _(service_name)),
+        Field(_("评价"), _("{stars}（{score} 分）").format(stars=stars, score=score)),
+        Field(_("办理终端"), terminal_name),
+        Field(_("评价时间"), cn_datetime(issued_at)),
+        Text(_("您的评价已提交至政务服务“好差评”系统，我们将持续改进服务。"), size="small"),
     ]
     if verify_text:
-        blocks += [Space(8), Qr(verify_text, caption="扫码查看评价回执", share=0.45)]
+        blocks += [Space(8), Qr(verify_text, caption=_("扫码查看评价回执"), share=0.45)]
     return Receipt(
-        title="政务服务“好差评”",
-        subtitle=centre_name,
+        title=_("政务服务“好差评”"),
+        subtitle=_(centre_name),
         blocks=tuple(blocks),
-        footer=("欢迎再次光临",),
+        footer=(_("欢迎再次光临"),),
         test_data=test_data,
         kind="rating_thanks",
     )
