@@ -22,7 +22,7 @@ class ErrorScreen(KioskScreen):
         page.add_widget(KLabel("!", size=s.huge * 1.5, bold=True, colour=BADGE["expired"], halign="center"))
         page.add_widget(
             KLabel(
-                err.message if err else _("出现问题"),
+                _(err.message) if err else _("出现问题"),  # backend messages are Chinese msgids
                 size=s.title * 0.8,
                 bold=True,
                 halign="center",
