@@ -92,6 +92,8 @@ class CertificatesScreen(KioskScreen):
                 page.add_widget(self.pager.controls(len(cards), s, lambda: self.refresh(force=True)))
         else:
             page.add_widget(self.scroll(listing))
+        if c.config.services.guide and "guide" in c.available_views:
+            page.add_widget(BigButton(_("办事指南（查看免证材料）"), lambda: c.open_view("guide"), s, primary=False))
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
