@@ -93,7 +93,8 @@ class CertificatesScreen(KioskScreen):
         else:
             page.add_widget(self.scroll(listing))
         if c.config.services.guide and "guide" in c.available_views:
-            page.add_widget(BigButton(_("办事指南（查看免证材料）"), lambda: c.open_view("guide"), s, primary=False))
+            guide = BigButton(_("办事指南（查看免证材料）"), lambda: c.open_view("guide"), s, primary=False)
+            page.add_widget(guide)
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
