@@ -124,6 +124,43 @@ class QrScanner:
             payloads_reported=self._reported,
         )
 
+    def self_test(self, timeout: float = 5.0) -> dict[str, object]:
+        """Diagnostics (blocking: run it in a worker thread). Opens the camera unless scanning,
+        waits for frames, decodes one and reports what it saw; never raises.
+
+        Keys: ``ok``, ``status``, ``health``, ``width``, ``height``, ``fps``, ``decode_ms``,
+        ``codes`` (how many codes were in the test frame), ``error``.
+        """
+        was_running = self.state().running
+        report: dict[str, object] = {"ok": False, "codes": 0, "decode_ms": None}
+        try:
+            if not was_running:
+                self.source.start()
+            first = self.source.wait_frame(0, timeout)
+            second = self.source.wait_frame(first[0], timeout) if first is not None else None
+            got = second or first
+            if got is not None:
+                t0 = time.perf_counter()
+                codes = self.decoder.decode(got[1])
+                report["decode_ms"] = round((time.perf_counter() - t0) * 1000, 2)
+                report["codes"] = len(codes)
+            state = self.source.state()
+            report.update(
+                ok=got is not None,
+                status=state.status,
+                health=self.source.health(),
+                width=state.width,
+                height=state.height,
+                fps=round(state.measured_fps, 1) if state.measured_fps else None,
+                error=None if got is not None else (state.last_error or "no frame within the timeout"),
+            )
+        except Exception as exc:  # diagnostics report; they do not crash
+            report["error"] = f"{type(exc).__name__}: {exc}"
+        finally:
+            if not was_running:
+                self.source.stop()
+        return report
+
     # ---------------------------------------------------------------------------------------- worker
 
     def _run(self, stop: threading.Event, last_seen: dict[bytes, float]) -> None:

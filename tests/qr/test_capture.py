@@ -237,3 +237,16 @@ def test_stop_does_not_wait_for_a_hung_device_and_restart_waits_for_release() ->
         source.release.set()
         scanner.stop(wait=5)
     assert seen == []
+
+
+def test_self_test_reports_a_working_and_a_missing_camera() -> None:
+    simulated = SimulatedQrScanner(SimulatedCamera(width=320, height=240, fps=30))
+    simulated.show("LZ:self-test-token")
+    report = simulated.self_test(timeout=15)
+    assert report["ok"] is True and report["error"] is None
+    assert (report["width"], report["height"], report["codes"]) == (320, 240, 1)
+    assert simulated.health() == "unknown"  # the test closed the camera again
+    missing = QrScanner(OpenCvCamera("/dev/video-that-does-not-exist"))
+    report = missing.self_test(timeout=0.5)
+    assert report["ok"] is False
+    assert "cannot open" in str(report["error"])
