@@ -52,6 +52,13 @@ class AttractScreen(KioskScreen):
         for line in steps:
             how.add_widget(KLabel(line, size=s.body, line_height=s.line_height))
         page.add_widget(how)
+        root: Widget = page
+        if self.landscape():  # two columns: what and how on the left, the actions on the right
+            page.add_widget(spacer())
+            root = BoxLayout(orientation="horizontal")
+            root.add_widget(page)
+            page = self.page()
+            root.add_widget(page)
         services = Panel(spacing=s.spacing * 0.5)
         services.add_widget(KLabel(_("本机可以办理"), size=s.title * 0.7, bold=True))
         services.add_widget(
@@ -77,7 +84,7 @@ class AttractScreen(KioskScreen):
             paused.add_widget(title)
             paused.add_widget(KLabel(c.paused, size=s.body, halign="center", line_height=s.line_height))
             page.add_widget(paused)
-            return page
+            return root
         start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
         start.font_size = dp(s.button * 1.3)
         Animation.cancel_all(start)
@@ -104,7 +111,7 @@ class AttractScreen(KioskScreen):
             )
         )
         page.add_widget(toggles)
-        return page
+        return root
 
     def on_leave(self, *args: Any) -> None:
         self._signature = None

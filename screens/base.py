@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.layout import Layout
 from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
@@ -77,11 +78,17 @@ class KioskScreen(Screen):
         raise NotImplementedError
 
     # ----------------------------------------------------------- layout helpers
+    @staticmethod
+    def landscape() -> bool:
+        from kivy.core.window import Window
+
+        return bool(Window.width > Window.height)
+
     def page(self) -> BoxLayout:
         s = self.ctx.sizes
         return BoxLayout(orientation="vertical", padding=(dp(48), dp(36)), spacing=dp(s.spacing))
 
-    def scroll(self, content: BoxLayout) -> ScrollView:
+    def scroll(self, content: Layout) -> ScrollView:
         content.size_hint_y = None
         content.bind(minimum_height=content.setter("height"))
         view = ScrollView(do_scroll_x=False, bar_width=dp(10), scroll_type=["bars", "content"])

@@ -7,6 +7,7 @@ from typing import Any
 from kivy.metrics import dp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
@@ -81,7 +82,7 @@ class CertificatesScreen(KioskScreen):
             page.add_widget(BigButton(_("完成"), c.finish_service, s))
             return page
         page.add_widget(KLabel(_("共找到 {n} 个电子证照，点击可查看详情").format(n=len(cards)), size=s.body))
-        listing = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.7))
+        listing = GridLayout(cols=2 if self.landscape() else 1, spacing=dp(s.spacing * 0.7))
         elder = c.machine.prefs.elder_mode  # elder mode: a few cards per page, 上一页/下一页 (screens/paging)
         per_screen = self.pager.items(c.machine.session_id, cards) if elder else cards
         for card in per_screen:

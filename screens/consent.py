@@ -34,6 +34,13 @@ class ConsentScreen(KioskScreen):
             info.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
             info.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
         page.add_widget(info)
+        root: Widget = page
+        if self.landscape():  # the promise and the buttons go to a second column
+            page.add_widget(spacer())
+            root = BoxLayout(orientation="horizontal")
+            root.add_widget(page)
+            page = self.page()
+            root.add_widget(page)
         promise = Panel(spacing=s.spacing * 0.4)
         promise.add_widget(KLabel(_("本机不保存您的个人信息"), size=s.body, bold=True, colour=BADGE["valid"]))
         promise.add_widget(
@@ -56,4 +63,4 @@ class ConsentScreen(KioskScreen):
         agree.size_hint_x = 1.6
         buttons.add_widget(agree)
         page.add_widget(buttons)
-        return page
+        return root
