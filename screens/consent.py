@@ -27,7 +27,7 @@ class ConsentScreen(KioskScreen):
         info = Panel(spacing=s.spacing * 0.5)
         lines = [
             (_("办理事项"), _("免证办：电子证照查询与打印")),
-            (_("用证事由"), c.config.session.use_cause),
+            (_("用证事由"), _(c.config.session.use_cause)),
             (_("将查询"), _("您本人名下的电子证照（仅用于本次办理）")),
         ]
         for label, value in lines:

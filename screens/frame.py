@@ -68,7 +68,7 @@ class Header(BoxLayout):
             self._bg = Rectangle()
         self.bind(pos=self._draw, size=self._draw)
         names = BoxLayout(orientation="vertical")
-        self.centre = _line(centre, 36, bold=True)
+        self.centre = _line(_(centre), 36, bold=True)
         self.terminal = _line(terminal, 26)
         names.add_widget(self.centre)
         names.add_widget(self.terminal)
