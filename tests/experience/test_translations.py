@@ -86,9 +86,9 @@ def table_strings() -> dict[str, str]:
             if isinstance(node, ast.Assign) and isinstance(target, ast.Name) and target.id in names:
                 tables[f"{rel}:{target.id}"] = ast.literal_eval(node.value)
     frame = ast.parse((ROOT / "screens/frame.py").read_text(encoding="utf-8"))
-    for node in ast.walk(frame):
-        if isinstance(node, ast.Assign) and getattr(node.targets[0], "id", "") == "HEALTH_ITEMS":
-            tables["screens/frame.py:HEALTH_ITEMS"] = [label for _k, label in ast.literal_eval(node.value)]
+    for item in ast.walk(frame):
+        if isinstance(item, ast.Assign) and getattr(item.targets[0], "id", "") == "HEALTH_ITEMS":
+            tables["screens/frame.py:HEALTH_ITEMS"] = [label for _k, label in ast.literal_eval(item.value)]
     for where, table in tables.items():
         for text in _strings(table):
             found.setdefault(text, where)
