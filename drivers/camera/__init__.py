@@ -6,8 +6,25 @@ This package imports nothing from ``kiosk/``; its types satisfy ``kiosk.ports.Qr
 """
 
 from drivers.camera.decoder import DecodedCode, QrDecoder
+from drivers.camera.file_source import FileSource, read_image
 from drivers.camera.frames import Frame
-from drivers.camera.scanner import QrScanner
+from drivers.camera.opencv_camera import OpenCvCamera
+from drivers.camera.scanner import QrScanner, ScannerState
 from drivers.camera.simulated import SimulatedCamera, SimulatedQrScanner
+from drivers.camera.source import FrameSource, SourceError, SourceState
 
-__all__ = ["DecodedCode", "Frame", "QrDecoder", "QrScanner", "SimulatedCamera", "SimulatedQrScanner"]
+__all__ = [
+    "DecodedCode",
+    "FileSource",
+    "Frame",
+    "FrameSource",
+    "OpenCvCamera",
+    "QrDecoder",
+    "QrScanner",
+    "ScannerState",
+    "SimulatedCamera",
+    "SimulatedQrScanner",
+    "SourceError",
+    "SourceState",
+    "read_image",
+]

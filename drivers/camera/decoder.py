@@ -217,14 +217,7 @@ class QrDecoder:
             crop = np.ascontiguousarray(gray[box[1] : box[3], box[0] : box[2]])
             offset = (box[0], box[1])
             side = max(crop.shape)
-            attempts: list[tuple[str, _View, dict[str, object]]] = [
-                ("region-gh", _View(crop, 1.0, offset), {"binarizer": _GH}),
-                ("region-2x-sharpened", _View(_sharpen(_upscale(crop, 2.0), 2.0), 2.0, offset), {}),
-                ("region-3x-sharpened", _View(_sharpen(_upscale(crop, 3.0), 3.0), 3.0, offset), {}),
-            ]
-            if side > 600:
-                attempts = attempts[:2]
-            for method, region_view, kwargs in attempts:
+            for method, region_view, kwargs in self._region_views(crop, offset):
                 found, _ = self._attempt(region_view, method, **kwargs)
                 if found:
                     return found
@@ -233,6 +226,17 @@ class QrDecoder:
                 if found:
                     return found
         return []
+
+    @staticmethod
+    def _region_views(
+        crop: np.ndarray, offset: tuple[int, int]
+    ) -> Iterator[tuple[str, _View, dict[str, object]]]:
+        """Retries on one region, lazily: another binariser, then more pixels per module with the
+        edges restored (small modules smeared by lens, screen and JPEG)."""
+        yield "region-gh", _View(crop, 1.0, offset), {"binarizer": _GH}
+        yield "region-2x-sharpened", _View(_sharpen(_upscale(crop, 2.0), 2.0), 2.0, offset), {}
+        if max(crop.shape) <= 600:
+            yield "region-3x-sharpened", _View(_sharpen(_upscale(crop, 3.0), 3.0), 3.0, offset), {}
 
     def _attempt(
         self, view: _View, method: str, **kwargs: object
