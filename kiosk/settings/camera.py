@@ -7,9 +7,11 @@ URL-safe alphabet ``A–Z a–z 0–9 - _``. Defaults: the provincial 亮证 URL
 ``LZ:<token>`` that the reference server prints.
 """
 
+from __future__ import annotations
+
 from typing import Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, field_validator, model_validator
 
 from kiosk.settings.base import Section
 
@@ -41,3 +43,9 @@ class CameraConfig(Section):
             if not p.replace("{token}", "").strip():
                 raise ValueError("a pattern needs a literal part besides {token}")
         return patterns
+
+    @model_validator(mode="after")
+    def _file_needs_a_path(self) -> CameraConfig:
+        if self.kind == "file" and not self.source_path:
+            raise ValueError('source_path is required when kind = "file" (an image, a folder or a video)')
+        return self

@@ -95,6 +95,8 @@ def test_bad_pattern_configuration_is_refused_at_load() -> None:
         CameraConfig(lz_patterns=["{token}"])
     with pytest.raises(ValueError):
         CameraConfig(lz_patterns=[])
+    with pytest.raises(ValueError, match="source_path"):
+        CameraConfig(kind="file")
 
 
 # -------------------------------------------------------------------------------- receipts, certs
