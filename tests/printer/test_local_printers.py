@@ -86,3 +86,19 @@ def test_usb_printer_that_is_not_plugged_in_is_offline() -> None:
     with pytest.raises(PrinterError) as caught:
         printer.print_image(Image.new("1", (576, 8), 255))
     assert caught.value.reason == "offline"
+
+
+@pytest.mark.parametrize(
+    ("settings", "kind", "width"),
+    [
+        ({}, "SimulatedPrinter", 576),
+        ({"kind": "network", "host": "127.0.0.1", "port": 9100, "paper_mm": 58}, "NetworkPrinter", 384),
+        ({"kind": "serial", "serial_port": "/dev/ttyS9"}, "SerialPrinter", 576),
+        ({"kind": "usb"}, "UsbPrinter", 576),
+        ({"kind": "cups", "cups_queue": "receipt"}, "CupsPrinter", 576),
+    ],
+)
+def test_build_printer_makes_each_kind_lazily(settings: dict, kind: str, width: int) -> None:
+    printer = build_printer(PrinterConfig(**settings))
+    assert type(printer).__name__ == kind
+    assert isinstance(printer, PrinterPort) and printer.paper_width_dots == width
