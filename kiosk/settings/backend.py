@@ -2,6 +2,7 @@
 
 import ipaddress
 import re
+from pathlib import Path
 from typing import Literal
 from urllib.parse import urlsplit
 
@@ -49,6 +50,13 @@ class BackendConfig(Section):
             raise ValueError("must be https://host[:port] (http only for 127.0.0.1)")
         if parts.scheme == "http" and not _loopback(parts.hostname):
             raise ValueError("plain http is only allowed to a loopback address; use https")
+        return value
+
+    @field_validator("ca_file")
+    @classmethod
+    def _ca_file_exists(cls, value: str) -> str:
+        if value and not Path(value).is_file():
+            raise ValueError(f"CA file not found: {value}")
         return value
 
     @field_validator("issuer_keys")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from pydantic import ValidationError
 
@@ -28,3 +30,8 @@ def test_issuer_keys_must_be_sm2_public_keys() -> None:
     assert BackendConfig(issuer_keys={"k": DEMO_PUBLIC_KEY_HEX}).issuer_keys["k"] == DEMO_PUBLIC_KEY_HEX
     with pytest.raises(ValidationError, match="SM2"):
         BackendConfig(issuer_keys={"k": "04abcd"})
+
+
+def test_pinned_ca_file_must_exist(tmp_path: Path) -> None:
+    with pytest.raises(ValidationError, match="CA file"):
+        BackendConfig(ca_file=str(tmp_path / "missing.pem"))
