@@ -56,6 +56,7 @@ def render_copy(record: dict[str, Any], use_cause: str, expiry: date, made_at: d
     title, body, small = font(48), font(30), font(24)
     draw.rectangle((20, 20, width - 20, height - 20), outline=(160, 30, 30), width=4)
     draw.text((width // 2, 70), record["name"], font=title, fill="black", anchor="mm")
+    draw.text((width - 40, 40), "演示数据 DEMO", font=small, fill=(150, 150, 150), anchor="ra")
     y = 140
     for field in record["face"]:
         draw.text((70, y), f"{field['label']}：", font=body, fill=(60, 60, 60))
