@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import time
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
@@ -342,7 +341,3 @@ def verdict(rec: StoredRecord, issuer: Issuer) -> dict[str, Any]:
     if record["status"] == "23":
         return {"valid": False, "status": "restricted", "reason": "证照已被限制使用"}
     return {"valid": True, "status": "valid", "reason": None}
-
-
-def _now() -> float:
-    return time.time()
