@@ -260,6 +260,8 @@ class Controller:
             if data.certificates:  # a 亮证 token already brought the holder's chosen certificates
                 self._after_list(data.id)
             else:
+                # busy at once, so the list screen never flashes "no certificates" before the query
+                self.machine.set_busy(_("正在查询您的电子证照…"))
                 self._spawn(self._load_certificates(data.id))
 
     def select(self, identifier: str) -> None:
