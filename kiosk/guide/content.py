@@ -79,6 +79,7 @@ def describe_location(data: Any, loc: Sequence[int | str]) -> tuple[str, str]:
             if section in SECTION_NAMES:
                 label = _label(node)
                 parts.append(f"{SECTION_NAMES[section]} #{step + 1}" + (f" {label}" if label else ""))
+                field = ""
             else:
                 field = f"{field}[{step + 1}]"
             continue
@@ -86,7 +87,7 @@ def describe_location(data: Any, loc: Sequence[int | str]) -> tuple[str, str]:
         if isinstance(node, Mapping) and isinstance(node.get(key), list) and key in SECTION_NAMES:
             section, field = key, ""
         else:
-            field = key if not field or (isinstance(node, Mapping) and key in node) else f"{field}.{key}"
+            field = f"{field}.{key}" if field else key
             section = ""
         node = node.get(key) if isinstance(node, Mapping) else None
     return " → ".join(parts), field
