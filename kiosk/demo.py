@@ -106,7 +106,7 @@ def demo_config(config: Any, server: Any) -> Any:
     return config.model_copy(update={"backend": backend, "terminal": terminal})
 
 
-def token_issuer(server: Any, qr_prefix: str = "LZ:") -> Callable[[str], str]:
+def token_issuer(server: Any) -> Callable[[str], str]:
     """Issue a 亮证 token the way a citizen's phone app would get one, as the text of its QR code."""
     import subprocess
     import sys
@@ -128,7 +128,6 @@ def token_issuer(server: Any, qr_prefix: str = "LZ:") -> Callable[[str], str]:
             text=True,
             timeout=30,
         ).stdout
-        token = out.strip().splitlines()[-1].strip()
-        return qr_prefix + token
+        return out.strip().splitlines()[-1].strip()  # the QR text, LZ:<token>
 
     return issue

@@ -125,6 +125,9 @@ def _seed(args: argparse.Namespace) -> int:
     return 0
 
 
+QR_PREFIX = "LZ:"
+
+
 def _lz_token(args: argparse.Namespace) -> int:
     import qrcode
 
@@ -135,13 +138,15 @@ def _lz_token(args: argparse.Namespace) -> int:
         return 1
     token = store.issue_token(holder.holder_code, [], args.ttl)
     store.close()
+    # what a citizen's phone shows: the token in the 亮证码 form terminals recognise (LZ:<token>)
+    payload = QR_PREFIX + token
     qr = qrcode.QRCode(border=2)
-    qr.add_data(token)
+    qr.add_data(payload)
     qr.make(fit=True)
     qr.print_ascii(invert=True)
-    print(token)
+    print(payload)
     if args.png:
-        qrcode.make(token, box_size=8, border=4).save(args.png)
+        qrcode.make(payload, box_size=8, border=4).save(args.png)
     return 0
 
 

@@ -11,7 +11,9 @@ import zxingcpp
 from PIL import Image
 
 from kiosk.domain.certificate import CertStatus
+from kiosk.qr import classify
 from tests.support.refserver import RefServer
+from tests.support.ui import make_config
 
 
 def run(*args: str) -> subprocess.CompletedProcess[str]:
@@ -34,11 +36,15 @@ async def test_lz_token_command_issues_a_usable_qr(server: RefServer, tmp_path: 
         str(png),
     )
     assert out.returncode == 0, out.stderr
-    token = out.stdout.strip().splitlines()[-1]
-    assert token.startswith("LZ1-")
+    payload = out.stdout.strip().splitlines()[-1]
     assert "█" in out.stdout or "▀" in out.stdout  # the QR printed in the terminal
     decoded = zxingcpp.read_barcodes(Image.open(png))
-    assert [d.text for d in decoded] == [token]
+    assert [d.text for d in decoded] == [payload]
+    # the terminal recognises the code as a 亮证码 and extracts the token from it
+    scanned = classify(payload, make_config())
+    assert scanned.kind == "lz_token" and scanned.value is not None
+    token = scanned.value
+    assert token.startswith("LZ1-")
     backend = server.client()
     try:
         holder, certs = await backend.resolve_token(token, "亮证办事")
