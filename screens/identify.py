@@ -14,7 +14,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from screens.base import KioskScreen
-from screens.theme import BLUE, TEXT_MUTED, rgba
+from screens.theme import BADGE, BLUE, TEXT_MUTED, rgba
 from screens.widgets import KLabel, Panel, spacer
 
 
@@ -102,6 +102,9 @@ class IdentifyScreen(KioskScreen):
             card.unbind(minimum_height=card.setter("height"))
             card.add_widget(KLabel(_("方式一：刷身份证"), size=s.title * 0.7, bold=True, halign="center"))
             card.add_widget(CardIllustration())
+            if c.health.card == "down":  # degraded mode: say so; the 亮证码 way still works
+                down = _("读卡器暂不可用，请使用亮证码")
+                card.add_widget(KLabel(down, size=s.body, colour=BADGE["revoked"], halign="center"))
             card.add_widget(
                 KLabel(
                     _("将身份证平放在读卡区\n保持不动，直到提示读取成功"),
