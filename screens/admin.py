@@ -121,13 +121,15 @@ class AdminScreen(KioskScreen):
             )
             return row
         if field.kind in ("int", "float"):
-            row.add_widget(
+            stepper = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
+            stepper.add_widget(
                 BigButton("－", lambda: self._change(field, next_value(field, value, -1)), s, False, height=h)
             )
-            row.add_widget(KLabel(field.label_for(value), size=s.body, bold=True, halign="center"))
-            row.add_widget(
+            stepper.add_widget(KLabel(field.label_for(value), size=s.body, bold=True, halign="center"))
+            stepper.add_widget(
                 BigButton("＋", lambda: self._change(field, next_value(field, value, 1)), s, False, height=h)
             )
+            row.add_widget(stepper)
             return row
         choices = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
         for i, choice in enumerate(field.choices):
@@ -171,7 +173,8 @@ class AdminScreen(KioskScreen):
             content.add_widget(panel)
         group = None
         panel = Panel(spacing=8)
-        for field in FIELDS:
+        editable = [f for f in FIELDS if f.kind != "readonly"]
+        for field in editable + [f for f in FIELDS if f.kind == "readonly"]:  # identity last
             if field.group != group:
                 if group is not None:
                     content.add_widget(panel)
