@@ -96,10 +96,12 @@ async def check_backend(config: Any, wall_clock: Callable[[], float]) -> tuple[C
         from kiosk.backend.messages import message_for
 
         hint = {
-            "network": "无法连接后台：检查网络、防火墙和 backend.url",
+            "unavailable": "无法连接后台：检查网络、防火墙和 backend.url",
+            "circuit_open": "近期连续失败：检查网络、防火墙和 backend.url",
             "timeout": "后台响应超时：检查网络质量或联系后台运维",
-            "auth": "终端认证失败：检查 terminal.id 与 secrets.toml 中的 terminal_secret",
+            "auth_failed": "终端认证失败：检查 terminal.id 与 secrets.toml 中的 terminal_secret",
             "clock_skew": "时钟偏差过大：启用 NTP 时间同步（timedatectl set-ntp true）",
+            "bad_response": "后台应答异常：确认 backend.url 指向电子证照接口",
         }.get(exc.kind.value, "后台异常：" + message_for(exc.kind))
         details["kind"] = exc.kind.value
         return CheckResult(
