@@ -65,8 +65,8 @@ class HBarChart(Panel):
         if chart.subtitle:
             self.add_widget(KLabel(chart.subtitle, size=s.small, colour=TEXT_MUTED))
         row_height = dp(s.body * (2.9 if chart.compare else 2.3))
-        label_width = dp(s.body * 6.6)
-        value_width = dp(s.body * 10.5)
+        label_width = dp(s.body * 8)
+        value_width = dp(s.body * 10)
         for bar in chart.bars:
             row = BoxLayout(orientation="horizontal", size_hint_y=None, height=row_height, spacing=dp(14))
             name = KLabel(bar.label, size=s.small, halign="right", size_hint_x=None, width=label_width)

@@ -92,7 +92,7 @@ class DisclosureScreen(KioskScreen):
         duties.add_widget(KLabel(_("中心职责"), size=s.title * 0.62, bold=True))
         shown = d.duties if self.show_duties else d.duties[:3]
         for i, duty in enumerate(shown, start=1):
-            duties.add_widget(KLabel(f"{i}. {duty}", size=s.small, line_height=s.line_height))
+            duties.add_widget(KLabel(f"{i}．{duty}", size=s.small, line_height=s.line_height))
         if len(d.duties) > 3:
             duties.add_widget(
                 BigButton(

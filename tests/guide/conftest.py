@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.support.artifacts import artifacts_dir
+from tests.support.refserver import RefServer, refserver_fixture
 from tests.support.ui import UiHarness
 
 
@@ -26,3 +27,9 @@ def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
 @pytest.fixture
 def ui(ui_server: object, tmp_path: Path) -> UiHarness:
     return UiHarness(ui_server, tmp_path, artifacts_dir() / "guide")
+
+
+@pytest.fixture(scope="session")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefServer]:
+    """The reference server (subprocess, 127.0.0.1) for the matching and receipt tests."""
+    yield from refserver_fixture(tmp_path_factory)

@@ -3,27 +3,18 @@ the flow; no personal data; rendered to PNG under artifacts/guide/ for a look.""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date, datetime
-
-import pytest
 
 from kiosk.guide import default_catalogue, readiness, session_readiness
 from kiosk.guide.receipt import checklist_receipt
 from kiosk.receipt import render
 from kiosk.receipt.plain_text import receipt_text
 from refserver.seed import load_identities
-from tests.guide.test_matching import fetch
+from tests.guide.helpers import fetch
 from tests.support.artifacts import artifacts_dir
-from tests.support.refserver import RefServer, running_refserver
+from tests.support.refserver import RefServer
 
 WHEN = datetime(2026, 11, 29, 9, 30)
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefServer]:
-    with running_refserver(tmp_path_factory.mktemp("guide-receipt-refserver")) as s:
-        yield s
 
 
 async def test_identified_checklist_lists_free_and_paper_materials(server: RefServer) -> None:

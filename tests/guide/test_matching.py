@@ -8,38 +8,18 @@ marriage certificate, and the "minority" holder's expired identity card, must no
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
-from kiosk.domain.holder import Holder
 from kiosk.guide import MaterialState, default_catalogue, readiness, session_readiness
 from refserver.seed import STATUS_VALID, TYPE_CODES, certificates_for, load_identities
-from tests.support.refserver import RefServer, running_refserver
+from tests.guide.helpers import fetch
+from tests.support.refserver import RefServer
 
 IDENTITIES = {p["key"]: p for p in load_identities()}
-
-
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefServer]:
-    with running_refserver(tmp_path_factory.mktemp("guide-refserver")) as s:
-        yield s
-
-
-def holder_of(p: dict[str, Any]) -> Holder:
-    evidence = {
-        "kind": "id_card",
-        "card_type": p.get("card_type", "resident"),
-        "read_at": datetime.now().astimezone(),
-        "reader": {"kind": "simulated", "sam_id": "05.01-20260101-0001"},
-    }
-    return Holder(
-        name=p["name"], id_number=p["id_number"], card_type=p.get("card_type", "resident"), evidence=evidence
-    )
 
 
 def valid_types_from_seed(p: dict[str, Any], today: date) -> set[str]:
@@ -48,18 +28,6 @@ def valid_types_from_seed(p: dict[str, Any], today: date) -> set[str]:
         for c in certificates_for(p)
         if c.status == STATUS_VALID and c.valid_from <= today and (c.valid_to is None or c.valid_to >= today)
     }
-
-
-async def fetch(
-    server: RefServer, p: dict[str, Any]
-) -> tuple[list[CertificateSummary], dict[str, VerifiedCertificate]]:
-    backend = server.client()
-    try:
-        certs = await backend.query_certificates(holder_of(p), "办事指南：核对免证材料")
-        records = {c.identifier: await backend.get_certificate(c.identifier) for c in certs}
-    finally:
-        await backend.aclose()
-    return list(certs), records
 
 
 @pytest.mark.parametrize("key", sorted(IDENTITIES))
