@@ -23,6 +23,7 @@ from screens.base import KioskScreen
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
+GROUPS = ("服务开关", "超时", "显示与语音", "设备", "终端信息")
 PAUSE_MESSAGES = (
     "设备维护中，暂停服务，请到服务窗口办理。",
     "系统升级中，请稍后再来。",
@@ -34,6 +35,7 @@ class AdminScreen(KioskScreen):
     step = "admin"
     _digits: str = ""
     _choosing_pause: bool = False
+    _group: str = GROUPS[0]
     _task: asyncio.Task[Any] | None = None
 
     def extra_signature(self) -> Hashable:
@@ -46,6 +48,7 @@ class AdminScreen(KioskScreen):
             c.paused,
             id(c.config),
             self._choosing_pause,
+            self._group,
         )
 
     def on_enter(self, *args: object) -> None:
@@ -171,20 +174,25 @@ class AdminScreen(KioskScreen):
                 )
             panel.add_widget(BigButton("取消", self._cancel_pause, s, primary=False, height=h))
             content.add_widget(panel)
-        group = None
+        tabs = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_y=None, height=h * 0.8)
+        for group in GROUPS:
+            tab = BigButton(
+                group, partial(self._show_group, group), s, primary=group == self._group, height=h * 0.8
+            )
+            tab.font_size = dp(s.small)
+            tabs.add_widget(tab)
+        content.add_widget(tabs)
         panel = Panel(spacing=8)
-        editable = [f for f in FIELDS if f.kind != "readonly"]
-        for field in editable + [f for f in FIELDS if f.kind == "readonly"]:  # identity last
-            if field.group != group:
-                if group is not None:
-                    content.add_widget(panel)
-                    panel = Panel(spacing=8)
-                group = field.group
-                panel.add_widget(KLabel(group, size=s.body, bold=True, colour=BLUE))
-            panel.add_widget(self._editor(field, get_value(c.config, field.path)))
+        for field in FIELDS:  # one group at a time: few widgets to rebuild after each change
+            if field.group == self._group:
+                panel.add_widget(self._editor(field, get_value(c.config, field.path)))
         content.add_widget(panel)
         page.add_widget(self.scroll(content))
         return page
+
+    def _show_group(self, group: str) -> None:
+        self._group = group
+        self.refresh()
 
     def _choose_pause(self) -> None:
         self._choosing_pause = True

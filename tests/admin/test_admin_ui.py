@@ -4,6 +4,7 @@ leaving by inactivity — with the audit log and the configuration file checked 
 from __future__ import annotations
 
 import json
+import socket
 import tomllib
 from pathlib import Path
 from typing import Any
@@ -65,19 +66,19 @@ def test_staff_change_a_setting_live_run_diagnostics_and_pause(
         await long_press_corner(d)
         await d.wait(lambda: d.machine.view == "admin", "admin page")
         assert d.has_text("请输入管理 PIN")
-        await type_pin(d, "111111")
+        await type_pin(d, "1")
         await d.wait(lambda: d.has_text("PIN 不正确，还可以再试 4 次"), "refusal")
         assert d.machine.step.value == "identify"  # a wrong PIN changes nothing for the citizen
         await d.shot("admin-01-pin-pad")
         await type_pin(d, PIN)
         await d.wait(lambda: d.has_text("管理模式"), "settings")
         assert d.machine.step.value == "attract" and d.machine.view == "admin"  # the session ended first
-        await d.shot("admin-02-settings")
 
         # disable 政务公开 and lengthen the idle timeout: applied at once
         assert c.config.services.disclosure
         await tap_editor(d, "政务公开")
         await d.wait(lambda: not c.config.services.disclosure, "disclosure off")
+        await d.tap_text("超时")  # the settings are grouped in tabs
         await tap_editor(d, "无操作超时（秒）", "＋")
         await d.wait(lambda: c.machine.idle_seconds == 70, "idle timeout 70 s")
         assert d.has_text("已保存并生效")
@@ -118,6 +119,27 @@ def test_staff_change_a_setting_live_run_diagnostics_and_pause(
         assert d.has_text("请输入管理 PIN")  # leaving locked admin mode
         d.clock.advance(c.config.admin.inactivity_seconds + 1)
         await d.wait(lambda: d.machine.view is None, "inactivity exit", timeout=5)
+
+        # degraded mode, from real health checks: backend unreachable, printer out of paper
+        from kiosk.backend.client import HttpBackend
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            dead_port = probe.getsockname()[1]
+        dead = HttpBackend(
+            c.config.backend.model_copy(update={"url": f"http://127.0.0.1:{dead_port}"}), "LJ-ZZ-DEMO"
+        )
+        live, c.backend = c.backend, dead
+        d.controls.set_paper("out")
+        try:
+            await c.refresh_health()
+            await d.wait(lambda: d.has_text("电子证照系统暂时无法连接"), "backend-down notice")
+            assert c.health.backend == "down" and c.health.printer == "down" and not c.printing_available()
+            await d.shot("admin-06-degraded-attract")
+        finally:
+            c.backend = live
+            await dead.aclose()
+            d.controls.set_paper("ok")
 
     overrides = {"admin": {"pin_hash": pin_hash}, "paths": {"state_dir": str(state)}}
     ui.run(script, overrides=overrides, name="staff")
