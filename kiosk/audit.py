@@ -14,6 +14,7 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,7 +57,37 @@ class AuditLog:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._lock = threading.Lock()
+        # observers of every event (kiosk.ops metrics); called after the write, even a failed one
+        self.listeners: list[Callable[[str, dict[str, Any]], None]] = []
+        dropped = self._recover_torn_tail()
         self._seq, self._prev = self._tail()
+        if dropped:
+            self.record("audit_recovered", dropped_bytes=dropped)
+
+    def _recover_torn_tail(self) -> int:
+        """Cut a last line that a power cut or SIGKILL left half-written, so the chain goes on.
+
+        Only an unterminated, unparsable tail is cut (a complete line is never touched: an edited
+        line must stay visible to ``verify``). Returns the number of bytes removed.
+        """
+        try:
+            with self.path.open("r+b") as fh:
+                data = fh.read()
+                if not data or data.endswith(b"\n"):
+                    return 0
+                cut = data.rfind(b"\n") + 1
+                try:
+                    json.loads(data[cut:])
+                except ValueError:
+                    fh.truncate(cut)
+                    fh.flush()
+                    os.fsync(fh.fileno())
+                    log.warning("audit log: torn last line removed", extra={"dropped_bytes": len(data) - cut})
+                    return len(data) - cut
+                fh.write(b"\n")  # a complete entry that only lacks its newline
+                return 0
+        except OSError:
+            return 0
 
     def _tail(self) -> tuple[int, str]:
         try:
@@ -97,9 +128,16 @@ class AuditLog:
                     os.close(fd)
             except OSError as exc:
                 log.error("audit write failed", extra={"event": event, "error": exc.strerror})
-                return None
-            self._seq, self._prev = entry["seq"], entry["hash"]
-            return entry
+                written = None
+            else:
+                self._seq, self._prev = entry["seq"], entry["hash"]
+                written = entry
+        for listener in list(self.listeners):
+            try:
+                listener(event, entry["data"])
+            except Exception:  # an observer never stops the audit trail
+                log.exception("audit listener failed")
+        return written
 
 
 def verify_chain(path: Path) -> ChainReport:

@@ -58,6 +58,10 @@ async def run_app(
     script: Script | None = None,
 ) -> int:
     app = KioskApp(controller, demo_keys)
+    from kiosk.ops import start_ops
+
+    ops = start_ops(controller, app)  # metrics endpoint, systemd watchdog, self-checks (kiosk.ops)
+    app.ops = ops  # scripts (soak, tests) read metrics and frame gaps
     await controller.start()
     outcome = {"code": 0}
 
@@ -83,4 +87,5 @@ async def run_app(
         if task is not None and not task.done():
             task.cancel()
         await controller.stop()
+        ops.stop()
     return outcome["code"]

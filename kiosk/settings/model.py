@@ -87,6 +87,17 @@ class PathsConfig(Section):
     log_dir: str = ""  # empty: <state_dir>/logs
 
 
+class OpsConfig(Section):
+    """Unattended operation (kiosk.ops): the systemd watchdog and the local Prometheus endpoint."""
+
+    metrics_enabled: bool = True
+    metrics_host: str = "127.0.0.1"  # loopback only: a node exporter / agent on the terminal scrapes it
+    metrics_port: int = Field(default=9101, ge=0, le=65535)  # 0: any free port (tests)
+    watchdog: bool = True  # ping systemd from the UI loop when started by a Type=notify unit
+    clock_skew_seconds: float = Field(default=120.0, gt=0)  # |terminal − backend| above this is reported
+    disk_min_free_mb: int = Field(default=200, ge=0)  # below this the state dir is reported degraded
+
+
 class KioskConfig(Section):
     terminal: TerminalConfig
     display: DisplayConfig = DisplayConfig()
@@ -98,6 +109,7 @@ class KioskConfig(Section):
     backend: BackendConfig = BackendConfig()
     devices: DevicesConfig = DevicesConfig()
     paths: PathsConfig = PathsConfig()
+    ops: OpsConfig = OpsConfig()
 
     def secret(self, value: SecretStr) -> str:
         return value.get_secret_value()
