@@ -181,7 +181,7 @@ class AdminScreen(KioskScreen):
             )
             tab.font_size = dp(s.small)
             tabs.add_widget(tab)
-        content.add_widget(tabs)
+        page.add_widget(tabs)
         panel = Panel(spacing=8)
         for field in FIELDS:  # one group at a time: few widgets to rebuild after each change
             if field.group == self._group:
