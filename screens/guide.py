@@ -27,6 +27,7 @@ from kiosk.session import PrintState
 from screens.base import KioskScreen
 from screens.certificates import TappablePanel
 from screens.chart_widgets import FlowChart
+from screens.printing import qr_image
 from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
@@ -132,6 +133,16 @@ class GuideScreen(KioskScreen):
                     colour=BADGE["valid"],
                 )
             )
+        column: BoxLayout = page
+        keypad_column: BoxLayout = page
+        if self.landscape():  # the keypad goes to a second column so the results keep their height
+            columns = BoxLayout(orientation="horizontal", spacing=dp(36))
+            column = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
+            keypad_column = BoxLayout(orientation="vertical", size_hint_x=0.8)
+            keypad_column.add_widget(Widget())
+            columns.add_widget(column)
+            columns.add_widget(keypad_column)
+            page.add_widget(columns)
         search = BoxLayout(
             orientation="horizontal", size_hint_y=None, height=dp(s.button_height * 0.8), spacing=dp(16)
         )
@@ -147,7 +158,7 @@ class GuideScreen(KioskScreen):
             )
         )
         search.add_widget(field)
-        page.add_widget(search)
+        column.add_widget(search)
         hot = GridLayout(
             cols=4, size_hint_y=None, spacing=dp(12), height=dp(s.button_height * 0.62) * 2 + dp(12)
         )
@@ -161,7 +172,7 @@ class GuideScreen(KioskScreen):
                     height=dp(s.button_height * 0.62),
                 )
             )
-        page.add_widget(hot)
+        column.add_widget(hot)
         assert self._index is not None
         results = self._index.search(self.query)
         listing = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.5))
@@ -169,8 +180,8 @@ class GuideScreen(KioskScreen):
             listing.add_widget(KLabel(_("没有找到相关事项，请换个关键词，或到咨询台咨询。"), size=s.body))
         for m in results:
             listing.add_widget(self._matter_tile(catalogue, m, s, identified))
-        page.add_widget(self.scroll(listing))
-        page.add_widget(self._keypad(s))
+        column.add_widget(self.scroll(listing))
+        keypad_column.add_widget(self._keypad(s))
 
     def _matter_tile(self, catalogue: Catalogue, m: Matter, s: Sizes, identified: bool) -> Panel:
         tile = TappablePanel(functools.partial(self.open_matter, m.id), spacing=s.spacing * 0.25, padding=18)
@@ -249,8 +260,18 @@ class GuideScreen(KioskScreen):
         flow = Panel(spacing=s.spacing * 0.4)
         flow.add_widget(KLabel(_("办理流程"), size=s.title * 0.62, bold=True))
         flow.add_widget(FlowChart([(step_mark(i), st.title, st.detail) for i, st in enumerate(m.steps)], s))
-        body.add_widget(flow)
-        page.add_widget(self.scroll(body))
+        if self.landscape():  # the flowchart beside the details, each column scrolling on its own
+            columns = BoxLayout(orientation="horizontal", spacing=dp(36))
+            columns.add_widget(self.scroll(body))
+            side = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.7))
+            side.add_widget(flow)
+            side_view = self.scroll(side)
+            side_view.size_hint_x = 0.75
+            columns.add_widget(side_view)
+            page.add_widget(columns)
+        else:
+            body.add_widget(flow)
+            page.add_widget(self.scroll(body))
         page.add_widget(self._print_row(c, m, s))
 
     def _materials(self, ready: Readiness, s: Sizes) -> Panel:
@@ -314,7 +335,33 @@ class GuideScreen(KioskScreen):
             text = state.message
             if state.phase == "done":
                 text = _("材料清单已打印，请取走凭条") + (f"（{state.message}）" if state.message else "")
-            box.add_widget(KLabel(text, size=s.body, colour=colour, halign="center"))
+            message = KLabel(text, size=s.body, colour=colour, halign="center")
+            if state.phase == "failed" and state.fallback_qr:
+                # the QR beside the message: the content stays readable above it, also in landscape
+                side = 200 if self.landscape() else 280
+                row = BoxLayout(
+                    orientation="horizontal", size_hint_y=None, height=dp(side + 64), spacing=dp(24)
+                )
+                words = BoxLayout(orientation="vertical")
+                words.add_widget(Widget())
+                words.add_widget(message)
+                words.add_widget(Widget())
+                row.add_widget(words)
+                code = BoxLayout(
+                    orientation="vertical", size_hint_x=None, width=dp(side * 1.6), spacing=dp(6)
+                )
+                code.add_widget(
+                    KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.small * 0.8, halign="center")
+                )
+                qr_row = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(side))
+                qr_row.add_widget(Widget())
+                qr_row.add_widget(qr_image(state.fallback_qr, side))
+                qr_row.add_widget(Widget())
+                code.add_widget(qr_row)
+                row.add_widget(code)
+                box.add_widget(row)
+            else:
+                box.add_widget(message)
         buttons = BoxLayout(
             orientation="horizontal", size_hint_y=None, height=dp(s.button_height), spacing=dp(24)
         )
@@ -329,7 +376,7 @@ class GuideScreen(KioskScreen):
             buttons.add_widget(KLabel(_("打印暂不可用"), size=s.body, colour=TEXT_MUTED, halign="center"))
         if buttons.children:
             box.add_widget(buttons)
-        box.height = sum(w.height for w in box.children) + dp(8) * max(0, len(box.children) - 1)
+        box.bind(minimum_height=box.setter("height"))
         return box
 
     def on_leave(self, *args: Any) -> None:

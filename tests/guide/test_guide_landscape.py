@@ -1,0 +1,65 @@
+"""The guide in landscape (1920×1080): keypad beside the results, flowchart beside the details,
+nothing cut off; a checklist that cannot be printed (paper out) offers a retry and a phone QR."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.support.ui import UiDriver, UiHarness
+
+
+def cut_off_texts(d: UiDriver) -> list[str]:
+    """Texts of labels/buttons outside the window that are not inside a scroll view."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+
+    def in_scroll(w: Any) -> bool:
+        p = w.parent
+        while p is not None and p is not p.parent:
+            if isinstance(p, ScrollView):
+                return True
+            p = p.parent
+        return False
+
+    out = []
+    for w in d.widgets():
+        text = getattr(w, "text", None)
+        if not isinstance(text, str) or not text.strip() or w.get_root_window() is None or w.width <= 1:
+            continue
+        x, y = w.to_window(w.x, w.y)
+        outside = y < -1 or y + w.height > Window.height + 1 or x < -1 or x + w.width > Window.width + 1
+        if outside and not in_scroll(w):
+            out.append(text)
+    return out
+
+
+def test_guide_landscape_and_print_failure(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        await d.tap_text("办事指南：一件事一次办")
+        await d.wait(lambda: d.machine.view == "guide", "guide page")
+        for key in "GJJ":
+            await d.tap_text(key)
+        assert d.has_text("住房公积金提取（购买自住住房）")
+        assert cut_off_texts(d) == []
+        await d.shot("guide-landscape-1-search")
+        await d.tap_text("住房公积金提取（购买自住住房）")
+        await d.frames(0.3)
+        assert d.has_text("办理流程") and d.has_text("可免证")
+        assert cut_off_texts(d) == []
+        d.controls.set_paper("out")
+        await d.tap_text("打印材料清单")
+        await d.wait(lambda: d.controller.guide_printing.phase == "failed", "print failure", timeout=60)
+        await d.frames(0.3)
+        assert d.has_text("您可以用手机扫描下方二维码保存凭条内容：")
+        assert d.find_text("重新打印") is not None
+        phone = d.controller.guide_printing.fallback_qr
+        assert phone and "住房公积金提取" in phone and "申请材料" in phone
+        await d.shot("guide-landscape-2-paper-out")
+        d.controls.set_paper("ok")
+        await d.tap_text("重新打印")
+        await d.wait(lambda: d.controller.guide_printing.phase == "done", "printed after retry", timeout=60)
+        assert d.controller.guide_printing.attempts == 2
+
+    ui.run(
+        script, overrides={"display": {"width": 1920, "height": 1080}}, size=(1920, 1080), name="landscape"
+    )
