@@ -17,6 +17,7 @@ import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from kiosk import messages
@@ -119,6 +120,9 @@ class Controller:
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
         self.guide_printing = PrintState()  # the 办事指南 checklist print (kiosk.guide.printing)
         self.paused: str | None = None  # staff paused the terminal (暂停服务): the message shown
+        # where admin mode saves changes (kiosk run sets them from --config / --secrets)
+        self.config_file: Path | None = None
+        self.secrets_file: Path | None = None
         self._staff_view_limits(config)
         set_language(config.display.language)
 
@@ -459,7 +463,10 @@ class Controller:
         if d.card is not None:
             self.health.card = _safe(d.card.health)
         if d.scanner is not None:
-            self.health.camera = _safe(d.scanner.health)
+            camera = _safe(d.scanner.health)
+            # the camera is open only while identifying: between sessions keep the last state it had
+            if camera != "unknown" or self._scanning:
+                self.health.camera = camera
         if d.printer is not None:
             try:
                 status = await asyncio.wait_for(asyncio.to_thread(d.printer.status), 5)
