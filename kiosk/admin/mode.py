@@ -37,13 +37,22 @@ def state_dir_of(config: Any) -> Path:
 
 
 def config_file_of(controller: Any) -> Path:
+    """The override file admin changes go to. Demo mode never writes the system's file."""
     found = getattr(controller, "config_file", None) or os.environ.get("KIOSK_CONFIG")
-    return Path(found) if found else DEFAULT_SYSTEM_FILE
+    if found:
+        return Path(found)
+    if getattr(controller, "demo", False):
+        return state_dir_of(controller.config) / "demo-terminal.toml"
+    return DEFAULT_SYSTEM_FILE
 
 
 def secrets_file_of(controller: Any) -> Path:
     found = getattr(controller, "secrets_file", None) or os.environ.get("KIOSK_SECRETS")
-    return Path(found) if found else DEFAULT_SECRETS_FILE
+    if found:
+        return Path(found)
+    if getattr(controller, "demo", False):
+        return state_dir_of(controller.config) / "demo-secrets.toml"
+    return DEFAULT_SECRETS_FILE
 
 
 @dataclass(frozen=True)
