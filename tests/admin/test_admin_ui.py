@@ -92,6 +92,11 @@ def test_staff_change_a_setting_live_run_diagnostics_and_pause(
         # diagnostics from admin mode
         await d.tap_text("设备诊断")
         await d.wait(lambda: d.machine.view == "diagnostics", "diagnostics page")
+        await d.tap_text("摄像头预览")  # the live preview decodes what the camera sees
+        c.devices.scanner.show("KIOSK-PREVIEW-TEST")
+        await d.wait(lambda: d.has_text("识别到：KIOSK-PREVIEW-TEST"), "decoded in the preview")
+        await d.tap_text("关闭预览")
+        c.devices.scanner.clear()
         await d.tap_text("开始检测")
         await d.wait(lambda: d.has_text("总体："), "diagnostics report", timeout=40)
         titles = ("身份证读卡器", "摄像头（亮证码）", "凭条打印机", "电子证照后台", "系统时钟", "中文字体")
