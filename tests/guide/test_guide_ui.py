@@ -120,6 +120,7 @@ def test_guide_and_disclosure_on_screen(ui: UiHarness) -> None:
         await d.tap_text("首页")
         await d.wait_step("attract")
         assert d.machine.data is None
+        assert d.controller.guide_printing.phase == "idle" and d.controller.guide_printing.fallback_qr is None
 
     ui.run(script, name="guide")
     assert ui.last_audit is not None

@@ -9,7 +9,6 @@ marriage certificate, and the "minority" holder's expired identity card, must no
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,8 +104,14 @@ async def test_unverified_yet_is_pending_and_nobody_identified_brings_everything
     assert not nobody.identified and all(c.state is MaterialState.BRING for c in nobody.checks)
 
 
-def test_no_personal_data_in_readiness_notes(tmp_path: Path) -> None:
+async def test_readiness_carries_no_personal_data(server: RefServer) -> None:
+    """What the guide shows and prints about a material names certificate types, never the person."""
     catalogue = default_catalogue()
-    text = repr([m for m in catalogue.matters])
     for p in IDENTITIES.values():
-        assert p["name"] not in text and p["id_number"] not in text
+        certs, records = await fetch(server, p)
+        for matter in catalogue.matters:
+            ready = readiness(catalogue, matter, certs, records, date.today())
+            words = " ".join(f"{c.certificate} {c.note}" for c in ready.checks)
+            for c in certs:
+                assert c.number not in words and c.identifier not in words
+            assert p["name"] not in words and p["id_number"] not in words

@@ -1,5 +1,10 @@
 """The guide in landscape (1920×1080): keypad beside the results, flowchart beside the details,
-nothing cut off; a checklist that cannot be printed (paper out) offers a retry and a phone QR."""
+nothing cut off; a checklist that cannot be printed (paper out) offers a retry and a phone QR.
+
+Named to run after the portrait test: the offscreen window keeps the framebuffer of the first size it
+was created with, so a portrait run after a landscape one in the same process shows a stale region
+in its screenshots (the same holds for tests/ui/test_landscape.py).
+"""
 
 from __future__ import annotations
 
