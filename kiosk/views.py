@@ -148,7 +148,7 @@ def detail_view(
         fields = [(_("证照名称"), summary.name), (_("颁发机构"), summary.issuer)]
     until = date.fromordinal(today.toordinal() + valid_days)
     watermark = _("此件由{centre}自助终端提供，仅供办理政务服务事项时使用，有效期至{date}").format(
-        centre=centre_name, date=format_date(until)
+        centre=_(centre_name), date=format_date(until)
     )
     return DetailView(
         title=summary.name,

@@ -68,6 +68,7 @@ class Header(BoxLayout):
             self._bg = Rectangle()
         self.bind(pos=self._draw, size=self._draw)
         names = BoxLayout(orientation="vertical")
+        self._centre_text = centre  # re-translated on every refresh (the language can change)
         self.centre = _line(_(centre), 36, bold=True)
         self.terminal = _line(terminal, 26)
         names.add_widget(self.centre)
@@ -103,6 +104,7 @@ class Header(BoxLayout):
             state = getattr(health, key, "unknown")
             self._dots[key].set_colour(HEALTH.get(state, HEALTH["unknown"]))
             self._labels[key].text = _(label)
+        self.centre.text = _(self._centre_text)
 
 
 class Footer(BoxLayout):
@@ -137,7 +139,8 @@ class Footer(BoxLayout):
             self.add_widget(Widget())
         text = _("{n} 秒后返回首页").format(n=countdown) if countdown is not None else ""
         self.add_widget(KLabel(text, size=sizes.small, colour=TEXT, halign="center"))
-        self.add_widget(BigButton(_("呼叫工作人员"), on_help, sizes, primary=False, **kw))
+        # wider than 返回/首页 so that 呼叫工作人员 stays on one line in the elder mode
+        self.add_widget(BigButton(_("呼叫工作人员"), on_help, sizes, primary=False, size_hint_x=1.5, **kw))
 
 
 class IdleOverlay(ModalView):
