@@ -58,9 +58,11 @@ class OnScreenKeyboard(BoxLayout):
                 )
             self.add_widget(row)
         last = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_y=None, height=dp(key_height))
-        last.add_widget(BigButton(_("空格"), lambda: self._type(" "), small, primary=False))
-        last.add_widget(BigButton(_("删除"), self._backspace, small, primary=False))
-        last.add_widget(BigButton(_("清空"), self._clear, small, primary=False))
+        last.add_widget(
+            BigButton(_("空格"), lambda: self._type(" "), small, primary=False, height=dp(key_height))
+        )
+        last.add_widget(BigButton(_("删除"), self._backspace, small, primary=False, height=dp(key_height)))
+        last.add_widget(BigButton(_("清空"), self._clear, small, primary=False, height=dp(key_height)))
         self.add_widget(last)
         self.height = phrases.height + (len(ROWS) + 1) * (dp(key_height) + dp(10))
 

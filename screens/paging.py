@@ -18,7 +18,7 @@ from screens.theme import TEXT, Sizes
 from screens.widgets import BigButton, KLabel
 
 T = TypeVar("T")
-ELDER_PER_PAGE = 3
+ELDER_PER_PAGE = 2
 
 
 class Pager:
