@@ -1,0 +1,368 @@
+"""Soak: thousands of scripted citizen sessions through the real app, then leaks, stalls and privacy.
+
+The real Kivy app runs offscreen with simulated devices and the real reference server (with its
+test-only fault switches). Sessions rotate through: card + print + rating, card + list + skip the
+rating, 亮证码 (QR) + detail, idle timeout (the controllable clock jumps past the idle limit), a
+cancel on consent, back from consent, and an unreadable card. Every ``--slow-every`` sessions a
+block runs with the backend answering slowly (refserver fault ``delay``) to show that the screen
+keeps drawing while the backend is slow.
+
+Reported: failures (target 0), RSS / open file descriptors / threads after warm-up and at the end
+(target: RSS growth ≤ 5 MB, no fd or thread growth), the longest gap between two frames overall and
+while the backend was slow (target ≤ 100 ms), the metrics scrape, and a privacy scan of every file
+the terminal wrote (target 0 hits).
+
+    .venv/bin/python bench/soak.py                  # 2,000 sessions (the full soak)
+    .venv/bin/python bench/soak.py --sessions 100   # a smoke run
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import gc
+import os
+import queue
+import sys
+import tempfile
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from tests.ops.scan import demo_personal_strings, scan_files
+from tests.support.ui import FakeClock, identity_keys, make_config
+
+CARD_KEYS = ["elder", "business", "hmt", "foreign", "rare"]
+KINDS = [
+    "card_print",
+    "card_list",
+    "qr",
+    "card_print",
+    "timeout",
+    "cancel",
+    "back",
+    "card_print",
+    "unreadable",
+    "card_detail",
+]
+
+
+def rss_mb() -> float:
+    with open("/proc/self/statm", encoding="ascii") as fh:
+        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def open_fds() -> int:
+    return len(os.listdir("/proc/self/fd"))
+
+
+def threads() -> int:
+    return len(os.listdir("/proc/self/task"))
+
+
+class TokenPrefetcher:
+    """Issues 亮证 tokens in a background thread (each costs a subprocess) so QR sessions do not wait."""
+
+    def __init__(self, issue: Callable[[str], str], keys: list[str]) -> None:
+        self._issue, self._keys = issue, keys
+        self._q: queue.Queue[tuple[float, str]] = queue.Queue(maxsize=2)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="soak-tokens")
+        self._thread.start()
+
+    def _run(self) -> None:
+        n = 0
+        while not self._stop.is_set():
+            token = self._issue(self._keys[n % len(self._keys)])
+            n += 1
+            while not self._stop.is_set():
+                try:
+                    self._q.put((time.monotonic(), token), timeout=0.5)
+                    break
+                except queue.Full:
+                    continue
+
+    def get(self) -> str:
+        while True:
+            issued, token = self._q.get(timeout=60)
+            if time.monotonic() - issued < 240:  # tokens live 300 s
+                return token
+
+    def stop(self) -> None:
+        self._stop.set()
+
+
+def _admin_token(url: str, holder: str) -> str:
+    """A 亮证 token from the test server's admin switch (the CLI issuer costs a subprocess each)."""
+    import httpx
+
+    r = httpx.post(url + "/_admin/lz-tokens", json={"holder": holder}, timeout=10, trust_env=False)
+    r.raise_for_status()
+    return "LZ:" + r.json()["token"]
+
+
+def main() -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--sessions", type=int, default=2000)
+    p.add_argument("--warmup", type=int, default=0, help="sessions before the baseline (default: 10%%, ≥ 20)")
+    p.add_argument(
+        "--slow-every", type=int, default=200, help="every N sessions, a block with a slow backend"
+    )
+    p.add_argument("--minutes", type=float, default=0, help="stop after this long (whatever the count)")
+    p.add_argument("--slow-block", type=int, default=10, help="sessions in each slow block")
+    p.add_argument("--slow-seconds", type=float, default=1.5, help="the refserver delay in a slow block")
+    args = p.parse_args()
+    warmup = args.warmup or max(20, args.sessions // 10)
+    warmup = min(warmup, max(1, args.sessions - 1))
+
+    work = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
+    tmp = work / "tmp"
+    tmp.mkdir()
+    os.environ["TMPDIR"] = str(tmp)
+    tempfile.tempdir = str(tmp)
+    from kiosk.app import environment
+    from kiosk.logsetup import setup_logging
+
+    state, logs = work / "state", work / "logs"
+    setup_logging(logs, to_stderr=False)
+    environment.prepare(1080, 1920, False, headless=True)
+
+    import httpx
+
+    from kiosk.app.runner import AppDriver, run_app
+    from kiosk.audit import AuditLog, verify_chain
+    from kiosk.controller import Controller
+    from kiosk.demo import DemoControls, demo_config, token_issuer
+    from kiosk.session import Step
+    from kiosk.wiring.backend import build_backend, start_embedded_refserver
+    from kiosk.wiring.devices import build_devices, demo_identities_file
+
+    server = start_embedded_refserver(work / "server", faults=True, rate_per_minute=1_000_000)
+    faults = httpx.Client(base_url=server.url, timeout=5, trust_env=False)
+    overrides = {
+        "timeouts": {"goodbye_seconds": 3},
+        "ops": {"metrics_port": 0},
+        "devices": {"card_reader": {"simulated_read_delay_seconds": 0.1}},
+    }
+    config = demo_config(make_config(overrides), server)
+    with demo_identities_file() as ids:
+        devices = build_devices(config, ids)
+    clock = FakeClock()
+    controller = Controller(
+        config, devices, build_backend(config), AuditLog(state / "audit.jsonl"), clock=clock, demo=True
+    )
+    controls = DemoControls(devices, identity_keys(), token_issuer(server))
+    tokens = TokenPrefetcher(lambda key: _admin_token(server.url, key), ["elder", "business", "hmt"])
+    c, m = controller, controller.machine
+    t_start = time.perf_counter()
+    failures: list[str] = []
+    kinds: Counter[str] = Counter()
+    marks: dict[str, dict[str, float]] = {}
+    gaps = {"normal": 0.0, "slow": 0.0}
+    durations: list[float] = []
+    scrape = {"text": ""}
+
+    async def until(pred: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while not pred():
+            if loop.time() > deadline:
+                code = m.error.code if m.error else None
+                raise TimeoutError(f"{what}: step={m.step} error={code} busy={m.busy} view={m.view}")
+            await asyncio.sleep(0.02)
+
+    def listed() -> bool:
+        # every record fetched or refused (a revoked or expired certificate has no verified record)
+        return m.step is Step.CERTIFICATES and not m.busy and m.data is not None and not c._session_tasks
+
+    async def to_consent_by_card(n: int) -> None:
+        controls.insert_card(CARD_KEYS[n % len(CARD_KEYS)])
+        await until(lambda: m.step is Step.CONSENT, "consent")
+
+    async def agree_and_list() -> None:
+        c.agree()
+        await until(listed, "certificate list")
+
+    async def detail() -> None:
+        assert m.data is not None and m.data.certificates
+        c.select(m.data.certificates[0].identifier)
+        await until(lambda: m.step is Step.DETAIL and not m.busy, "detail")
+
+    async def goodbye_by_clock() -> None:
+        await until(lambda: m.step is Step.GOODBYE, "goodbye")
+        clock.advance(c.config.timeouts.goodbye_seconds + 1)
+        await until(lambda: m.step is Step.ATTRACT, "attract after goodbye")
+
+    async def session(n: int, kind: str) -> None:
+        if kind in ("card_print", "card_list", "card_detail"):
+            await to_consent_by_card(n)
+            await agree_and_list()
+            if kind == "card_list":
+                c.finish_service()
+                c.rate(None)
+            else:
+                await detail()
+                if kind == "card_print":
+                    c.print_receipt()
+                    await until(
+                        lambda: m.data is not None and m.data.printing.phase in ("done", "failed"), "print"
+                    )
+                    if m.data is not None and m.data.printing.phase != "done":
+                        raise RuntimeError(f"print failed: {m.data.printing.message}")
+                c.finish_service()
+                c.rate(5 if n % 3 else 4, ("efficient",) if n % 2 else ())
+            await goodbye_by_clock()
+            controls.pull_card()
+        elif kind == "qr":
+            c.start_session()
+            await until(lambda: m.step is Step.IDENTIFY, "identify")
+            controls.devices.scanner.show(tokens.get())  # type: ignore[union-attr]
+            await until(lambda: m.step is Step.CONSENT, "consent (qr)")
+            controls.clear_qr()
+            await agree_and_list()
+            await detail()
+            c.home()
+        elif kind == "timeout":
+            await to_consent_by_card(n)
+            clock.advance(c.config.timeouts.idle_seconds + 1)
+            await until(lambda: m.step is Step.ATTRACT, "idle timeout")
+            controls.pull_card()
+        elif kind == "cancel":
+            await to_consent_by_card(n)
+            c.home()
+            controls.pull_card()
+        elif kind == "back":
+            await to_consent_by_card(n)
+            c.back()
+            await until(lambda: m.step is Step.IDENTIFY, "back to identify")
+            c.home()
+            controls.pull_card()
+        elif kind == "unreadable":
+            controls.unreadable_card()
+            await until(lambda: m.step is Step.ERROR, "card error")
+            c.acknowledge_error()
+            c.home()
+            controls.pull_card()
+        await until(lambda: m.step is Step.ATTRACT, "back at attract")
+        await asyncio.sleep(0.05)  # the attract screen is drawn before the next citizen
+
+    def mark(name: str) -> None:
+        gc.collect()
+        marks[name] = {"rss": rss_mb(), "fds": open_fds(), "threads": threads()}
+
+    async def script(d: AppDriver) -> None:
+        ops = d.app.ops
+        await until(lambda: c.health.checked_at > 0, "first health check")
+        slow = False
+        for n in range(1, args.sessions + 1):
+            if args.minutes and time.perf_counter() - t_start > args.minutes * 60 and n > warmup + 1:
+                print(f"time budget of {args.minutes} min reached after {n - 1} sessions", flush=True)
+                break
+            if n == warmup + 1:
+                ops.frames.take_max()
+                ops.frames.reset()
+            block = (n - 1) % args.slow_every
+            want_slow = n > warmup and block >= args.slow_every - args.slow_block
+            if want_slow != slow:
+                gaps["normal" if not slow else "slow"] = max(
+                    gaps["normal" if not slow else "slow"], ops.frames.take_max()
+                )
+                if want_slow:
+                    faults.post(
+                        "/_faults",
+                        json={
+                            "mode": "delay",
+                            "seconds": args.slow_seconds,
+                            "path_prefix": "/v1/certificates",
+                        },
+                    )
+                else:
+                    faults.delete("/_faults")
+                slow = want_slow
+            kind = KINDS[n % len(KINDS)]
+            t0 = time.perf_counter()
+            try:
+                await session(n, kind)
+                kinds[kind] += 1
+            except Exception as exc:
+                failures.append(f"session {n} ({kind}): {exc!r}")
+                traceback.print_exc()
+                controls.pull_card()
+                controls.clear_qr()
+                c.home()
+                await asyncio.sleep(0.5)
+            durations.append(time.perf_counter() - t0)
+            if n == warmup:
+                await asyncio.sleep(1.0)
+                mark("warm")
+            if n % 100 == 0:
+                print(
+                    f"session {n}: RSS {rss_mb():.1f} MB, fds {open_fds()}, threads {threads()}, "
+                    f"failures {len(failures)}, {(time.perf_counter() - t_start) / 60:.1f} min",
+                    flush=True,
+                )
+        gaps["slow" if slow else "normal"] = max(gaps["slow" if slow else "normal"], ops.frames.take_max())
+        faults.delete("/_faults")
+        await asyncio.sleep(1.0)
+        mark("end")
+        if ops.metrics_url:
+            scrape["text"] = await asyncio.to_thread(lambda: httpx.get(ops.metrics_url, trust_env=False).text)
+
+    try:
+        code = asyncio.run(run_app(controller, controls.keys(), script))
+    finally:
+        tokens.stop()
+        faults.close()
+        server.stop()
+    wall = time.perf_counter() - t_start
+
+    # ---------------------------------------------------------------- report
+    print()
+    print(
+        f"soak: {len(durations)} sessions in {wall / 60:.1f} min (median {sorted(durations)[len(durations) // 2]:.2f} s), exit {code}"
+    )
+    print(f"  kinds: {dict(kinds)}")
+    print(f"  failures: {len(failures)} (target 0)")
+    for f in failures[:10]:
+        print(f"    {f}")
+    w, e = marks.get("warm", {}), marks.get("end", {})
+    if w and e:
+        print(
+            f"  RSS after warm-up ({warmup} sessions) {w['rss']:.1f} MB, at the end {e['rss']:.1f} MB: growth {e['rss'] - w['rss']:+.1f} MB (target ≤ 5)"
+        )
+        print(
+            f"  open fds {w['fds']:.0f} -> {e['fds']:.0f}; threads {w['threads']:.0f} -> {e['threads']:.0f} (target: no growth)"
+        )
+    print(
+        f"  longest frame gap: {gaps['normal'] * 1000:.0f} ms normal, {gaps['slow'] * 1000:.0f} ms while the backend was slow "
+        f"({args.slow_seconds} s delay) (target ≤ 100)"
+    )
+    text = scrape["text"]
+    metric_lines = [
+        ln
+        for ln in text.splitlines()
+        if ln.startswith(("kiosk_sessions_", "kiosk_prints_total", "kiosk_session_errors"))
+    ]
+    print("  metrics scrape: " + ("; ".join(metric_lines[:12]) if metric_lines else "(none)"))
+    personal = [s for s in demo_personal_strings() if s in text]
+    print(f"  personal data in the metrics text: {len(personal)} (target 0)")
+    report = verify_chain(state / "audit.jsonl")
+    print(
+        f"  audit chain: {'intact' if report.ok else 'BROKEN: ' + str(report.problem)} ({report.entries} entries)"
+    )
+    searched, hits = scan_files([state, logs, tmp])
+    print(f"  privacy scan: {searched} files written by the terminal searched, {len(hits)} hits (target 0)")
+    for h in hits[:10]:
+        print(f"    {h.path}: {h.needle}")
+    ok = not failures and not hits and not personal and report.ok and code == 0
+    print("RESULT: " + ("PASS" if ok else "FAIL") + f" (work dir {work})")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,70 @@
+"""The "service unavailable" page: shown full-screen by kiosk-unavailable.service when the terminal
+app keeps failing, so a citizen sees a plain sign instead of a desktop, a traceback or black glass.
+
+Deliberately tiny and independent of the app: no configuration, no devices, no backend — whatever
+broke the app must not break this page. Pillow draws the sign (with the bundled CJK font), and a
+minimal Kivy window shows it; if even Kivy fails, the process exits non-zero and systemd retries.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+TITLE = "暂停服务"
+LINES = ("系统维护中，请到窗口办理", "Out of service — please go to a service counter")
+
+
+def render(size: tuple[int, int]) -> object:
+    from PIL import Image, ImageDraw, ImageFont
+
+    from kiosk.fonts import font_path
+
+    w, h = size
+    img = Image.new("RGB", size, (18, 52, 96))
+    draw = ImageDraw.Draw(img)
+    big = ImageFont.truetype(str(font_path("bold")), max(48, w // 8))
+    small = ImageFont.truetype(str(font_path("regular")), max(24, w // 22))
+    tiny = ImageFont.truetype(str(font_path("regular")), max(18, w // 36))
+    y = h // 3
+    for text, font in ((TITLE, big), (LINES[0], small), (LINES[1], tiny)):
+        box = draw.textbbox((0, 0), text, font=font)
+        draw.text(((w - (box[2] - box[0])) // 2, y), text, font=font, fill=(255, 255, 255))
+        y += int(box[3] - box[1]) + h // 20
+    return img
+
+
+def render_png(path: Path, size: tuple[int, int]) -> Path:
+    img = render(size)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    img.save(path)  # type: ignore[attr-defined]
+    return path
+
+
+def run_page() -> int:
+    """Full-screen, no input handled (touches do nothing), until systemd stops it."""
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kivy.config import Config
+
+    Config.set("graphics", "fullscreen", "auto")
+    Config.set("kivy", "exit_on_escape", "0")
+    from kivy.app import App
+    from kivy.core.window import Window
+    from kivy.uix.image import Image as KivyImage
+
+    shot = Path(tempfile.mkdtemp(prefix="kiosk-unavailable-")) / "page.png"
+    render_png(shot, (int(Window.width), int(Window.height)))
+
+    class Unavailable(App):
+        def build(self) -> KivyImage:
+            Window.show_cursor = False
+            return KivyImage(source=str(shot), fit_mode="fill")
+
+    Unavailable().run()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(run_page())
