@@ -30,6 +30,16 @@ async def scroll_to(d: UiDriver, y: float) -> None:
     await d.frames(0.3)
 
 
+async def show_chart(d: UiDriver, title: str) -> None:
+    """Scroll the page so that the chart with this title is at the top of the view."""
+    from screens.chart_widgets import HBarChart
+
+    view = scroll_view(d)
+    chart = next(w for w in view.walk(restrict=True) if isinstance(w, HBarChart) and w.chart.title == title)
+    view.scroll_to(chart, padding=10, animate=False)
+    await d.frames(0.3)
+
+
 def test_guide_and_disclosure_on_screen(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
         # ---------------------------------------------------------------- 政务公开
@@ -49,10 +59,10 @@ def test_guide_and_disclosure_on_screen(ui: UiHarness) -> None:
         assert "676.73 万元" in shown and "占 72.14%" in shown and "−1.8（−10%）" in shown
         assert any("938.09 万元" in t for t in shown) and "人员编制：55 名" in shown
         await d.shot("disclosure-1-top")
-        await scroll_to(d, 0.45)
+        await show_chart(d, change_chart(data).title)
         await d.shot("disclosure-2-change")
-        await scroll_to(d, 0.0)
-        await d.shot("disclosure-3-sangong-duties")
+        await show_chart(d, sangong_chart(data).title)
+        await d.shot("disclosure-3-sangong")
         await d.tap_text("返回")
         await d.wait(lambda: d.machine.view is None, "back to attract")
 
