@@ -89,7 +89,8 @@ class VoiceLibrary:
                 for key, prompt in PROMPTS.items():
                     target = self.file_for(key, lang)
                     if not target.is_file() and self.espeak:
-                        synthesize(prompt.text(lang), voice, speed, target, self.espeak)
+                        if not synthesize(prompt.text(lang), voice, speed, target, self.espeak):
+                            self.espeak = ""  # broken or missing: do not try (and log) 26 times
                     if target.is_file():
                         with self._lock:
                             self._ready[(key, lang)] = target

@@ -1,0 +1,116 @@
+"""Voice guidance: prompts are generated ahead of time, actually played through SDL, harmless without
+a sound card or without espeak-ng, and never contain anything personal."""
+
+from __future__ import annotations
+
+import array
+import os
+import re
+import shutil
+import subprocess
+import sys
+import wave
+from pathlib import Path
+
+import pytest
+
+from kiosk.voice import PROMPTS, VoiceLibrary, prompt_for
+from kiosk.voice.cache import VOICES, cache_key
+
+ROOT = Path(__file__).resolve().parents[2]
+DEMO_SECRETS = ("韦桂兰", "覃䶮", "莫海生", "陈志明", "约翰逊", "450206195803120088", "94582619850706001X")
+
+
+@pytest.fixture(scope="module")
+def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    cache = tmp_path_factory.mktemp("voice-cache")
+    library = VoiceLibrary(cache)
+    assert library.prepare() == 2 * len(PROMPTS)  # every prompt in both languages
+    return cache
+
+
+def run_player(cache: Path, language: str, driver: str, disk_file: Path | None, tmp: Path) -> str:
+    env = dict(os.environ, SDL_AUDIODRIVER=driver, KIVY_HOME=str(tmp / "kivy"), PYTHONPATH=str(ROOT))
+    if disk_file is not None:
+        env["SDL_DISKAUDIOFILE"] = str(disk_file)
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.experience.play_prompt", str(cache), language, "4"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    return result.stdout
+
+
+def peak(raw: bytes) -> int:
+    samples = array.array("h", raw[: len(raw) // 2 * 2])
+    return max((abs(s) for s in samples), default=0)
+
+
+@pytest.mark.parametrize("language", ["zh_CN", "en"])
+def test_the_step_prompt_is_really_played_through_the_sound_output(
+    voice_cache: Path, tmp_path: Path, language: str
+) -> None:
+    disk = tmp_path / "sound-card.raw"
+    out = run_player(voice_cache, language, "disk", disk, tmp_path)
+    assert "played: identify" in out
+    raw = disk.read_bytes()
+    level = peak(raw)
+    seconds = len(raw) / (44100 * 2 * 2)
+    print(f"\n{language}: {len(raw)} bytes (~{seconds:.1f} s of 16-bit stereo) written, peak {level}")
+    assert level > 2000  # speech, not silence
+
+
+def test_without_a_sound_card_the_player_is_silent_and_harmless(voice_cache: Path, tmp_path: Path) -> None:
+    out = run_player(voice_cache, "zh_CN", "dummy", None, tmp_path)
+    assert "played:" in out  # the script ran to its end
+
+
+def test_without_espeak_nothing_is_generated_and_nothing_breaks(tmp_path: Path) -> None:
+    library = VoiceLibrary(tmp_path, espeak="/nonexistent/espeak-ng")
+    assert library.prepare() == 0
+    assert library.path("identify", "zh_CN") is None
+    assert VoiceLibrary(tmp_path, espeak="").prepare() == 0
+
+
+def test_prompts_are_cached_by_text_and_voice(voice_cache: Path) -> None:
+    library = VoiceLibrary(voice_cache, espeak="/nonexistent/espeak-ng")  # cannot synthesise...
+    assert library.prepare() == 2 * len(PROMPTS)  # ...and needs not: every file is in the cache
+    voice, speed = VOICES["zh_CN"]
+    path = library.path("identify", "zh_CN")
+    assert path is not None and path.name == cache_key(PROMPTS["identify"].zh, voice, speed) + ".wav"
+    with wave.open(str(path)) as w:
+        assert w.getnframes() / w.getframerate() > 1.0  # a sentence, not a click
+    assert cache_key("请刷身份证", voice, speed) != cache_key("请刷身份证", "en-us", speed)
+
+
+def test_mandarin_prompts_use_the_pinyin_voice_reading_characters() -> None:
+    espeak = shutil.which("espeak-ng")
+    assert espeak is not None
+    phonemes = subprocess.run(
+        [espeak, "-q", "-x", "-v", VOICES["zh_CN"][0], "请刷身份证"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert phonemes.strip() and not re.search(r"[A-Za-z]{2,}\d", phonemes)  # no "qing3" read as letters
+
+
+def test_no_prompt_can_speak_personal_data() -> None:
+    from kiosk.domain.holder import Holder
+    from kiosk.session import SessionMachine
+
+    for prompt in PROMPTS.values():
+        for text in (prompt.zh, prompt.en):
+            assert "{" not in text and not re.search(r"\d", text)  # fixed sentences, no placeholders
+            assert not any(secret in text for secret in DEMO_SECRETS)
+    machine = SessionMachine(60, 15, 10)
+    machine.begin(0.0)
+    holder = Holder(name="韦桂兰", id_number="450206195803120088", holder_type="111", card_type="resident")
+    machine.identified(holder, "card", 1.0)
+    key = prompt_for(machine)
+    assert key == "consent"
+    assert PROMPTS[key].zh == "请阅读授权说明，同意后点击同意并查询。"
