@@ -12,6 +12,7 @@ from collections.abc import Hashable
 from functools import partial
 from typing import Any
 
+from kivy.app import App
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -56,6 +57,9 @@ class RateScreen(KioskScreen):
         if score <= 2:
             self._low_score = score
             self.refresh()
+            voice = getattr(App.get_running_app(), "voice", None)
+            if voice is not None:
+                voice.say("rate_reason")  # the reasons page is screen-local: say it from here
         else:
             self.ctx.controller.rate(score)
 
