@@ -51,7 +51,8 @@ class AttractScreen(KioskScreen):
         steps.append(_("③ 或点击下方“开始办理”按钮"))
         for line in steps:
             how.add_widget(KLabel(line, size=s.body, line_height=s.line_height))
-        if cfg.terminal.help_text:  # where staff help is (also behind 呼叫工作人员 in the footer)
+        # where staff help is (also shown by 呼叫工作人员); the elder page has no room for it
+        if cfg.terminal.help_text and not c.machine.prefs.elder_mode:
             how.add_widget(
                 KLabel(_(cfg.terminal.help_text), size=s.body, colour=TEXT_MUTED, line_height=s.line_height)
             )
