@@ -43,13 +43,13 @@ class OnScreenKeyboard(BoxLayout):
         self._on_change = on_change
         phrases = GridLayout(cols=2, spacing=dp(10), size_hint_y=None)
         phrases.height = dp(key_height) * 3 + dp(10) * 2
+        small = replace(sizes, button=sizes.button * 0.8)
         for phrase in PHRASES:
             label = _(phrase)
             phrases.add_widget(
-                BigButton(label, partial(self._type, label), sizes, primary=False, height=dp(key_height))
+                BigButton(label, partial(self._type, label), small, primary=False, height=dp(key_height))
             )
         self.add_widget(phrases)
-        small = replace(sizes, button=sizes.button * 0.8)
         for letters in ROWS:
             row = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_y=None, height=dp(key_height))
             for ch in letters:

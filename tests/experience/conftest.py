@@ -15,7 +15,8 @@ from tests.support.ui import UiHarness
 def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     from kiosk.wiring.backend import start_embedded_refserver
 
-    server = start_embedded_refserver(tmp_path_factory.mktemp("experience-refserver"))
+    # faults=True only adds the test endpoints (/_admin/evaluations: what the server received)
+    server = start_embedded_refserver(tmp_path_factory.mktemp("experience-refserver"), faults=True)
     try:
         yield server
     finally:

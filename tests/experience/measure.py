@@ -131,6 +131,8 @@ def measure(name: str, shot: Path, widgets: list[Any], elder: bool) -> ScreenFig
             if ratio < figures.min_contrast:
                 figures.min_contrast, figures.min_contrast_text = ratio, str(w.text)[:30]
         if not in_header:
+            if box[3] > header_top - 132 + 2:
+                figures.problems.append(f"text under the header (cut off): {str(w.text)[:30]!r}")
             size = float(w.font_size)
             if size < figures.min_body_px:
                 figures.min_body_px, figures.min_body_text = size, str(w.text)[:30]
