@@ -72,14 +72,19 @@ class AuditLog:
         """
         try:
             with self.path.open("r+b") as fh:
+                size = os.fstat(fh.fileno()).st_size
+                if not self.path.is_file() or size == 0:
+                    return 0
+                start = max(0, size - 1_000_000)  # entries are small: the tail holds the last line
+                fh.seek(start)
                 data = fh.read()
-                if not data or data.endswith(b"\n"):
+                if data.endswith(b"\n"):
                     return 0
                 cut = data.rfind(b"\n") + 1
                 try:
                     json.loads(data[cut:])
                 except ValueError:
-                    fh.truncate(cut)
+                    fh.truncate(start + cut)
                     fh.flush()
                     os.fsync(fh.fileno())
                     log.warning("audit log: torn last line removed", extra={"dropped_bytes": len(data) - cut})
@@ -96,7 +101,7 @@ class AuditLog:
                 for line in fh:
                     if line.strip():
                         last = line
-        except FileNotFoundError:
+        except OSError:  # missing, or an unreadable state dir: start a chain, do not stop the terminal
             return 0, GENESIS
         if not last:
             return 0, GENESIS

@@ -15,7 +15,7 @@ from tests.support.ui import UiHarness
 FAST = {
     "timeouts": {"goodbye_seconds": 3},
     "ops": {"metrics_port": 0},
-    "backend": {"breaker_reset_seconds": 1, "total_timeout": 6, "read_timeout": 4},
+    "backend": {"breaker_reset_seconds": 1},
     "devices": {"card_reader": {"simulated_read_delay_seconds": 0.05}},
 }
 

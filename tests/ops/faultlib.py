@@ -113,8 +113,8 @@ class FaultContext:
         await self.card_to_consent(key)
         self.controller.agree()
         await self.listed()
-        await self.to_detail()
         if print_it:
+            await self.to_detail()
             phase = await self.print_phase()
             assert phase == "done", f"print {phase}: {self.m.data.printing.message if self.m.data else ''}"
         self.controller.finish_service()
