@@ -36,8 +36,12 @@ def cache_key(text: str, voice: str, speed: int) -> str:
 
 def synthesize(text: str, voice: str, speed: int, target: Path, espeak: str) -> bool:
     """Write ``text`` spoken by ``voice`` to ``target`` (a WAV file); False when it failed."""
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(suffix=".wav", dir=target.parent)
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp_name = tempfile.mkstemp(suffix=".wav", dir=target.parent)
+    except OSError:
+        log.warning("voice cache directory is not writable: voice guidance stays silent")
+        return False
     os.close(fd)
     tmp = Path(tmp_name)
     try:
@@ -88,9 +92,13 @@ class VoiceLibrary:
                 voice, speed = VOICES[lang]
                 for key, prompt in PROMPTS.items():
                     target = self.file_for(key, lang)
-                    if not target.is_file() and self.espeak:
-                        if not synthesize(prompt.text(lang), voice, speed, target, self.espeak):
-                            self.espeak = ""  # broken or missing: do not try (and log) 26 times
+                    missing = not target.is_file()
+                    if (
+                        missing
+                        and self.espeak
+                        and not synthesize(prompt.text(lang), voice, speed, target, self.espeak)
+                    ):
+                        self.espeak = ""  # broken or missing: do not try (and log) 26 times
                     if target.is_file():
                         with self._lock:
                             self._ready[(key, lang)] = target
