@@ -66,7 +66,8 @@ class Watchdog:
         Window.unbind(on_flip=self._first_frame)
         if not self.ready:
             self.ready = True
-            self.notify("READY=1\nSTATUS=自助终端运行中")
+            # ASCII only: sdnotify encodes Latin-1 and silently drops anything else (READY included)
+            self.notify("READY=1\nSTATUS=serving citizens")
             self._ping()
 
     def _ping(self, *_: Any) -> None:
