@@ -99,3 +99,20 @@ def test_the_launchers_are_valid_shell(tmp_path: Path) -> None:
     for script in bin_dir.iterdir():
         assert subprocess.run(["sh", "-n", str(script)]).returncode == 0, script
     assert shutil.which("sh")
+
+
+def test_the_unavailable_page_renders_in_chinese(tmp_path: Path) -> None:
+    from PIL import Image
+
+    out = tmp_path / "page.png"
+    result = subprocess.run(
+        [str(KIOSK), "unavailable", "--png", str(out), "--width", "1920", "--height", "1080"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    page = Image.open(out).convert("L")
+    assert page.size == (1920, 1080)
+    lo, hi = page.getextrema()
+    assert hi - lo > 100  # white text on the dark page: the CJK font rendered glyphs
