@@ -104,6 +104,9 @@ class Controller:
         )
         self.machine.subscribe(self._on_change)
         self.health = Health()
+        from kiosk.health import HealthCoordinator
+
+        self.health_coordinator = HealthCoordinator()
         self._loop: asyncio.AbstractEventLoop | None = None
         self._session_tasks: set[asyncio.Task[Any]] = set()
         self._background: set[asyncio.Task[Any]] = set()
@@ -456,33 +459,12 @@ class Controller:
     async def _health_poller(self) -> None:
         while True:
             await self.refresh_health()
-            await asyncio.sleep(10)
+            await asyncio.sleep(self.health_coordinator.next_interval())
 
     async def refresh_health(self) -> None:
-        d = self.devices
-        if d.card is not None:
-            self.health.card = _safe(d.card.health)
-        if d.scanner is not None:
-            camera = _safe(d.scanner.health)
-            # the camera is open only while identifying: between sessions keep the last state it had
-            if camera != "unknown" or self._scanning:
-                self.health.camera = camera
-        if d.printer is not None:
-            try:
-                status = await asyncio.wait_for(asyncio.to_thread(d.printer.status), 5)
-            except Exception:
-                self.health.printer = "unknown"
-            else:
-                self.health.printer = _printer_health(status)
-        if self.backend is not None:
-            try:
-                await self.backend.health()
-            except BackendError:
-                self.health.backend = "down"
-            else:
-                self.health.backend = "ok"
-        self.health.checked_at = self.clock()
-        self._notify()
+        """Probe every device and the backend (kiosk.health); redraw only when something changed."""
+        if await self.health_coordinator.refresh(self):
+            self._notify()
 
     # ------------------------------------------------------------------ staff (kiosk/admin)
     def _staff_view_limits(self, config: KioskConfig) -> None:
