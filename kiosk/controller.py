@@ -566,19 +566,3 @@ class Controller:
 
 STAFF_VIEWS = ("admin", "diagnostics")
 
-
-def _safe(fn: Callable[[], str]) -> str:
-    try:
-        return fn()
-    except Exception:
-        return "unknown"
-
-
-def _printer_health(status: Any) -> str:
-    if status.online is False or status.paper == "out" or status.cover_open:
-        return "down"
-    if status.online is None or status.paper == "unknown":
-        return "unknown"
-    if status.paper == "near_end":
-        return "degraded"
-    return "ok"
