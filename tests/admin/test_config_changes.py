@@ -4,6 +4,7 @@ refusals with reasons; a crash between write and rename leaves the previous file
 from __future__ import annotations
 
 import json
+import logging
 import signal
 import subprocess
 import sys
@@ -92,7 +93,10 @@ def test_invalid_values_are_refused_with_the_reason(staff: Staff, path: str, val
     assert staff.audit("config_change_refused")[0]["field"] == path
 
 
-def test_entering_admin_ends_the_citizen_session_and_inactivity_leaves(staff: Staff) -> None:
+def test_entering_admin_ends_the_citizen_session_and_inactivity_leaves(
+    staff: Staff, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
     c, mode = staff.controller, staff.mode
     c.start_session()
     assert c.machine.active
@@ -110,6 +114,7 @@ def test_entering_admin_ends_the_citizen_session_and_inactivity_leaves(staff: St
     assert staff.audit("admin_left") == [{"who": "staff", "reason": "timeout_or_closed"}]
     log = staff.audit_path.read_text(encoding="utf-8")
     assert PIN not in log and "000001" not in log
+    assert PIN not in caplog.text and "000001" not in caplog.text
 
 
 def test_pause_blocks_new_sessions_until_resumed(staff: Staff) -> None:

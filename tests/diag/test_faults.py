@@ -153,3 +153,21 @@ def test_broken_config_file(diag_server: Any, tmp_path: Path) -> None:
     broken.write_text("[timeouts]\nidle_seconds = 5\n", encoding="utf-8")
     check = only_failure(run(diag_config(diag_server), config_file=broken), "config")
     assert "timeouts.idle_seconds" in check.value and str(broken) in check.hint
+
+
+def test_tls_backend_pinned_and_unknown_ca(tmp_path: Path) -> None:
+    """The TLS step on a real HTTPS reference server (test certificates of the backend tests)."""
+    from kiosk.wiring.backend import start_embedded_refserver
+
+    tls = REPO / "tests" / "backend" / "tls"
+    with start_embedded_refserver(tmp_path / "tls", tls=(tls / "server.pem", tls / "server.key")) as server:
+        pinned = diag_config(server)
+        pinned = pinned.model_copy(
+            update={"backend": pinned.backend.model_copy(update={"ca_file": str(tls / "ca.pem")})}
+        )
+        report = run(pinned)
+        backend = report.by_name("backend")
+        assert backend.status in ("ok", "warning") and backend.details["tls_version"].startswith("TLS")
+        assert "cert_days_left" in backend.details and backend.details["verified"] is True
+        check = only_failure(run(diag_config(server)), "backend")  # system trust store only
+        assert "TLS 握手失败" in check.value and "ca_file" in check.hint
