@@ -78,11 +78,12 @@ class TokenPrefetcher:
     def _run(self) -> None:
         n = 0
         while not self._stop.is_set():
+            issued = time.monotonic()
             token = self._issue(self._keys[n % len(self._keys)])
             n += 1
             while not self._stop.is_set():
                 try:
-                    self._q.put((time.monotonic(), token), timeout=0.5)
+                    self._q.put((issued, token), timeout=0.5)
                     break
                 except queue.Full:
                     continue
@@ -253,7 +254,18 @@ def main() -> int:
 
     def mark(name: str) -> None:
         gc.collect()
-        marks[name] = {"rss": rss_mb(), "fds": open_fds(), "threads": threads()}
+        from kivy.graphics.texture import Texture
+        from kivy.uix.widget import Widget
+
+        live = gc.get_objects()
+        marks[name] = {
+            "rss": rss_mb(),
+            "fds": open_fds(),
+            "threads": threads(),
+            "widgets": sum(isinstance(o, Widget) for o in live),
+            "textures": sum(isinstance(o, Texture) for o in live),
+            "objects": len(live),
+        }
 
     async def script(d: AppDriver) -> None:
         ops = d.app.ops
@@ -322,25 +334,30 @@ def main() -> int:
     wall = time.perf_counter() - t_start
 
     # ---------------------------------------------------------------- report
+    median = sorted(durations)[len(durations) // 2] if durations else float("nan")
     print()
-    print(
-        f"soak: {len(durations)} sessions in {wall / 60:.1f} min (median {sorted(durations)[len(durations) // 2]:.2f} s), exit {code}"
-    )
+    print(f"soak: {len(durations)} sessions in {wall / 60:.1f} min (median {median:.2f} s), exit {code}")
     print(f"  kinds: {dict(kinds)}")
     print(f"  failures: {len(failures)} (target 0)")
-    for f in failures[:10]:
+    for f in failures[:20]:
         print(f"    {f}")
     w, e = marks.get("warm", {}), marks.get("end", {})
     if w and e:
         print(
-            f"  RSS after warm-up ({warmup} sessions) {w['rss']:.1f} MB, at the end {e['rss']:.1f} MB: growth {e['rss'] - w['rss']:+.1f} MB (target ≤ 5)"
+            f"  RSS after warm-up ({warmup} sessions) {w['rss']:.1f} MB, at the end {e['rss']:.1f} MB: "
+            f"growth {e['rss'] - w['rss']:+.1f} MB (target ≤ 5)"
         )
         print(
-            f"  open fds {w['fds']:.0f} -> {e['fds']:.0f}; threads {w['threads']:.0f} -> {e['threads']:.0f} (target: no growth)"
+            f"  open fds {w['fds']:.0f} -> {e['fds']:.0f}; threads {w['threads']:.0f} -> {e['threads']:.0f} "
+            "(target: no growth)"
+        )
+        print(
+            f"  live Kivy widgets {w['widgets']:.0f} -> {e['widgets']:.0f}, textures {w['textures']:.0f} -> "
+            f"{e['textures']:.0f}, Python objects {w['objects']:.0f} -> {e['objects']:.0f}"
         )
     print(
-        f"  longest frame gap: {gaps['normal'] * 1000:.0f} ms normal, {gaps['slow'] * 1000:.0f} ms while the backend was slow "
-        f"({args.slow_seconds} s delay) (target ≤ 100)"
+        f"  longest frame gap: {gaps['normal'] * 1000:.0f} ms normal, {gaps['slow'] * 1000:.0f} ms while the "
+        f"backend was slow ({args.slow_seconds} s delay) (target ≤ 100)"
     )
     text = scrape["text"]
     metric_lines = [
@@ -352,9 +369,8 @@ def main() -> int:
     personal = [s for s in demo_personal_strings() if s in text]
     print(f"  personal data in the metrics text: {len(personal)} (target 0)")
     report = verify_chain(state / "audit.jsonl")
-    print(
-        f"  audit chain: {'intact' if report.ok else 'BROKEN: ' + str(report.problem)} ({report.entries} entries)"
-    )
+    verdict = "intact" if report.ok else "BROKEN: " + str(report.problem)
+    print(f"  audit chain: {verdict} ({report.entries} entries)")
     searched, hits = scan_files([state, logs, tmp])
     print(f"  privacy scan: {searched} files written by the terminal searched, {len(hits)} hits (target 0)")
     for h in hits[:10]:
