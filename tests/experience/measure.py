@@ -46,9 +46,10 @@ class ScreenFigures:
     problems: list[str] = field(default_factory=list)
 
     def row(self) -> str:
+        line = f"{self.min_line_height:.2f}" if self.min_line_height < 9 else " -- "  # no wrapped text
         return (
             f"{self.name:<28} contrast≥{self.min_contrast:5.2f}  body≥{self.min_body_px:4.0f}px  "
-            f"target≥{self.min_target_px:4.0f}px  line≥{self.min_line_height:.2f}  "
+            f"target≥{self.min_target_px:4.0f}px  line≥{line}  "
             f"({self.labels} texts, {self.buttons} buttons)"
         )
 
