@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from typing import Any
 
 from kivy.metrics import dp
@@ -53,6 +54,17 @@ class GuideScreen(KioskScreen):
         self.matter_id: str | None = None
         self._session: str | None = None
         self._index: MatterIndex | None = None
+        self._index_lock = threading.Lock()
+        # pypinyin's dictionaries take most of a second to load: build the index off the UI thread
+        threading.Thread(target=self._warm_index, name="guide-index", daemon=True).start()
+
+    def _warm_index(self) -> None:
+        try:
+            self._catalogue()
+        except ContentError:
+            pass  # shown on the page when it is opened
+        except Exception:  # never let a warm-up kill anything; the page builds it again
+            log.exception("guide index warm-up failed")
 
     # ------------------------------------------------------------------ state
     def extra_signature(self) -> object:
@@ -68,8 +80,9 @@ class GuideScreen(KioskScreen):
 
     def _catalogue(self) -> Catalogue:
         catalogue = default_catalogue()
-        if self._index is None or self._index.catalogue is not catalogue:
-            self._index = MatterIndex(catalogue)
+        with self._index_lock:
+            if self._index is None or self._index.catalogue is not catalogue:
+                self._index = MatterIndex(catalogue)
         return catalogue
 
     def _changed(self) -> None:

@@ -4,15 +4,15 @@ The terminal has no system IME, so the screen offers a letter keypad and the ind
 citizen can type on it: initials (bdcdj), full pinyin without tones (budongchan), and Chinese text
 (matter names, keywords, categories, material names) for searches typed elsewhere (tests, staff).
 The index is built once per catalogue with pypinyin's phrase dictionary, which picks the right
-reading of polyphonic characters in common words (登记 dengji, 银行 yinhang).
+reading of polyphonic characters in common words (登记 dengji, 银行 yinhang). pypinyin is imported on
+first use (its dictionaries take most of a second to load): the guide screen warms the index in a
+worker thread at start-up, so neither the app's start nor the first tap waits for it.
 """
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-
-from pypinyin import Style, lazy_pinyin
 
 from kiosk.guide.catalogue import Catalogue, Matter
 
@@ -25,6 +25,8 @@ def _runs(text: str) -> list[str]:
 
 def initials(text: str) -> str:
     """bdcdjesfzydj for 不动产登记（二手房转移登记）; Latin letters and digits kept, lower-cased."""
+    from pypinyin import Style, lazy_pinyin
+
     out: list[str] = []
     for run in _runs(text):
         out.extend(p[:1] for p in lazy_pinyin(run, style=Style.FIRST_LETTER))
@@ -33,6 +35,8 @@ def initials(text: str) -> str:
 
 def full_pinyin(text: str) -> str:
     """budongchandengji... (no tones, no separators)."""
+    from pypinyin import lazy_pinyin
+
     return "".join("".join(lazy_pinyin(run)) for run in _runs(text)).lower()
 
 
