@@ -55,6 +55,8 @@ def _run(args: argparse.Namespace) -> int:
 
     devices = build_devices(config)
     controller = Controller(config, devices, build_backend(config), AuditLog(state / "audit.jsonl"))
+    controller.config_file = args.config  # where staff changes made in admin mode are saved
+    controller.secrets_file = args.secrets
     return asyncio.run(run_app(controller))
 
 
