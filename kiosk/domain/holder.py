@@ -18,7 +18,9 @@ class Holder:
     name: str
     id_number: str  # holder code: citizen ID number or card number
     holder_type: str = "111"  # 111 = 公民身份号码, 001 = 统一社会信用代码
-    card_type: str = "resident"  # resident | hmt_permit | foreign_2017 | foreign_2023 | social_security | token
+    card_type: str = (
+        "resident"  # resident | hmt_permit | foreign_2017 | foreign_2023 | social_security | token
+    )
     name_en: str | None = None
     sex: str | None = None
     nation: str | None = None

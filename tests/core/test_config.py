@@ -24,14 +24,20 @@ def test_defaults_are_valid() -> None:
 
 
 def test_override_file_and_environment_win(tmp_path: Path) -> None:
-    f = write(tmp_path / "t.toml", '[terminal]\nid = "LJ-01"\nname = "一楼 01"\n[display]\nwidth = 1920\nheight = 1080\n')
+    f = write(
+        tmp_path / "t.toml",
+        '[terminal]\nid = "LJ-01"\nname = "一楼 01"\n[display]\nwidth = 1920\nheight = 1080\n',
+    )
     cfg = load_config(f, environ={"KIOSK__TIMEOUTS__IDLE_SECONDS": "90"})
     assert cfg.terminal.id == "LJ-01" and cfg.display.orientation == "landscape"
     assert cfg.timeouts.idle_seconds == 90
 
 
 def test_every_problem_is_reported_with_file_and_field(tmp_path: Path) -> None:
-    f = write(tmp_path / "bad.toml", '[terminal]\nid = "has space"\n[display]\nwidht = 5\n[timeouts]\nidle_seconds = 5\n')
+    f = write(
+        tmp_path / "bad.toml",
+        '[terminal]\nid = "has space"\n[display]\nwidht = 5\n[timeouts]\nidle_seconds = 5\n',
+    )
     with pytest.raises(ConfigError) as err:
         load_config(f, environ={})
     problems = {(p.field, p.source) for p in err.value.problems}
@@ -68,7 +74,7 @@ def test_config_check_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     good = write(tmp_path / "good.toml", '[terminal]\nid = "LJ-02"\nname = "二楼"\n')
     assert main(["config", "check", str(good)]) == 0
     assert "LJ-02" in capsys.readouterr().out
-    bad = write(tmp_path / "bad.toml", "[devices.printer]\nkind = \"laser\"\n")
+    bad = write(tmp_path / "bad.toml", '[devices.printer]\nkind = "laser"\n')
     assert main(["config", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}: devices.printer.kind:" in err

@@ -60,8 +60,9 @@ class BrokenPrinter:
         raise OSError("usb gone")
 
 
-def controller_for(server: RefServer, tmp_path: Path, overrides: dict[str, Any] | None = None,
-                   **device_overrides: Any) -> tuple[Controller, Any]:
+def controller_for(
+    server: RefServer, tmp_path: Path, overrides: dict[str, Any] | None = None, **device_overrides: Any
+) -> tuple[Controller, Any]:
     config = demo_config(make_config(overrides), server.embedded)
     if overrides and "url" in overrides.get("backend", {}):  # a dead backend: nothing listens there
         dead = config.backend.model_copy(update={"url": overrides["backend"]["url"]})
@@ -70,8 +71,14 @@ def controller_for(server: RefServer, tmp_path: Path, overrides: dict[str, Any] 
         devices = build_devices(config, ids)
     for name, value in device_overrides.items():
         setattr(devices, name, value)
-    ctl = Controller(config, devices, build_backend(config), AuditLog(tmp_path / "audit.jsonl"),
-                     clock=FakeClock(), demo=True)
+    ctl = Controller(
+        config,
+        devices,
+        build_backend(config),
+        AuditLog(tmp_path / "audit.jsonl"),
+        clock=FakeClock(),
+        demo=True,
+    )
     return ctl, devices
 
 
@@ -126,8 +133,10 @@ async def test_backend_down_is_one_clear_message(server: RefServer, tmp_path: Pa
         ctl.agree()
         await until(lambda: ctl.machine.step is Step.ERROR)
         assert ctl.machine.error is not None
-        assert ctl.machine.error.message in (message_for(BackendErrorKind.UNAVAILABLE),
-                                             message_for(BackendErrorKind.CIRCUIT_OPEN))
+        assert ctl.machine.error.message in (
+            message_for(BackendErrorKind.UNAVAILABLE),
+            message_for(BackendErrorKind.CIRCUIT_OPEN),
+        )
         await until(lambda: ctl.health.backend == "down")
     finally:
         await ctl.stop()
@@ -141,8 +150,11 @@ async def test_a_tampered_record_is_shown_as_not_verified(server: RefServer, tmp
         server.set_fault("bad_signature", count=100)
         ctl.agree()
         data = ctl.machine.data
-        await until(lambda: data is not None and data.certificates != [] and
-                    len(data.records) == len(data.certificates))
+        await until(
+            lambda: (
+                data is not None and data.certificates != [] and len(data.records) == len(data.certificates)
+            )
+        )
         cards = certificate_cards(ctl.machine, date.today())
         assert cards and all(c.badge.status == "unverified" for c in cards)
         assert all(c.reason and "签名" in c.reason for c in cards)

@@ -18,15 +18,30 @@ from kiosk.session import EndReason, ErrorInfo, PrintState, SessionMachine, Step
 
 
 def holder(card_type: str = "resident") -> Holder:
-    return Holder(name="韦桂兰", id_number="450206195803120088", card_type=card_type,
-                  address="柳江区（测试数据）", evidence={"kind": "id_card"})
+    return Holder(
+        name="韦桂兰",
+        id_number="450206195803120088",
+        card_type=card_type,
+        address="柳江区（测试数据）",
+        evidence={"kind": "id_card"},
+    )
 
 
 def summary(identifier: str = "1.2.156.3005.2.X.Y.1.001.A") -> CertificateSummary:
     return CertificateSummary(
-        identifier=identifier, type_code="T", name="结婚证", number="J450206-2020-000123",
-        holder_name="韦桂兰", holder_code="450206195803120088", holder_type="111", issuer="柳江区民政局",
-        issuer_code="X", issue_date=date(2020, 1, 1), valid_from=date(2020, 1, 1), valid_to=None, status="10",
+        identifier=identifier,
+        type_code="T",
+        name="结婚证",
+        number="J450206-2020-000123",
+        holder_name="韦桂兰",
+        holder_code="450206195803120088",
+        holder_type="111",
+        issuer="柳江区民政局",
+        issuer_code="X",
+        issue_date=date(2020, 1, 1),
+        valid_from=date(2020, 1, 1),
+        valid_to=None,
+        status="10",
     )
 
 
@@ -52,8 +67,9 @@ def rec() -> Recorder:
 
 @pytest.fixture
 def m(rec: Recorder) -> SessionMachine:
-    return SessionMachine(idle_seconds=60, warning_seconds=15, goodbye_seconds=10, elder_idle_seconds=120,
-                          on_event=rec)
+    return SessionMachine(
+        idle_seconds=60, warning_seconds=15, goodbye_seconds=10, elder_idle_seconds=120, on_event=rec
+    )
 
 
 def walk_to_certificates(m: SessionMachine, now: float = 0.0) -> str:
@@ -80,8 +96,16 @@ def test_full_session_in_order(m: SessionMachine, rec: Recorder) -> None:
     assert m.step is Step.GOODBYE
     m.tick(4 + 10)
     assert m.step is Step.ATTRACT and m.data is None
-    assert rec.names() == ["session_started", "identified", "consent_given", "certificates_listed",
-                           "certificate_viewed", "print_done", "rated", "session_ended"]
+    assert rec.names() == [
+        "session_started",
+        "identified",
+        "consent_given",
+        "certificates_listed",
+        "certificate_viewed",
+        "print_done",
+        "rated",
+        "session_ended",
+    ]
     assert rec.events[-1][1]["reason"] == "completed"
 
 

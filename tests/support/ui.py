@@ -76,12 +76,16 @@ class UiDriver:
         deadline = loop.time() + timeout
         while not predicate():
             if loop.time() > deadline:
-                raise AssertionError(f"timed out waiting for {what}; step={self.machine.step} view={self.machine.view}")
+                raise AssertionError(
+                    f"timed out waiting for {what}; step={self.machine.step} view={self.machine.view}"
+                )
             await asyncio.sleep(0.05)
         await self.frames()
 
     async def wait_step(self, step: str, timeout: float = 20.0) -> None:
-        await self.wait(lambda: self.machine.step.value == step and not self.machine.busy, f"step {step}", timeout)
+        await self.wait(
+            lambda: self.machine.step.value == step and not self.machine.busy, f"step {step}", timeout
+        )
 
     def widgets(self) -> Iterator[Any]:
         from kivy.core.window import Window
@@ -183,7 +187,9 @@ class UiHarness:
         clock = FakeClock()
         audit_path = self.workdir / name / "audit.jsonl"
         self.last_audit = audit_path
-        controller = Controller(config, devices, build_backend(config), AuditLog(audit_path), clock=clock, demo=True)
+        controller = Controller(
+            config, devices, build_backend(config), AuditLog(audit_path), clock=clock, demo=True
+        )
         controls = DemoControls(devices, identity_keys(), token_issuer(self.server))
         failure: list[BaseException] = []
         holder: list[UiDriver] = []

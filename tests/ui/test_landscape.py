@@ -17,9 +17,9 @@ def visible_text_widgets_inside_window(d: UiDriver) -> list[str]:
         if getattr(w, "opacity", 1) == 0 or w.width <= 1:
             continue
         x, y = w.to_window(w.x, w.y)
-        if y < -1 or y + w.height > Window.height + 1 or x < -1 or x + w.width > Window.width + 1:
-            if not any(type(p).__name__ == "ScrollView" for p in _parents(w)):
-                outside.append(text)
+        cut = y < -1 or y + w.height > Window.height + 1 or x < -1 or x + w.width > Window.width + 1
+        if cut and not any(type(p).__name__ == "ScrollView" for p in _parents(w)):
+            outside.append(text)
     return outside
 
 
@@ -48,4 +48,6 @@ def test_landscape_session_screens(ui: UiHarness) -> None:
         await d.shot("landscape-03-certificates")
         assert visible_text_widgets_inside_window(d) == []
 
-    ui.run(script, overrides={"display": {"width": 1920, "height": 1080}}, size=(1920, 1080), name="landscape")
+    ui.run(
+        script, overrides={"display": {"width": 1920, "height": 1080}}, size=(1920, 1080), name="landscape"
+    )

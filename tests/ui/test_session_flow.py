@@ -7,8 +7,14 @@ import json
 from tests.support.ui import UiDriver, UiHarness
 
 DEMO_NAMES = ("韦桂兰", "覃䶮", "阿依古丽·买买提", "莫海生", "陈志明", "约翰逊")
-DEMO_IDS = ("450206195803120088", "450206199005170038", "450206199508210046", "450206197201010518",
-            "810000198002140056", "94582619850706001X")
+DEMO_IDS = (
+    "450206195803120088",
+    "450206199005170038",
+    "450206199508210046",
+    "450206197201010518",
+    "810000198002140056",
+    "94582619850706001X",
+)
 
 
 def assert_nothing_personal_on_screen(d: UiDriver) -> None:
@@ -29,8 +35,14 @@ def test_tap_through_a_whole_session(ui: UiHarness) -> None:
         assert_nothing_personal_on_screen(d)
         await d.shot("flow-03-consent")
         await d.tap_text("同意并查询")
-        await d.wait(lambda: d.machine.data is not None and d.machine.data.certificates
-                     and len(d.machine.data.records) == len(d.machine.data.certificates), "verified list")
+        await d.wait(
+            lambda: (
+                d.machine.data is not None
+                and d.machine.data.certificates
+                and len(d.machine.data.records) == len(d.machine.data.certificates)
+            ),
+            "verified list",
+        )
         await d.frames(0.3)
         assert d.has_text("有效")
         assert_nothing_personal_on_screen(d)
@@ -59,8 +71,15 @@ def test_tap_through_a_whole_session(ui: UiHarness) -> None:
     ui.run(script, name="flow")
     assert ui.last_audit is not None
     events = [json.loads(line)["event"] for line in ui.last_audit.read_text().splitlines()]
-    for expected in ("session_started", "identified", "consent_given", "certificates_listed", "printed",
-                     "rated", "session_ended"):
+    for expected in (
+        "session_started",
+        "identified",
+        "consent_given",
+        "certificates_listed",
+        "printed",
+        "rated",
+        "session_ended",
+    ):
         assert expected in events
     audit_text = ui.last_audit.read_text()
     for secret in DEMO_NAMES + DEMO_IDS:
@@ -130,8 +149,17 @@ def test_paper_out_offers_retry_and_phone_qr(ui: UiHarness) -> None:
         await d.wait_step("consent")
         await d.tap_text("同意并查询")
         await d.wait(lambda: d.machine.data.certificates and not d.machine.busy, "list")
+        # the paper runs out between the list being shown and the tap (no health check in between:
+        # down, out and up happen in one turn of the loop)
+        from kivy.tests.common import UnitTestTouch
+
+        await d.frames(0.3)
+        button = d.find_text("打印证照清单")
+        assert button is not None
+        touch = UnitTestTouch(*button.to_window(*button.center))
+        touch.touch_down()
         d.controls.set_paper("out")
-        await d.tap_text("打印证照清单")
+        touch.touch_up()
         await d.wait(lambda: d.machine.data.printing.phase == "failed", "print failed")
         await d.frames(0.3)
         assert d.has_text("打印机缺纸，请联系工作人员")
@@ -140,6 +168,19 @@ def test_paper_out_offers_retry_and_phone_qr(ui: UiHarness) -> None:
         d.controls.set_paper("ok")
         await d.tap_text("重新打印")
         await d.wait(lambda: d.machine.data.printing.phase == "done", "printed after refill")
+        # degraded mode: once the health check knows the paper is out, printing is not offered
+        await d.tap_text("下一步")
+        await d.wait_step("rate")
+        await d.tap_text("首页")
+        d.controls.set_paper("out")
+        d.controls.insert_card("elder")
+        await d.wait_step("consent")
+        await d.tap_text("同意并查询")
+        await d.wait(lambda: d.machine.data.certificates and not d.machine.busy, "list")
+        await d.controller.refresh_health()
+        await d.wait(lambda: d.controller.health.printer == "down", "printer down in health")
+        await d.wait(lambda: d.has_text("打印暂不可用"), "printing shown as not available")
+        assert d.find_text("打印证照清单") is None
 
     ui.run(script, name="paper-out")
 

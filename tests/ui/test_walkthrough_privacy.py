@@ -39,10 +39,15 @@ def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Pat
     for d in (home, state, tmp):
         d.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(HOME=str(home), TMPDIR=str(tmp), KIOSK__PATHS__STATE_DIR=str(state),
-               XDG_CACHE_HOME=str(home / ".cache"))
-    result = subprocess.run([str(KIOSK), "demo", "--walkthrough", str(out)], env=env, capture_output=True,
-                            timeout=300)
+    env.update(
+        HOME=str(home),
+        TMPDIR=str(tmp),
+        KIOSK__PATHS__STATE_DIR=str(state),
+        XDG_CACHE_HOME=str(home / ".cache"),
+    )
+    result = subprocess.run(
+        [str(KIOSK), "demo", "--walkthrough", str(out)], env=env, capture_output=True, timeout=300
+    )
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
     steps = ["attract", "identify", "consent", "certificates", "detail", "print", "rate", "goodbye"]
     for n, step in enumerate(steps, start=1):
@@ -64,16 +69,18 @@ def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Pat
             assert needle not in path.read_bytes(), f"{needle!r} left in {path}"
     # the embedded server's temporary database went away with the demo
     assert not [p for p in tmp.rglob("*.db*")]
-    check = subprocess.run([str(KIOSK), "audit", "verify", str(state / "audit.jsonl")], capture_output=True,
-                           text=True, env=env)
+    check = subprocess.run(
+        [str(KIOSK), "audit", "verify", str(state / "audit.jsonl")], capture_output=True, text=True, env=env
+    )
     assert check.returncode == 0, check.stdout
 
 
 def test_invalid_configuration_refuses_to_start_with_the_reason(tmp_path: Path) -> None:
     bad = tmp_path / "terminal.toml"
     bad.write_text('[display]\nwidth = "wide"\n[devices.printer]\nkind = "laser"\n', encoding="utf-8")
-    result = subprocess.run([str(KIOSK), "demo", "--config", str(bad)], capture_output=True, text=True,
-                            timeout=60)
+    result = subprocess.run(
+        [str(KIOSK), "demo", "--config", str(bad)], capture_output=True, text=True, timeout=60
+    )
     assert result.returncode == 2
     assert "配置文件有误" in result.stderr
     assert f"{bad}: display.width:" in result.stderr and f"{bad}: devices.printer.kind:" in result.stderr
