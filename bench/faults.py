@@ -113,6 +113,11 @@ def main() -> int:
     t0 = time.perf_counter()
     try:
         results = matrix_in_app(work, server, state)
+        for r in results:
+            print(
+                f"  {r.name}: {'survived' if r.survived else 'NOT SURVIVED'}, lost {r.data_lost}: {r.detail}",
+                flush=True,
+            )
         tiny = full_tmpfs_disk(work, server)
         if tiny is not None:
             results.append(tiny)

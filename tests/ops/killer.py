@@ -63,7 +63,7 @@ def kill_mid_session(tmp_path: Path, server: Any) -> KillOutcome:
     line as a power cut would, restart it, and look at everything it left on disk."""
     out = KillOutcome()
     for d in ("home", "tmp", "state"):
-        (tmp_path / d).mkdir(exist_ok=True)
+        (tmp_path / d).mkdir(parents=True, exist_ok=True)
     state = tmp_path / "state"
     info = {
         "url": server.url,

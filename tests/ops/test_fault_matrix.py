@@ -43,6 +43,7 @@ def test_every_fault_is_survived_without_restart(ui: UiHarness, ops_server: obje
 
     assert verify_chain(state / "audit.jsonl").ok
     audit = (state / "audit.jsonl").read_text(encoding="utf-8")
-    assert '"state_disk_down"' in audit and '"card_reader_removed"' in audit
+    # the down state could not be written on the unwritable disk; its end could
+    assert '"state_disk_ok"' in audit and '"card_reader_removed"' in audit
     searched, hits = scan_files([tmp_path])
     assert searched >= 2 and not hits, hits
