@@ -4,8 +4,14 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
+
+if TYPE_CHECKING:
+    from tests.support.ui import UiHarness
 
 _KIVY_HOME = tempfile.mkdtemp(prefix="kiosk-test-kivy-")
 os.environ.update(
@@ -20,7 +26,6 @@ os.environ.pop("DISPLAY", None)
 os.environ.pop("WAYLAND_DISPLAY", None)
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Run landscape UI tests last.
 
@@ -29,3 +34,27 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     default terminal), landscape after it, and the screenshots of both are right.
     """
     items.sort(key=lambda item: "landscape" in item.nodeid)
+
+
+@pytest.fixture(scope="session")
+def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
+    """One real reference server on 127.0.0.1 for every UI test of the run (test endpoints on, so a
+    test can look at what the server received)."""
+    from kiosk.wiring.backend import start_embedded_refserver
+
+    server = start_embedded_refserver(
+        tmp_path_factory.mktemp("ui-refserver"), faults=True, rate_per_minute=100_000
+    )
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+@pytest.fixture
+def ui(ui_server: object, tmp_path: Path, request: pytest.FixtureRequest) -> UiHarness:
+    """The real app offscreen; screenshots go to artifacts/<test folder>/."""
+    from tests.support.artifacts import artifacts_dir
+    from tests.support.ui import UiHarness
+
+    return UiHarness(ui_server, tmp_path, artifacts_dir() / request.path.parent.name)

@@ -1,15 +1,9 @@
 """Admin tests: PIN, lockout, config store; the UI run uses the real app offscreen with the real
-reference server on 127.0.0.1 (fixtures copied from tests/ui/conftest.py)."""
+reference server on 127.0.0.1."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
-
 import pytest
-
-from tests.support.artifacts import artifacts_dir
-from tests.support.ui import UiHarness
 
 PIN = "482915"
 
@@ -19,19 +13,3 @@ def pin_hash() -> str:
     from kiosk.admin.pin import hash_pin
 
     return hash_pin(PIN)
-
-
-@pytest.fixture(scope="session")
-def ui_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    from kiosk.wiring.backend import start_embedded_refserver
-
-    server = start_embedded_refserver(tmp_path_factory.mktemp("admin-refserver"))
-    try:
-        yield server
-    finally:
-        server.stop()
-
-
-@pytest.fixture
-def ui(ui_server: object, tmp_path: Path) -> UiHarness:
-    return UiHarness(ui_server, tmp_path, artifacts_dir() / "ui")
