@@ -38,6 +38,7 @@ async def test_identified_checklist_lists_free_and_paper_materials(server: RefSe
     for width in (576, 384):
         image = render(receipt, width)
         assert image.width == width and image.height > 600
+    (artifacts_dir() / "guide").mkdir(parents=True, exist_ok=True)
     render(receipt, 576).save(artifacts_dir() / "guide" / "checklist-identified.png")
 
 
