@@ -164,6 +164,7 @@ def main() -> int:
     failures: list[str] = []
     kinds: Counter[str] = Counter()
     marks: dict[str, dict[str, float]] = {}
+    classes: dict[str, Counter[str]] = {}
     gaps = {"normal": 0.0, "slow": 0.0}
     durations: list[float] = []
     scrape = {"text": ""}
@@ -266,6 +267,7 @@ def main() -> int:
             "textures": sum(isinstance(o, Texture) for o in live),
             "objects": len(live),
         }
+        classes[name] = Counter(type(o).__name__ for o in live if isinstance(o, Widget))
 
     async def script(d: AppDriver) -> None:
         ops = d.app.ops
@@ -355,6 +357,9 @@ def main() -> int:
             f"  live Kivy widgets {w['widgets']:.0f} -> {e['widgets']:.0f}, textures {w['textures']:.0f} -> "
             f"{e['textures']:.0f}, Python objects {w['objects']:.0f} -> {e['objects']:.0f}"
         )
+    if "warm" in classes and "end" in classes:
+        grown = (classes["end"] - classes["warm"]).most_common(8)
+        print("  widget classes that grew: " + (", ".join(f"{k} +{v}" for k, v in grown) or "none"))
     print(
         f"  longest frame gap: {gaps['normal'] * 1000:.0f} ms normal, {gaps['slow'] * 1000:.0f} ms while the "
         f"backend was slow ({args.slow_seconds} s delay) (target ≤ 100)"
