@@ -20,6 +20,13 @@ from screens.widgets import BigButton, KLabel, Panel, spacer
 class AttractScreen(KioskScreen):
     step = "attract"
 
+    _pulsing: Widget | None = None
+
+    def _stop_pulse(self) -> None:
+        if self._pulsing is not None:
+            Animation.cancel_all(self._pulsing)
+            self._pulsing = None
+
     def extra_signature(self) -> Hashable:
         return self.ctx.controller.paused
 
@@ -92,7 +99,8 @@ class AttractScreen(KioskScreen):
             return root
         start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
         start.font_size = dp(s.button * 1.3)
-        Animation.cancel_all(start)
+        self._stop_pulse()  # a repeating animation holds its widget (and the old page) forever
+        self._pulsing = start
         # 0.92 at the faintest: white on the blue still ≥ 6:1 (0.82 measured 4.2:1 on the pixels)
         pulse = Animation(opacity=0.92, duration=1.2) + Animation(opacity=1.0, duration=1.2)
         pulse.repeat = True
@@ -120,4 +128,5 @@ class AttractScreen(KioskScreen):
         return root
 
     def on_leave(self, *args: Any) -> None:
+        self._stop_pulse()
         self._signature = None

@@ -159,6 +159,7 @@ class IdleOverlay(ModalView):
         self._on_continue, self._on_end = on_continue, on_end
         self.panel = Panel(padding=40, spacing=28)
         self.add_widget(self.panel)
+        self.panel.bind(minimum_height=lambda *_: setattr(self, "height", self.panel.minimum_height))
 
     def show(self, sizes: Sizes, remaining: int) -> None:
         p = self.panel
@@ -175,7 +176,6 @@ class IdleOverlay(ModalView):
         p.add_widget(BigButton(_("继续使用"), self._on_continue, sizes))
         p.add_widget(BigButton(_("结束"), self._on_end, sizes, primary=False))
         self.height = p.minimum_height if p.minimum_height > 0 else dp(720)
-        p.bind(minimum_height=lambda *_: setattr(self, "height", p.minimum_height))
 
 
 class Notice(ModalView):
