@@ -77,6 +77,11 @@ class KioskScreen(Screen):
     def build(self) -> Widget:
         raise NotImplementedError
 
+    def forget(self) -> None:
+        """Drop the built page (called when a session ends): it is rebuilt when next shown."""
+        self.clear_widgets()
+        self._signature = None
+
     # ----------------------------------------------------------- layout helpers
     @staticmethod
     def landscape() -> bool:

@@ -141,6 +141,10 @@ class IdentifyScreen(KioskScreen):
             self._preview.stop()
             self._preview = None
 
+    def forget(self) -> None:
+        self._stop_preview()
+        super().forget()
+
     def on_leave(self, *args: Any) -> None:
         self._stop_preview()
         self._signature = None

@@ -105,6 +105,7 @@ class KioskApp(App):
         self.screens: dict[str, KioskScreen] = {}
         self.overlay: IdleOverlay | None = None
         self._refresh_pending = False
+        self._shown_session: str | None = None
 
     def build(self) -> Root:
         cfg = self.controller.config
@@ -158,6 +159,13 @@ class KioskApp(App):
         self.ctx.today = date.today()
         s = sizes(m.prefs.elder_mode)
         screen = self.screens.get(m.view or m.step.value) or self.screens.get(m.step.value)
+        if m.session_id != self._shown_session:
+            # a session ended or began: drop what every other screen still shows of the last one
+            # (masked names and numbers stay nowhere once the citizen has gone)
+            self._shown_session = m.session_id
+            for other in self.screens.values():
+                if other is not screen:
+                    other.forget()
         if screen is not None:
             if self.manager.current != screen.name:
                 self.manager.current = screen.name
