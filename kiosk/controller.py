@@ -447,8 +447,24 @@ class Controller:
         """Into the persistent outbox (kiosk.rating): its background task delivers, with back-off."""
         try:
             self.ratings.add(session_id, score, reasons, comment)
-        except (OSError, ValueError):
+        except OSError:
+            # a full or read-only disk must not lose the citizen's rating: send it straight away
+            log.warning("rating outbox unwritable; sending the rating directly")
+            self._spawn_background(self._rate_now(session_id, score, reasons, comment))
+        except ValueError:
             log.exception("rating could not be kept")
+
+    async def _rate_now(
+        self, session_id: str, score: int, reasons: tuple[str, ...], comment: str | None
+    ) -> None:
+        from kiosk.rating import safe_comment
+
+        if self.backend is None:
+            return
+        try:
+            await self.backend.submit_evaluation(session_id, score, reasons, safe_comment(comment))
+        except BackendError as exc:
+            log.warning("rating lost: the disk and the backend both failed", extra={"kind": exc.kind.value})
 
     async def _deliver_rating(self, item: Any) -> None:
         if self.backend is None:
