@@ -14,6 +14,7 @@ import resource
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
@@ -31,6 +32,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--sessions", type=int, default=200)
     parser.add_argument("--warmup", type=int, default=20)
+    parser.add_argument("--every", type=int, default=20, help="print RSS every N sessions")
     args = parser.parse_args()
 
     from kiosk.app import environment
@@ -58,11 +60,18 @@ def main() -> None:
     timings: list[float] = []
 
     async def script(d: AppDriver) -> None:
+        try:
+            await sessions(d)
+        except BaseException:
+            traceback.print_exc()
+            raise
+
+    async def sessions(d: AppDriver) -> None:
         c, m = d.controller, d.controller.machine
         for n in range(1, args.sessions + 1):
             t0 = time.perf_counter()
             controls.insert_card(keys[n % len(keys)])
-            await d.wait_for(lambda: m.step is Step.CONSENT, what="consent")
+            await d.wait_for(lambda: m.step is Step.CONSENT, what="consent", timeout=60)
             c.agree()
             await d.wait_for(
                 lambda: (
@@ -76,7 +85,7 @@ def main() -> None:
             )
             assert m.data is not None
             c.select(m.data.certificates[0].identifier)
-            await d.wait_for(lambda: m.step is Step.DETAIL and not m.busy, what="detail")
+            await d.wait_for(lambda: m.step is Step.DETAIL and not m.busy, what="detail", timeout=60)
             c.print_receipt()
             await d.wait_for(
                 lambda: m.data is not None and m.data.printing.phase in ("done", "failed"), what="print"
@@ -85,11 +94,11 @@ def main() -> None:
             c.rate(5)
             c.home()
             controls.pull_card()
-            await d.wait_for(lambda: m.step is Step.ATTRACT, what="attract")
+            await d.wait_for(lambda: m.step is Step.ATTRACT, what="attract", timeout=60)
             timings.append(time.perf_counter() - t0)
             if n == args.warmup or n == args.sessions:
                 marks[n] = rss_mb()
-            if n % 20 == 0:
+            if n % args.every == 0:
                 print(f"session {n}: RSS {rss_mb():.1f} MB, last session {timings[-1]:.2f} s", flush=True)
 
     try:
