@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 if TYPE_CHECKING:
+    from tests.support.pcsc import CardSlot, PcscDaemon
     from tests.support.ui import UiHarness
 
 _KIVY_HOME = tempfile.mkdtemp(prefix="kiosk-test-kivy-")
@@ -58,3 +59,30 @@ def ui(ui_server: object, tmp_path: Path, request: pytest.FixtureRequest) -> UiH
     from tests.support.ui import UiHarness
 
     return UiHarness(ui_server, tmp_path, artifacts_dir() / request.path.parent.name)
+
+
+@pytest.fixture(scope="session")
+def pcscd() -> Iterator[PcscDaemon]:
+    """One real ``pcscd --foreground`` with vsmartcard-vpcd for the whole run (card and diagnostics
+    tests), started and stopped by PID: a second daemon cannot run beside it."""
+    from tests.support.pcsc import PcscDaemon
+
+    daemon = PcscDaemon()
+    daemon.start()
+    try:
+        yield daemon
+    finally:
+        daemon.stop()
+
+
+@pytest.fixture
+def card_slot(pcscd: PcscDaemon) -> Iterator[CardSlot]:
+    """Insert virtual cards into ``Virtual PCD 00 00``; a card left in is removed afterwards and the
+    test ends only when pcscd reports the reader empty (so the next test starts clean)."""
+    from tests.support.pcsc import CardSlot
+
+    slot = CardSlot()
+    try:
+        yield slot
+    finally:
+        slot.clear()

@@ -13,7 +13,6 @@ import pytest
 import qrcode
 
 from tests.printer.fake_printer import FakePrinter
-from tests.support.pcsc import CardSlot, PcscDaemon
 
 QR_TEXT = "KIOSK-DIAG-TEST-VIDEO"
 
@@ -27,25 +26,6 @@ def diag_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
         yield server
     finally:
         server.stop()
-
-
-@pytest.fixture(scope="session")
-def pcscd() -> Iterator[PcscDaemon]:
-    daemon = PcscDaemon()
-    daemon.start()
-    try:
-        yield daemon
-    finally:
-        daemon.stop()
-
-
-@pytest.fixture
-def card_slot(pcscd: PcscDaemon) -> Iterator[CardSlot]:
-    slot = CardSlot()
-    try:
-        yield slot
-    finally:
-        slot.clear()
 
 
 @pytest.fixture
