@@ -78,9 +78,14 @@ class AttractScreen(KioskScreen):
         )
         pages = []
         if cfg.services.guide and "guide" in c.available_views:
-            pages.append((_("办事指南：一件事一次办"), "guide"))
+            # elder mode: the short name, so the larger text stays on one line
+            pages.append(
+                (_("办事指南") if c.machine.prefs.elder_mode else _("办事指南：一件事一次办"), "guide")
+            )
         if cfg.services.disclosure and "disclosure" in c.available_views:
-            pages.append((_("政务公开：中心职责与预算"), "disclosure"))
+            pages.append(
+                (_("政务公开") if c.machine.prefs.elder_mode else _("政务公开：中心职责与预算"), "disclosure")
+            )
         if pages:
             tiles = BoxLayout(
                 orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
