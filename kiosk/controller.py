@@ -26,7 +26,7 @@ from kiosk.backend.errors import BackendError, BackendErrorKind
 from kiosk.domain.holder import Holder
 from kiosk.i18n import _, set_language
 from kiosk.ports import BackendPort, CardReaderPort, PrinterPort, QrScannerPort
-from kiosk.session import EndReason, ErrorInfo, PrintState, SessionMachine, Step
+from kiosk.session import EndReason, ErrorInfo, Preferences, PrintState, SessionMachine, Step
 from kiosk.settings import KioskConfig
 
 log = logging.getLogger(__name__)
@@ -90,8 +90,6 @@ class Controller:
         self.clock = clock
         self.today = today
         t = config.timeouts
-        from kiosk.session import Preferences
-
         self.machine = SessionMachine(
             idle_seconds=t.idle_seconds,
             warning_seconds=t.warning_seconds,
@@ -507,8 +505,6 @@ class Controller:
         backend, window size...), so the admin screen can say so.
         """
         from kiosk.admin.changes import restart_required
-        from kiosk.session import Preferences
-
         old, self.config = self.config, new_config
         t, m = new_config.timeouts, self.machine
         m.idle_seconds, m.elder_idle_seconds = t.idle_seconds, t.elder_idle_seconds
