@@ -115,6 +115,21 @@ def test_backend_down(diag_server: Any) -> None:
     assert report.by_name("clock").status == "warning"  # cannot compare clocks without the server
 
 
+def test_slow_backend_warns_but_a_slow_first_call_does_not(tmp_path: Path) -> None:
+    from tests.support.refserver import running_refserver
+
+    with running_refserver(tmp_path) as server:
+        config = diag_config(server.embedded)
+        server.set_fault("delay", seconds=1.3, path_prefix="/v1/health", count=1)
+        cold = run(config).by_name("backend")  # only the connecting call was slow
+        assert cold.status == "ok" and cold.details["first_call_ms"] >= 1300, cold
+        assert cold.details["latency_ms"] < 1000
+        server.set_fault("delay", seconds=1.3, path_prefix="/v1/health")
+        slow = run(config).by_name("backend")  # every call is slow: the network is
+        assert slow.status == "warning" and "响应慢" in slow.hint, slow
+        assert slow.details["latency_ms"] >= 1300
+
+
 def test_clock_skew(diag_server: Any) -> None:
     check = only_failure(run(diag_config(diag_server), wall_clock=lambda: time.time() + 600), "clock")
     assert check.details["offset_seconds"] < -590 and "NTP" in check.hint
