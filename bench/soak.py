@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kiosk.ops.stalls import StallSampler
 from tests.ops.scan import demo_personal_strings, scan_files
 from tests.support.ui import FakeClock, identity_keys, make_config
 
@@ -55,6 +56,54 @@ KINDS = [
 def rss_mb() -> float:
     with open("/proc/self/statm", encoding="ascii") as fh:
         return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+
+
+def smaps() -> Counter[str]:
+    """Resident kB by mapping (file name, [heap], [anon]...), to tell allocator and GL growth from
+    mapped libraries and fonts."""
+    sizes: Counter[str] = Counter()
+    name = "?"
+    with open("/proc/self/smaps", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            head = line.split()
+            if not head:
+                continue
+            if "-" in head[0] and len(head) >= 5 and not head[0].endswith(":"):
+                name = head[5] if len(head) > 5 else "[anon]"
+            elif head[0] == "Rss:":
+                sizes[name] += int(head[1])
+    return sizes
+
+
+class TextRenderStats:
+    """Counts Kivy label renders (rasterise + texture upload on the UI thread) and their pixels."""
+
+    def __init__(self) -> None:
+        from kivy.core.text import LabelBase
+
+        self.calls = 0
+        self.pixels = 0
+        self.seconds = 0.0
+        self.largest = (0, 0)
+        original = LabelBase._render_real
+        stats = self
+
+        def counted(label: object) -> object:
+            t0 = time.perf_counter()
+            try:
+                return original(label)
+            finally:
+                stats.seconds += time.perf_counter() - t0
+                stats.calls += 1
+                w, h = getattr(label, "size", (0, 0))
+                stats.pixels += int(w * h)
+                if w * h > stats.largest[0] * stats.largest[1]:
+                    stats.largest = (int(w), int(h))  # never the text: it may be a citizen's name
+
+        LabelBase._render_real = counted  # type: ignore[method-assign]
+
+    def reset(self) -> None:
+        self.calls, self.pixels, self.seconds, self.largest = 0, 0, 0.0, (0, 0)
 
 
 def open_fds() -> int:
@@ -114,10 +163,14 @@ def main() -> int:
     p.add_argument(
         "--slow-every", type=int, default=200, help="every N sessions, a block with a slow backend"
     )
+    p.add_argument("--kinds", default="", help="only these session kinds, comma separated (a diagnosis)")
     p.add_argument("--minutes", type=float, default=0, help="stop after this long (whatever the count)")
     p.add_argument("--slow-block", type=int, default=10, help="sessions in each slow block")
     p.add_argument("--slow-seconds", type=float, default=1.5, help="the refserver delay in a slow block")
     args = p.parse_args()
+    kinds_cycle = [k for k in KINDS if k in args.kinds.split(",")] if args.kinds else KINDS
+    if not kinds_cycle:
+        p.error(f"--kinds: choose from {sorted(set(KINDS))}")
     warmup = args.warmup or max(20, args.sessions // 10)
     warmup = min(warmup, max(1, args.sessions - 1))
 
@@ -165,9 +218,12 @@ def main() -> int:
     kinds: Counter[str] = Counter()
     marks: dict[str, dict[str, float]] = {}
     classes: dict[str, Counter[str]] = {}
+    maps: dict[str, Counter[str]] = {}
     gaps = {"normal": 0.0, "slow": 0.0}
     durations: list[float] = []
     scrape = {"text": ""}
+    sampler = StallSampler(lambda: None)
+    text_stats = TextRenderStats()
 
     async def until(pred: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
         loop = asyncio.get_running_loop()
@@ -268,9 +324,13 @@ def main() -> int:
             "objects": len(live),
         }
         classes[name] = Counter(type(o).__name__ for o in live if isinstance(o, Widget))
+        maps[name] = smaps()
 
     async def script(d: AppDriver) -> None:
         ops = d.app.ops
+        sampler.last_frame = lambda: ops.frames.last_frame_at
+        sampler.thread_id = threading.get_ident()
+        sampler.start()
         await until(lambda: c.health.checked_at > 0, "first health check")
         slow = False
         for n in range(1, args.sessions + 1):
@@ -280,6 +340,8 @@ def main() -> int:
             if n == warmup + 1:
                 ops.frames.take_max()
                 ops.frames.reset()
+                sampler.samples.clear()
+                text_stats.reset()
             block = (n - 1) % args.slow_every
             want_slow = n > warmup and block >= args.slow_every - args.slow_block
             if want_slow != slow:
@@ -298,7 +360,7 @@ def main() -> int:
                 else:
                     faults.delete("/_faults")
                 slow = want_slow
-            kind = KINDS[n % len(KINDS)]
+            kind = kinds_cycle[n % len(kinds_cycle)]
             t0 = time.perf_counter()
             try:
                 await session(n, kind)
@@ -330,6 +392,7 @@ def main() -> int:
     try:
         code = asyncio.run(run_app(controller, controls.keys(), script))
     finally:
+        sampler.stop()
         tokens.stop()
         faults.close()
         server.stop()
@@ -360,9 +423,28 @@ def main() -> int:
     if "warm" in classes and "end" in classes:
         grown = (classes["end"] - classes["warm"]).most_common(8)
         print("  widget classes that grew: " + (", ".join(f"{k} +{v}" for k, v in grown) or "none"))
+    if "warm" in maps and "end" in maps:
+        top = maps["end"].most_common(4)
+        print("  largest mappings at the end (MB): " + ", ".join(f"{k} {v / 1000:.0f}" for k, v in top))
+        diff = maps["end"].copy()
+        diff.subtract(maps["warm"])
+        grew = [(k, v) for k, v in diff.most_common(4) if v > 500]
+        print("  mappings that grew (MB): " + (", ".join(f"{k} +{v / 1000:.1f}" for k, v in grew) or "none"))
     print(
         f"  longest frame gap: {gaps['normal'] * 1000:.0f} ms normal, {gaps['slow'] * 1000:.0f} ms while the "
         f"backend was slow ({args.slow_seconds} s delay) (target ≤ 100)"
+    )
+    stalled = sampler.stalled_seconds
+    limit_ms = sampler.threshold * 1000
+    print(f"  UI thread stalled (no frame for > {limit_ms:.0f} ms) for {stalled:.1f} s in all; where:")
+    for seconds, stack in sampler.worst(8, frames=2):
+        print(f"    {seconds:6.2f} s  " + " <- ".join(reversed(stack)))
+    measured = max(1, len(durations) - warmup)
+    print(
+        f"  label renders per session {text_stats.calls / measured:.0f}, "
+        f"{text_stats.pixels / measured / 1e6:.1f} Mpx, "
+        f"{text_stats.seconds / measured * 1000:.0f} ms on the UI thread; "
+        f"largest {text_stats.largest[0]}×{text_stats.largest[1]}"
     )
     text = scrape["text"]
     metric_lines = [

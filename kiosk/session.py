@@ -354,6 +354,12 @@ class SessionMachine:
         self.end(EndReason.COMPLETED if self.step is Step.GOODBYE else EndReason.CANCELLED, now)
 
     # ------------------------------------------------------------------ time
+    def at_rest_for(self, now: float) -> float | None:
+        """Seconds the terminal has stood on the attract screen untouched, ``None`` while in use."""
+        if self.step is not Step.ATTRACT or self.view is not None or self.busy:
+            return None
+        return max(0.0, now - self._last_activity)
+
     def touch(self, now: float) -> None:
         """Any touch or device activity: the citizen is still there."""
         self._last_activity = now

@@ -56,6 +56,7 @@ class Preview(Image):
     def __init__(self, source_fn: Any, **kw: Any) -> None:
         super().__init__(fit_mode="contain", **kw)
         self._source_fn = source_fn
+        self._shown: Any = None
         self._event = Clock.schedule_interval(self._update, 0.1)
         with self.canvas.after:
             Color(*rgba("#F5B800"))
@@ -70,8 +71,9 @@ class Preview(Image):
 
     def _update(self, *_: Any) -> None:
         frame = self._source_fn()
-        if frame is None:
-            return
+        if frame is None or frame is self._shown:
+            return  # nothing new: no upload
+        self._shown = frame
         tex: Any = cast(Any, self).texture
         if tex is None or tex.size != (frame.width, frame.height):
             tex = Texture.create(size=(frame.width, frame.height), colorfmt="rgb")

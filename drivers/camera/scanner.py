@@ -52,9 +52,12 @@ class QrScanner:
         *,
         forget_after: float = 2.0,
         thorough_interval: float = 0.1,
+        preview_width: int = 640,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.source = source
+        self.preview_width = preview_width
+        self._preview: tuple[int, Frame] | None = None
         self.decoder = decoder or QrDecoder()
         self.forget_after = forget_after
         self.thorough_interval = thorough_interval
@@ -82,6 +85,7 @@ class QrScanner:
             if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
                 return
             self._stop = threading.Event()  # per run: a worker still finishing keeps its own
+            self._preview = None
             self.source.start()
             self._thread = threading.Thread(
                 target=self._run, args=(self._stop, {}), name="qr-scanner", daemon=True
@@ -97,15 +101,22 @@ class QrScanner:
             thread = self._thread
             self._on_text = None
             self._on_code = None
+            self._preview = None  # the next citizen never sees this one's last frame
         self.source.stop(wait=wait)
         if wait and thread is not None and thread is not threading.current_thread():
             thread.join(wait)
 
     def preview(self) -> Frame | None:
+        """The newest frame, scaled to ``preview_width``. While scanning, the worker thread has
+        already converted it (the UI thread only uploads it, and gets the same object back until a
+        new frame arrives); otherwise it is converted here."""
         newest = self.source.newest()
         if newest is None:
             return None
-        return Frame.from_bgr(newest[1])
+        made = self._preview
+        if made is not None and made[0] >= newest[0] - 1:
+            return made[1]
+        return Frame.from_bgr(newest[1], self.preview_width)
 
     def health(self) -> str:
         return self.source.health()
@@ -183,6 +194,10 @@ class QrScanner:
             if len(self._decode_times) > 30:
                 del self._decode_times[0]
             self._report(codes, stop, last_seen)
+            preview = Frame.from_bgr(image, self.preview_width)
+            with self._lock:
+                if not stop.is_set():
+                    self._preview = (seq, preview)
 
     def _report(self, codes: list[DecodedCode], stop: threading.Event, last_seen: dict[bytes, float]) -> None:
         now = self._clock()

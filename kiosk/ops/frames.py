@@ -33,6 +33,11 @@ class FrameGapMeter:
         self._last = now
         self.frames += 1
 
+    @property
+    def last_frame_at(self) -> float | None:
+        """``time.perf_counter()`` of the last frame drawn (``None`` before the first)."""
+        return self._last
+
     def reset(self) -> None:
         """Forget what was measured so far (after warm-up)."""
         self._window_max = self.overall_max = 0.0

@@ -87,6 +87,9 @@ class KioskMetrics:
         self.watchdog_pings = Counter(
             "kiosk_watchdog_pings", "Watchdog pings sent from the UI loop", registry=r
         )
+        self.resident_memory = Gauge(
+            "kiosk_resident_memory_bytes", "Resident memory of the kiosk app process", registry=r
+        )
         self.frame_gap = Gauge(
             "kiosk_ui_max_frame_gap_seconds", "Longest gap between UI frames in the last minute", registry=r
         )

@@ -5,11 +5,13 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from kiosk.ops.frames import FrameGapMeter
+from kiosk.ops.memory import MemoryPolicy, resident_bytes
 from kiosk.ops.metrics import KioskMetrics
 from kiosk.ops.observe import ObservedBackend, ObservedPrinter
 from kiosk.ops.selfcheck import check_state_dir, clock_skewed
@@ -30,6 +32,10 @@ class OpsHandle:
     state_dir: Path
     metrics_url: str | None = None
     clock_is_skewed: bool = False
+    app: Any = None  # stopped for a planned restart (check_memory)
+    supervised: bool = False  # started by systemd, which starts the app again after it exits
+    restarting: bool = False
+    _memory_warned: bool = False
     _server: Any = None
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
     _disk_state: str = "ok"
@@ -71,10 +77,32 @@ class OpsHandle:
             self.controller.audit.record("state_disk_" + status.state, free_mb=status.free_bytes // 1_000_000)
         return status.state
 
+    def check_memory(self, rss: int | None = None) -> bool:
+        """Export the resident size; above ``ops.restart_above_mb``, at rest and under systemd, stop
+        the app for a clean restart. Returns whether a restart was asked for."""
+        rss = resident_bytes() if rss is None else rss
+        self.metrics.resident_memory.set(rss)
+        c = self.controller
+        policy = MemoryPolicy(c.config.ops.restart_above_mb, c.config.ops.restart_after_rest_seconds)
+        if self.restarting or not policy.should_restart(rss, c.machine.at_rest_for(c.clock())):
+            return False
+        if not self.supervised:  # nobody would start it again: say so (once), keep serving
+            if not self._memory_warned:
+                self._memory_warned = True
+                log.warning("memory above the restart limit; not run by systemd, so no restart")
+            return False
+        self.restarting = True
+        c.audit.record("restart_for_memory", rss_mb=rss // 10**6, limit_mb=policy.limit_mb)
+        log.warning("planned restart: memory above the limit", extra={"rss_mb": rss // 10**6})
+        if self.app is not None:
+            self.app.stop()
+        return True
+
     async def _checks(self) -> None:
         while True:
             try:
                 await self.check_disk()
+                self.check_memory()
                 self.metrics.frame_gap.set(self.frames.take_max())
             except Exception:
                 log.exception("self-check failed")
@@ -119,6 +147,8 @@ def start_ops(controller: Any, app: Any = None) -> OpsHandle:
         watchdog=Watchdog(on_ping=metrics.watchdog_pings.inc),
         frames=FrameGapMeter(),
         state_dir=Path(controller.audit.path).parent,
+        app=app,
+        supervised=bool(os.environ.get("NOTIFY_SOCKET") or os.environ.get("INVOCATION_ID")),
     )
     controller.audit.listeners.append(metrics.observe_event)
     if controller.backend is not None and not isinstance(controller.backend, ObservedBackend):

@@ -96,6 +96,9 @@ class OpsConfig(Section):
     watchdog: bool = True  # ping systemd from the UI loop when started by a Type=notify unit
     clock_skew_seconds: float = Field(default=120.0, gt=0)  # |terminal − backend| above this is reported
     disk_min_free_mb: int = Field(default=200, ge=0)  # below this the state dir is reported degraded
+    # above this resident size the app restarts itself, but only at rest (kiosk.ops.memory); 0: never
+    restart_above_mb: int = Field(default=2000, ge=0)
+    restart_after_rest_seconds: float = Field(default=120.0, ge=0)  # on the attract screen, untouched
 
 
 class KioskConfig(Section):

@@ -67,3 +67,15 @@ def test_long_payload_is_shrunk_to_fit_and_an_impossible_one_is_not_fatal(
     long_text = "https://lz.gxzf.example/t/" + "AbCdEf0123_-" * 60  # ~750 characters, version 17
     scanner.show(long_text)
     assert collector.wait_for(1, timeout=20) == [long_text]
+
+
+def test_preview_is_scaled_down_by_the_worker_and_dropped_on_stop(scanners: list, collector: Collector) -> None:
+    scanner = SimulatedQrScanner(SimulatedCamera(width=1280, height=720, fps=15))
+    scanners.append(scanner)
+    scanner.start(collector)
+    assert wait_until(lambda: scanner.state().frames_decoded >= 2)
+    frame = scanner.preview()  # the UI thread uploads 640×360, not the camera's 1280×720
+    assert frame is not None and (frame.width, frame.height) == (640, 360)
+    assert len(frame.rgb) == 640 * 360 * 3
+    scanner.stop(wait=5)
+    assert scanner._preview is None  # the next citizen never sees this one's last frame

@@ -1,0 +1,72 @@
+"""Where the UI thread was when a frame came late: the stack of every stall, sampled from a thread.
+
+A frozen screen is the one failure a citizen sees without any message, and its cause (a file read,
+a font rasterised, a JSON parse on the UI thread) is invisible in the logs. The sampler thread wakes
+every few milliseconds; while the frame meter says no frame has been drawn for longer than the
+threshold, it records the UI thread's stack (file, line and function only: no variable is read,
+so no personal data can leak). ``worst()`` then names the code lines that cost the most stalled time.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+
+@dataclass
+class StallSampler:
+    """Samples the stack of ``thread_id`` while ``last_frame()`` is older than ``threshold``."""
+
+    last_frame: Callable[[], float | None]
+    thread_id: int = field(default_factory=threading.get_ident)
+    threshold: float = 0.1
+    interval: float = 0.005
+    depth: int = 6
+    samples: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    _stop: threading.Event = field(default_factory=threading.Event)
+    _thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._run, name="stall-sampler", daemon=True)
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=1)
+
+    def _run(self) -> None:
+        while not self._stop.wait(self.interval):
+            last = self.last_frame()
+            if last is None or time.perf_counter() - last < self.threshold:
+                continue
+            frame = sys._current_frames().get(self.thread_id)
+            if frame is None:
+                continue
+            stack = traceback.extract_stack(frame)[-self.depth :]
+            self.samples[tuple(f"{_short(s.filename)}:{s.lineno} {s.name}" for s in stack)] += 1
+
+    def worst(self, n: int = 5, frames: int = 1) -> list[tuple[float, tuple[str, ...]]]:
+        """The ``n`` places seen most often during stalls (the innermost ``frames`` of each stack),
+        with the stalled seconds they cover."""
+        places: Counter[tuple[str, ...]] = Counter()
+        for stack, count in self.samples.items():
+            places[stack[-frames:]] += count
+        return [(count * self.interval, place) for place, count in places.most_common(n)]
+
+    @property
+    def stalled_seconds(self) -> float:
+        return sum(self.samples.values()) * self.interval
+
+
+def _short(path: str) -> str:
+    for marker in ("/site-packages/", "/work/", "/main/"):
+        if marker in path:
+            return path.split(marker, 1)[1]
+    return path
