@@ -505,6 +505,7 @@ class Controller:
         backend, window size...), so the admin screen can say so.
         """
         from kiosk.admin.changes import restart_required
+
         old, self.config = self.config, new_config
         t, m = new_config.timeouts, self.machine
         m.idle_seconds, m.elder_idle_seconds = t.idle_seconds, t.elder_idle_seconds
@@ -577,4 +578,3 @@ class Controller:
 
 
 STAFF_VIEWS = ("admin", "diagnostics")
-

@@ -34,7 +34,6 @@ import random
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, TypeVar
@@ -56,6 +55,7 @@ from kiosk.backend.schemas import (
     VerifyAnswer,
 )
 from kiosk.backend.signing import new_nonce, sign_headers
+from kiosk.backend.verifier import run_verifier
 from kiosk.backend.verify import to_record, verify_record
 from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
 from kiosk.domain.holder import Holder
@@ -64,8 +64,6 @@ from kiosk.settings.backend import BackendConfig
 
 log = logging.getLogger("kiosk.backend")
 install_log_masking()
-
-_VERIFIER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sm2-verify")
 
 M = TypeVar("M", bound=BaseModel)
 T = TypeVar("T")
@@ -290,12 +288,9 @@ class HttpBackend:
             record = to_record(raw["record"], _summary(rec), rec.key_id, answer.signature.value)
         except (ValueError, TypeError, KeyError) as exc:
             raise BackendError(BackendErrorKind.BAD_RESPONSE, "record cannot be canonicalised") from exc
-        # pure-Python SM2 takes tens of milliseconds: keep it off the event loop (and the UI), on
-        # ONE worker thread, so ten records fetched at once do not make ten threads fight the
-        # event loop (and Kivy) for the GIL.
-        loop = asyncio.get_running_loop()
-        verification = await loop.run_in_executor(
-            _VERIFIER, verify_record, record, self._issuer_keys, self._today(), answer.signature.key_id
+        # pure-Python SM2 takes tens of milliseconds a record: in another process (kiosk.backend.verifier)
+        verification = await run_verifier(
+            verify_record, record, dict(self._issuer_keys), self._today(), answer.signature.key_id
         )
         if not verification.ok:
             log.warning(

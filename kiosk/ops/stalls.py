@@ -27,7 +27,9 @@ class StallSampler:
     threshold: float = 0.1
     interval: float = 0.005
     depth: int = 6
+    context: Callable[[], str] = lambda: ""
     samples: Counter[tuple[str, ...]] = field(default_factory=Counter)
+    stalls: list[tuple[float, str]] = field(default_factory=list)  # (seconds, context) of each
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -42,10 +44,17 @@ class StallSampler:
             self._thread.join(timeout=1)
 
     def _run(self) -> None:
+        open_stall: tuple[float, str] | None = None  # (last frame before it, context)
         while not self._stop.wait(self.interval):
             last = self.last_frame()
+            if open_stall is not None and last != open_stall[0]:
+                if last is not None:
+                    self.stalls.append((last - open_stall[0], open_stall[1]))
+                open_stall = None
             if last is None or time.perf_counter() - last < self.threshold:
                 continue
+            if open_stall is None:
+                open_stall = (last, self.context())
             frame = sys._current_frames().get(self.thread_id)
             if frame is None:
                 continue
@@ -59,6 +68,10 @@ class StallSampler:
         for stack, count in self.samples.items():
             places[stack[-frames:]] += count
         return [(count * self.interval, place) for place, count in places.most_common(n)]
+
+    def clear(self) -> None:
+        self.samples.clear()
+        self.stalls.clear()
 
     @property
     def stalled_seconds(self) -> float:

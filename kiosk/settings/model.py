@@ -28,6 +28,8 @@ class DisplayConfig(Section):
     font_path: str = ""  # empty: Noto Sans CJK SC extracted from Debian's fonts-noto-cjk
     language: Literal["zh_CN", "en"] = "zh_CN"
     elder_mode_default: bool = False
+    # wait for each frame to be drawn before the next (kiosk.app.kivy_app._finish_frame)
+    pace_frames: bool = True
 
     @property
     def orientation(self) -> str:

@@ -30,7 +30,11 @@ DEMO_TERMINAL_ID = "LJ-ZZ-DEMO"
 
 
 def build_backend(config: Any) -> BackendPort:
-    """The backend client for a :class:`kiosk.settings.KioskConfig`."""
+    """The backend client for a :class:`kiosk.settings.KioskConfig`; starts the signature
+    verifier process now, so the first citizen's list does not wait for it."""
+    from kiosk.backend.verifier import warm_up
+
+    warm_up()
     return HttpBackend.from_config(config)
 
 

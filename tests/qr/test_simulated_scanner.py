@@ -69,7 +69,9 @@ def test_long_payload_is_shrunk_to_fit_and_an_impossible_one_is_not_fatal(
     assert collector.wait_for(1, timeout=20) == [long_text]
 
 
-def test_preview_is_scaled_down_by_the_worker_and_dropped_on_stop(scanners: list, collector: Collector) -> None:
+def test_preview_is_scaled_down_by_the_worker_and_dropped_on_stop(
+    scanners: list, collector: Collector
+) -> None:
     scanner = SimulatedQrScanner(SimulatedCamera(width=1280, height=720, fps=15))
     scanners.append(scanner)
     scanner.start(collector)

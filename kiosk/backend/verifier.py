@@ -1,0 +1,85 @@
+"""Where certificate signatures are checked: in a separate worker process, not in a thread.
+
+WHY a process: SM2 in gmssl is pure Python and takes tens of milliseconds a record. In a thread it
+holds the GIL, and the UI thread, which gives the GIL up on every blocking call, waits up to a
+switch interval to get it back each time: measured in the soak, a certificate list of ten records
+froze the screen for 0.8–1 s. A spawned process (not forked: forking a process that runs SDL, GL and
+driver threads is unsafe) has its own interpreter; the records it receives pass through a pipe and
+live only in its memory, like in this process. If the worker dies, the pool is rebuilt; if a
+process cannot be started at all, verification falls back to a thread (slower screen, same result).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import multiprocessing
+import os
+import threading
+import time
+from collections.abc import Callable
+from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any, TypeVar
+
+log = logging.getLogger("kiosk.backend")
+T = TypeVar("T")
+
+_lock = threading.Lock()
+_pool: Executor | None = None
+_fallback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sm2-verify")
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In the worker: leave when the terminal app is gone (even killed with SIGKILL), so no
+    orphan keeps a record in memory. Polling the parent id is simple and works whichever of the
+    app's threads started the worker (PR_SET_PDEATHSIG would follow that thread, not the app)."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
+
+
+def _executor() -> Executor:
+    global _pool
+    with _lock:
+        if _pool is None:
+            try:
+                _pool = ProcessPoolExecutor(
+                    max_workers=1,
+                    mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_exit_with_parent,
+                    initargs=(os.getpid(),),
+                )
+            except (OSError, NotImplementedError) as exc:  # no /dev/shm, no semaphores...
+                log.warning("backend: no verifier process (%s); verifying in a thread", exc)
+                _pool = _fallback
+        return _pool
+
+
+def _discard(broken: Executor) -> None:
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def warm_up() -> None:
+    """Start the worker process now (at app start), so the first citizen does not wait for it."""
+    _executor().submit(int)
+
+
+async def run_verifier(fn: Callable[..., T], *args: Any) -> T:
+    """``fn(*args)`` in the verifier process (``fn`` and its arguments must pickle)."""
+    loop = asyncio.get_running_loop()
+    executor = _executor()
+    try:
+        return await loop.run_in_executor(executor, fn, *args)
+    except BrokenProcessPool:
+        log.warning("backend: the verifier process died; starting a new one")
+        _discard(executor)
+        return await loop.run_in_executor(_executor(), fn, *args)

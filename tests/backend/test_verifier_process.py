@@ -1,0 +1,47 @@
+"""Signatures are checked in a worker process that never outlives the terminal app."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+CHILD = """
+import os, sys, time
+from kiosk.backend.verifier import _executor, warm_up
+warm_up()
+pool = _executor()
+print(pool.submit(os.getpid).result(timeout=60), flush=True)
+time.sleep(120)
+"""
+
+
+def alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        return fh.read().split()[2] != "Z"
+
+
+def test_worker_is_another_process_and_leaves_when_the_app_is_killed() -> None:
+    app = subprocess.Popen(
+        [sys.executable, "-c", CHILD], cwd=REPO, stdout=subprocess.PIPE, text=True, env={**os.environ}
+    )
+    try:
+        assert app.stdout is not None
+        worker = int(app.stdout.readline())
+        assert worker != app.pid and alive(worker)  # its own interpreter: no GIL shared with the UI
+        os.kill(app.pid, signal.SIGKILL)  # no clean shutdown at all
+        app.wait(10)
+        deadline = time.monotonic() + 10
+        while alive(worker) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not alive(worker), "the verifier outlived the app"
+    finally:
+        app.kill()
