@@ -2,11 +2,12 @@
 
 Each round builds a page of 12 labels, draws a few frames, removes it and collects it; the GL
 textures are deleted (checked with glIsTexture) and no Python object survives, yet under Mesa's
-llvmpipe the process's malloc heap grows by megabytes a round. Under softpipe the same rounds stay
-flat, which puts the growth inside the GL driver, not in the kiosk code (see kiosk/ops/memory.py
-for what the terminal does about it).
+llvmpipe, with nothing pacing the frames (offscreen, no vsync), the malloc heap grows by megabytes a
+round: the driver queues frames faster than it rasterises them. Under softpipe, or with ``--pace``
+(glFinish after each frame, what the app does: display.pace_frames), the same rounds stay flat.
 
     .venv/bin/python bench/gl_texture_growth.py                       # the default driver
+    .venv/bin/python bench/gl_texture_growth.py --pace                # each frame finished first
     GALLIUM_DRIVER=softpipe .venv/bin/python bench/gl_texture_growth.py
 """
 
@@ -36,13 +37,14 @@ def native_mb() -> float:
 def main() -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--rounds", type=int, default=60)
+    p.add_argument("--pace", action="store_true", help="glFinish after every frame, as the app does")
     args = p.parse_args()
     from kiosk.app import environment
 
     environment.prepare(1080, 1920, False, headless=True)
     from kivy.base import EventLoop
     from kivy.core.window import Window
-    from kivy.graphics.opengl import glGetString, glIsTexture
+    from kivy.graphics.opengl import glFinish, glGetString, glIsTexture
     from kivy.uix.boxlayout import BoxLayout
     from kivy.uix.label import Label
 
@@ -55,6 +57,8 @@ def main() -> int:
     def frames(n: int) -> None:
         for _ in range(n):
             EventLoop.idle()
+            if args.pace:
+                glFinish()
 
     texture_ids: list[int] = []
     frames(3)

@@ -2,11 +2,11 @@
 
 WHY: a terminal runs for months. Memory that the process itself does not leak can still grow inside
 native libraries it does not own: measured here, Mesa's llvmpipe (the software OpenGL used where
-there is no GPU driver) keeps several MB per session of label textures it has already deleted, while
-the same run under softpipe stays flat (bench/soak.py, bench/gl_texture_growth.py). Rather than let
-such growth end in the kernel's OOM killer in the middle of a citizen's session, the app leaves
-cleanly once it is above a configured size and the terminal has been at rest for a while;
-systemd (``Restart=always``) starts it again within seconds.
+there is no GPU driver) grew the heap by megabytes a session while it queued unpaced frames
+(bench/gl_texture_growth.py; display.pace_frames is the fix), and a driver or font library can do
+the same in ways not yet seen. Rather than let such growth end in the kernel's OOM killer in the
+middle of a citizen's session, the app leaves cleanly once it is above a configured size and the
+terminal has been at rest for a while; systemd (``Restart=always``) starts it again within seconds.
 """
 
 from __future__ import annotations
