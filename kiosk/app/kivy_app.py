@@ -20,6 +20,7 @@ from kivy.graphics.opengl import glFinish
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
+from kiosk.app.gc_tuning import collect_between_citizens, defer_full_collections, freeze_startup_objects
 from kiosk.controller import Controller
 from kiosk.i18n import _
 from kiosk.session import Step
@@ -29,6 +30,7 @@ from screens.frame import Footer, Header, IdleOverlay, Notice
 from screens.theme import PAGE, rgba, sizes
 
 log = logging.getLogger(__name__)
+GC_AFTER_SESSION_SECONDS = 1.0  # after the attract screen has been drawn
 
 
 def process_age_seconds() -> float:
@@ -107,6 +109,8 @@ class KioskApp(App):
         self.overlay: IdleOverlay | None = None
         self._refresh_pending = False
         self._shown_session: str | None = None
+        self._refrozen = False  # gc_tuning: one more freeze after the first session
+        self._at_rest = True  # on the bare attract screen: no session, no page open
 
     def build(self) -> Root:
         cfg = self.controller.config
@@ -141,6 +145,11 @@ class KioskApp(App):
         self.refresh()
         return root
 
+    def _collect_garbage(self, _dt: float) -> None:
+        took = collect_between_citizens(freeze=not self._refrozen)
+        self._refrozen = True
+        log.debug("full garbage collection between citizens", extra={"ms": round(took * 1000)})
+
     @staticmethod
     def _finish_frame(*_: Any) -> None:
         """Let the GL driver finish each frame before the next is built.
@@ -160,6 +169,9 @@ class KioskApp(App):
 
     def _first_frame(self, _dt: float) -> None:
         log.info("first frame drawn", extra={"since_start_s": round(process_age_seconds(), 3)})
+        frozen = freeze_startup_objects()  # full GC passes skip start-up's objects (gc_tuning)
+        defer_full_collections()  # ... and run between citizens (refresh), not during a session
+        log.info("start-up objects frozen for the garbage collector", extra={"objects": frozen})
 
     # ------------------------------------------------------------------ drawing
     def request_refresh(self) -> None:
@@ -182,6 +194,10 @@ class KioskApp(App):
             for other in self.screens.values():
                 if other is not screen:
                     other.forget()
+        at_rest = m.session_id is None and m.view is None
+        if at_rest and not self._at_rest:  # the citizen has gone: the full GC pass happens now
+            Clock.schedule_once(self._collect_garbage, GC_AFTER_SESSION_SECONDS)
+        self._at_rest = at_rest
         if screen is not None:
             if self.manager.current != screen.name:
                 self.manager.current = screen.name
