@@ -92,7 +92,8 @@ def full_tmpfs_disk(work: Path, server: object) -> FaultResult | None:
                 pass
         results = matrix_in_app(work, server, mnt, ["backend slow"])  # a fault + a recovery session
         r = results[0]
-        return FaultResult("disk full (tmpfs, ENOSPC)", r.survived, r.data_lost, r.detail)
+        detail = f"sessions served with every write failing (inner run: {r.detail})"
+        return FaultResult("disk full (tmpfs, ENOSPC)", r.survived, r.data_lost, detail)
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
