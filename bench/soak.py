@@ -34,6 +34,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kiosk.ops.memory import resident_bytes
 from kiosk.ops.stalls import StallSampler
 from tests.ops.scan import demo_personal_strings, scan_files
 from tests.support.ui import FakeClock, identity_keys, make_config
@@ -54,8 +55,7 @@ KINDS = [
 
 
 def rss_mb() -> float:
-    with open("/proc/self/statm", encoding="ascii") as fh:
-        return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 1e6
+    return resident_bytes() / 1e6
 
 
 def smaps() -> Counter[str]:

@@ -15,10 +15,10 @@ Three measures:
 - ``collect_between_citizens``: ...because the app runs one itself whenever the terminal comes back
   to rest (a session ended, a guide page closed), when nobody is at the screen. This also frees,
   at once, any garbage cycle that still held the last citizen's data, instead of at some random
-  later moment. After the first session it freezes once
-  more: the modules a session imports on first use (receipts, QR, pinyin...) join start-up's
-  objects. Only once: whatever is frozen and later dropped is never freed, and a freeze after every
-  session would keep each session's last attract page for ever.
+  later moment. After the first session it freezes once more: the modules a session imports on
+  first use (receipts, QR, pinyin...) join start-up's objects. Only once: whatever is frozen and
+  later dropped is never freed, and a freeze after every session would keep each session's last
+  attract page for ever.
 """
 
 from __future__ import annotations

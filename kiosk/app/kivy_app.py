@@ -157,9 +157,10 @@ class KioskApp(App):
         WHY: where nothing paces buffer swaps (offscreen or a display without vsync) a software
         renderer such as Mesa's llvmpipe queues frame after frame; the queue holds memory, and the
         next label whose texture is still in a queued frame waits for all of them. Measured in the
-        soak (30 sessions, llvmpipe): without this, label updates took 0.5–3.4 s, 300–475 ms of
-        the UI thread a session went into text, and RSS grew ~5 MB a session; with it, 28 ms a
-        session and no growth. On a paced display it costs next to nothing.
+        soak (llvmpipe): without this, single label updates took 0.5–5.8 s and 300–475 ms of the UI
+        thread a session went into text; with it, 26–29 ms a session (bench/gl_texture_growth.py:
+        the heap grew 7.8 MB a round unpaced, and levels off paced). On a display that paces its
+        frames it costs next to nothing.
         """
         glFinish()
 

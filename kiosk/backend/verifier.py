@@ -2,11 +2,13 @@
 
 WHY a process: SM2 in gmssl is pure Python and takes tens of milliseconds a record. In a thread it
 holds the GIL, and the UI thread, which gives the GIL up on every blocking call, waits up to a
-switch interval to get it back each time: measured in the soak, a certificate list of ten records
-froze the screen for 0.8–1 s. A spawned process (not forked: forking a process that runs SDL, GL and
-driver threads is unsafe) has its own interpreter; the records it receives pass through a pipe and
-live only in its memory, like in this process. If the worker dies, the pool is rebuilt; if a
-process cannot be started at all, verification falls back to a thread (slower screen, same result).
+switch interval to get it back each time. (On the 2-CPU build machine moving it made no measurable
+difference to the soak's frame gaps, whose causes were elsewhere; it keeps the crypto from ever
+competing with the UI for one interpreter.) A spawned process (not forked: forking a process that
+runs SDL, GL and driver threads is unsafe) has its own interpreter; the records it receives pass
+through a pipe and live only in its memory, like in this process. If the worker dies, the pool
+is rebuilt; if a process cannot be started at all, verification falls back to a thread (same
+result).
 """
 
 from __future__ import annotations

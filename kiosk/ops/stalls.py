@@ -16,6 +16,7 @@ import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 
 @dataclass
@@ -78,8 +79,11 @@ class StallSampler:
         return sum(self.samples.values()) * self.interval
 
 
+_ROOT = str(Path(__file__).resolve().parents[2]) + "/"
+
+
 def _short(path: str) -> str:
-    for marker in ("/site-packages/", "/work/", "/main/"):
-        if marker in path:
-            return path.split(marker, 1)[1]
-    return path
+    """A path relative to the project or to site-packages: short, and the same on every machine."""
+    if path.startswith(_ROOT):
+        return path[len(_ROOT) :]
+    return path.split("/site-packages/", 1)[-1]
