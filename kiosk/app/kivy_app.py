@@ -141,7 +141,9 @@ class KioskApp(App):
         Clock.schedule_interval(self.header.tick, 1.0)
         Window.bind(on_key_down=self._on_key)
         if cfg.display.pace_frames:
-            Window.bind(on_flip=self._finish_frame)
+            # at the start of each frame, not on_flip: finishing right after the swap broke SDL's
+            # offscreen surface when the window was resized (landscape test screenshots)
+            Clock.schedule_interval(self._finish_frame, 0)
         self.refresh()
         return root
 
