@@ -28,13 +28,55 @@ os.environ.pop("WAYLAND_DISPLAY", None)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Run landscape UI tests last.
+    """Run the UI tests with another window size (``@pytest.mark.window``) last.
 
-    SDL's offscreen window keeps the framebuffer of the size it was first created with; a portrait
-    window resized from landscape renders garbage into its top part. Portrait runs first (the
-    default terminal), landscape after it, and the screenshots of both are right.
+    Each of them runs in a fresh process (``pytest_pyfunc_call`` below) when this process already
+    has a window of another size; grouping them at the end keeps the shared window for the rest.
     """
-    items.sort(key=lambda item: "landscape" in item.nodeid)
+    items.sort(key=lambda item: item.get_closest_marker("window") is not None)
+
+
+_FRESH_PROCESS = "KIOSK_TEST_FRESH_WINDOW"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run a UI test in a fresh pytest process when its window size differs from this process's.
+
+    SDL's offscreen window draws into a surface of the size it was created with, for the life of the
+    process (see tests/support/ui.py). A landscape test after portrait ones would lay out right
+    and screenshot garbage beyond x=1080, so it gets its own process, with its own window.
+    """
+    if "ui" not in pyfuncitem.fixturenames or os.environ.get(_FRESH_PROCESS):
+        return None
+    from tests.support.ui import DEFAULT_WINDOW, window_created_size
+
+    marker = pyfuncitem.get_closest_marker("window")
+    wanted = (int(marker.args[0]), int(marker.args[1])) if marker else DEFAULT_WINDOW
+    created = window_created_size()
+    if created is None or created == wanted:
+        return None
+    import subprocess
+    import sys
+
+    root = Path(pyfuncitem.config.rootpath)
+    done = subprocess.run(
+        [sys.executable, "-m", "pytest", "-q", "-s", "-p", "no:cacheprovider", pyfuncitem.nodeid],
+        cwd=root,
+        env={**os.environ, _FRESH_PROCESS: "1"},
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    print(done.stdout[-4000:])
+    if done.returncode != 0:
+        pytest.fail(
+            f"{pyfuncitem.nodeid} failed in its own process (window {wanted[0]}×{wanted[1]}):\n"
+            + done.stdout[-6000:]
+            + done.stderr[-2000:],
+            pytrace=False,
+        )
+    return True
 
 
 @pytest.fixture(scope="session")

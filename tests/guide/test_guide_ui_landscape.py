@@ -1,16 +1,17 @@
 """The guide in landscape (1920×1080): keypad beside the results, flowchart beside the details,
 nothing cut off; a checklist that cannot be printed (paper out) offers a retry and a phone QR.
 
-Named to run after the portrait test: the offscreen window keeps the framebuffer of the first size it
-was created with, so a portrait run after a landscape one in the same process shows a stale region
-in its screenshots (the same holds for tests/ui/test_landscape.py).
+Marked ``window(1920, 1080)``: after portrait tests it runs in a fresh process with a landscape
+window (tests/conftest.py), and each screenshot is checked to be drawn across the whole width.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from tests.support.ui import UiDriver, UiHarness
+import pytest
+
+from tests.support.ui import UiDriver, UiHarness, assert_header_spans_window
 
 
 def cut_off_texts(d: UiDriver) -> list[str]:
@@ -38,6 +39,7 @@ def cut_off_texts(d: UiDriver) -> list[str]:
     return out
 
 
+@pytest.mark.window(1920, 1080)
 def test_guide_landscape_and_print_failure(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
         await d.tap_text("办事指南：一件事一次办")
@@ -46,7 +48,7 @@ def test_guide_landscape_and_print_failure(ui: UiHarness) -> None:
             await d.tap_text(key)
         assert d.has_text("住房公积金提取（购买自住住房）")
         assert cut_off_texts(d) == []
-        await d.shot("guide-landscape-1-search")
+        assert_header_spans_window(await d.shot("guide-landscape-1-search"))
         await d.tap_text("住房公积金提取（购买自住住房）")
         await d.frames(0.3)
         assert d.has_text("办理流程") and d.has_text("可免证")
@@ -59,7 +61,7 @@ def test_guide_landscape_and_print_failure(ui: UiHarness) -> None:
         assert d.find_text("重新打印") is not None
         phone = d.controller.guide_printing.fallback_qr
         assert phone and "住房公积金提取" in phone and "申请材料" in phone
-        await d.shot("guide-landscape-2-paper-out")
+        assert_header_spans_window(await d.shot("guide-landscape-2-paper-out"))
         d.controls.set_paper("ok")
         await d.tap_text("重新打印")
         await d.wait(lambda: d.controller.guide_printing.phase == "done", "printed after retry", timeout=60)

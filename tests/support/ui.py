@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import sys
 import tomllib
 from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +28,57 @@ from typing import Any
 from kiosk.settings import KioskConfig
 from kiosk.settings.loader import _merge
 from kiosk.settings.model import KioskConfig as _Model
+
+DEFAULT_WINDOW = (1080, 1920)
+
+# The size the offscreen window had when this process created it. SDL's offscreen driver keeps the
+# EGL surface of that size for the life of the process: after ``Window.size = …`` the app lays out
+# at the new size but only the first size's pixels exist, so a screenshot of a larger window is
+# garbage beyond them. A test that needs another size runs in a fresh process (tests/conftest.py).
+_window_created_at: tuple[int, int] | None = None
+
+
+def window_created_size() -> tuple[int, int] | None:
+    """The size this process's Kivy window was created with, ``None`` if there is no window yet.
+
+    A window created outside :func:`open_window` reports ``(0, 0)``: its surface size is unknown.
+    """
+    if "kivy.core.window" not in sys.modules:
+        return None
+    return _window_created_at or (0, 0)
+
+
+def open_window(size: tuple[int, int]) -> Any:
+    """Kivy's window at ``size``, created at that size if this process has none yet."""
+    global _window_created_at
+    from kiosk.app import environment
+
+    first = "kivy.core.window" not in sys.modules
+    environment.prepare(size[0], size[1], False, headless=True)
+    from kivy.core.window import Window
+
+    if first:
+        _window_created_at = (int(Window.size[0]), int(Window.size[1]))
+    if tuple(Window.size) != size:
+        Window.size = size
+    return Window
+
+
+def assert_header_spans_window(shot: Path) -> None:
+    """The header band's colour at the right edge equals the left edge: the whole window was drawn.
+
+    Guards against a screenshot that is right on the left and stale memory on the right (what a
+    window larger than its drawing surface produces).
+    """
+    from PIL import Image
+
+    with Image.open(shot) as image:
+        rgb = image.convert("RGB")
+        width = rgb.width
+        left = rgb.getpixel((8, 3))
+        right = rgb.getpixel((width - 9, 3))
+        middle = rgb.getpixel((width // 2, 3))
+    assert left == middle == right, f"{shot.name}: header at x=8 {left}, middle {middle}, right {right}"
 
 
 class FakeClock:
@@ -164,14 +216,10 @@ class UiHarness:
         self,
         script: Callable[[UiDriver], Awaitable[None]],
         overrides: dict[str, Any] | None = None,
-        size: tuple[int, int] = (1080, 1920),
+        size: tuple[int, int] = DEFAULT_WINDOW,
         name: str = "run",
     ) -> UiDriver:
-        from kiosk.app import environment
-
-        environment.prepare(size[0], size[1], False, headless=True)
-        from kivy.core.window import Window
-
+        open_window(size)
         from kiosk.app.runner import run_app
         from kiosk.audit import AuditLog
         from kiosk.controller import Controller
@@ -179,8 +227,6 @@ class UiHarness:
         from kiosk.wiring.backend import build_backend
         from kiosk.wiring.devices import build_devices, demo_identities_file
 
-        if tuple(Window.size) != size:
-            Window.size = size
         config = demo_config(make_config(overrides), self.server)
         with demo_identities_file() as ids:
             devices = build_devices(config, ids)

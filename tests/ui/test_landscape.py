@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from tests.support.ui import UiDriver, UiHarness
+import pytest
+
+from tests.support.ui import UiDriver, UiHarness, assert_header_spans_window
 
 
 def visible_text_widgets_inside_window(d: UiDriver) -> list[str]:
@@ -32,20 +34,21 @@ def _parents(w: object) -> list[object]:
     return out
 
 
+@pytest.mark.window(1920, 1080)
 def test_landscape_session_screens(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
-        await d.shot("landscape-01-attract")
+        assert_header_spans_window(await d.shot("landscape-01-attract"))
         assert visible_text_widgets_inside_window(d) == []
         await d.tap_text("开始办理")
         await d.wait_step("identify")
-        await d.shot("landscape-02-identify")
+        assert_header_spans_window(await d.shot("landscape-02-identify"))
         assert visible_text_widgets_inside_window(d) == []
         d.controls.insert_card("elder")
         await d.wait_step("consent")
         assert visible_text_widgets_inside_window(d) == []
         await d.tap_text("同意并查询")
         await d.wait(lambda: d.machine.data.certificates and not d.machine.busy, "list")
-        await d.shot("landscape-03-certificates")
+        assert_header_spans_window(await d.shot("landscape-03-certificates"))
         assert visible_text_widgets_inside_window(d) == []
 
     ui.run(

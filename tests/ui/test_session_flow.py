@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-from tests.support.ui import UiDriver, UiHarness
+from tests.support.ui import UiDriver, UiHarness, assert_header_spans_window
 
 DEMO_NAMES = ("韦桂兰", "覃䶮", "阿依古丽·买买提", "莫海生", "陈志明", "约翰逊")
 DEMO_IDS = (
@@ -25,7 +25,7 @@ def assert_nothing_personal_on_screen(d: UiDriver) -> None:
 
 def test_tap_through_a_whole_session(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
-        await d.shot("flow-01-attract")
+        assert_header_spans_window(await d.shot("flow-01-attract"))
         await d.tap_text("开始办理")
         await d.wait_step("identify")
         await d.shot("flow-02-identify")
