@@ -106,7 +106,7 @@ class TextRenderStats:
                 if w * h > stats.largest[0] * stats.largest[1]:
                     stats.largest = (int(w), int(h))  # never the text: it may be a citizen's name
 
-        LabelBase._render_real = counted  # type: ignore[method-assign]
+        LabelBase._render_real = counted
 
     def reset(self) -> None:
         self.calls, self.pixels, self.seconds, self.largest = 0, 0, 0.0, (0, 0)

@@ -177,8 +177,10 @@ async def test_broken_devices_leave_the_terminal_running(server: RefServer, tmp_
         ctl.agree()
         await until(lambda: ctl.machine.step is Step.CERTIFICATES and not ctl.machine.busy)
         ctl.print_receipt()
-        await until(lambda: ctl.machine.data.printing.phase == "failed")
-        state = ctl.machine.data.printing
+        data = ctl.machine.data
+        assert data is not None
+        await until(lambda: data.printing.phase == "failed")
+        state = data.printing
         assert state.message and state.fallback_qr  # the same content for the phone
         audit = (tmp_path / "audit.jsonl").read_text()
         assert '"print_failed"' in audit
