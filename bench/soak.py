@@ -113,6 +113,95 @@ class TextRenderStats:
         self.at_default_width = 0
 
 
+class FrameBreakdown:
+    """Where each long main-loop iteration (one frame) went: Kivy's draw calls, the wait for the GL
+    driver to finish (pacing), label rendering, and the rest (clock callbacks: screen building,
+    layout, input). Measured by timing, not sampling: the sampler cannot see inside GL calls,
+    which hold the GIL."""
+
+    def __init__(self, text: TextRenderStats, context: Callable[[], str]) -> None:
+        self.text, self.context = text, context
+        self.long_frames = 0
+        self.parts: Counter[str] = Counter()
+        self.longest: list[tuple[float, dict[str, float], str]] = []
+        self._draw = self._finish = self._gc_rest = self._gc_auto = 0.0
+        self._gc_started = 0.0
+
+    def _gc_callback(self, phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            self._gc_started = time.perf_counter()
+        elif self._gc_started:
+            self._gc_auto += time.perf_counter() - self._gc_started
+
+    def install(self) -> None:
+        from kivy.base import EventLoop
+        from kivy.core.window import Window
+
+        import kiosk.app.kivy_app as kivy_app
+
+        probe = self
+        window_cls = type(Window)
+        on_draw = window_cls.on_draw
+
+        def timed_draw(window: object) -> None:
+            t0 = time.perf_counter()
+            on_draw(window)
+            probe._draw += time.perf_counter() - t0
+
+        window_cls.on_draw = timed_draw
+        finish = kivy_app.glFinish
+
+        def timed_finish() -> None:
+            t0 = time.perf_counter()
+            finish()
+            probe._finish += time.perf_counter() - t0
+
+        kivy_app.glFinish = timed_finish
+        collect = kivy_app.collect_between_citizens
+
+        def timed_collect(freeze: bool = False) -> float:
+            t0 = time.perf_counter()
+            gc_auto = probe._gc_auto
+            try:
+                return collect(freeze=freeze)
+            finally:
+                probe._gc_auto = gc_auto  # the callback also saw this pass: count it once, here
+                probe._gc_rest += time.perf_counter() - t0
+
+        kivy_app.collect_between_citizens = timed_collect
+        gc.callbacks.append(self._gc_callback)
+        idle = EventLoop.async_idle
+
+        async def timed_idle() -> object:
+            self._draw = self._finish = self._gc_rest = self._gc_auto = 0.0
+            text0 = probe.text.seconds
+            t0 = time.perf_counter()
+            try:
+                return await idle()
+            finally:
+                probe.record(time.perf_counter() - t0, probe.text.seconds - text0)
+
+        EventLoop.async_idle = timed_idle
+
+    def record(self, total: float, text: float) -> None:
+        if total < 0.1:
+            return
+        parts = {
+            "draw": self._draw,
+            "gl finish": self._finish,
+            "labels": max(0.0, text),
+            "gc at rest": self._gc_rest,
+            "gc automatic": self._gc_auto,
+        }
+        parts["rest"] = max(0.0, total - sum(parts.values()))
+        self.long_frames += 1
+        self.parts.update(parts)
+        self.longest = sorted([*self.longest, (total, parts, self.context())], key=lambda x: x[0])[-5:]
+
+    def reset(self) -> None:
+        self.long_frames, self.parts, self.longest = 0, Counter(), []
+
+
 def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
@@ -232,6 +321,10 @@ def main() -> int:
     sampler = StallSampler(lambda: None)
     frames_at: dict[str, tuple[int, float]] = {}
     text_stats = TextRenderStats()
+    breakdown = FrameBreakdown(
+        text_stats, lambda: f"{m.step.value} on {getattr(app_manager[0], 'current', '?')}"
+    )
+    app_manager: list[object] = [None]
 
     async def until(pred: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
         loop = asyncio.get_running_loop()
@@ -340,6 +433,8 @@ def main() -> int:
         sampler.thread_id = threading.get_ident()
         sampler.context = lambda: f"{m.step.value} on {getattr(d.app.manager, 'current', '?')}"
         sampler.start()
+        app_manager[0] = d.app.manager
+        breakdown.install()
         await until(lambda: c.health.checked_at > 0, "first health check")
         slow = False
         for n in range(1, args.sessions + 1):
@@ -352,6 +447,7 @@ def main() -> int:
                 frames_at["warm"] = (ops.frames.frames, time.perf_counter())
                 sampler.clear()
                 text_stats.reset()
+                breakdown.reset()
             block = (n - 1) % args.slow_every
             want_slow = n > warmup and block >= args.slow_every - args.slow_block
             if want_slow != slow:
@@ -457,6 +553,19 @@ def main() -> int:
         print(f"    {seconds:6.2f} s  " + " <- ".join(reversed(stack)))
     longest = sorted(sampler.stalls, reverse=True)[:10]
     print("  longest stalls: " + ", ".join(f"{gap * 1000:.0f} ms ({where})" for gap, where in longest))
+    for gap, where, places in sampler.longest(3):
+        print(f"  stall of {gap * 1000:.0f} ms ({where}), sampled after the first {limit_ms:.0f} ms:")
+        for place, seconds in places:
+            print(f"      {seconds * 1000:4.0f} ms  {place}")
+    print(
+        f"  frames over 100 ms: {breakdown.long_frames}; their time went to "
+        + ", ".join(f"{k} {v:.1f} s" for k, v in breakdown.parts.most_common())
+    )
+    for total, parts, where in reversed(breakdown.longest):
+        print(
+            f"      {total * 1000:4.0f} ms ({where}): "
+            + ", ".join(f"{k} {v * 1000:.0f}" for k, v in parts.items())
+        )
     measured = max(1, len(durations) - warmup)
     print(
         f"  label renders per session {text_stats.calls / measured:.0f} "

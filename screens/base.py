@@ -42,8 +42,12 @@ class KioskScreen(Screen):
         self.ctx = ctx
         self._signature: Hashable | None = None
 
-    def signature(self) -> Hashable:
-        """What this screen shows; the body is rebuilt only when it changes."""
+    def signature(self, records: bool = True) -> Hashable:
+        """What this screen shows; the body is rebuilt only when it changes.
+
+        ``records=False`` leaves out the verified records (a screen that can show their arrival in
+        place, such as the certificate list's badges, rebuilds only when the rest changes).
+        """
         m = self.ctx.machine
         d = m.data
         health = vars(self.ctx.controller.health)
@@ -55,7 +59,7 @@ class KioskScreen(Screen):
             m.error,
             d.id if d else None,
             len(d.certificates) if d else 0,
-            tuple(sorted(d.records)) if d else (),
+            (tuple(sorted(d.records)) if d else ()) if records else None,
             d.selected if d else None,
             (d.printing.phase, d.printing.message, d.printing.attempts) if d else None,
             m.goodbye_remaining,

@@ -27,7 +27,8 @@ class TappablePanel(ButtonBehavior, Panel):
         self._on_tap()
 
 
-def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> Panel:
+def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> tuple[Panel, Badge]:
+    """The card for one certificate, and its badge (updated in place when the record arrives)."""
     panel = TappablePanel(on_tap, spacing=s.spacing * 0.35)
     top = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=dp(16))
     name = KLabel(card.name, size=s.title * 0.72, bold=True)
@@ -49,7 +50,7 @@ def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> Panel:
         panel.add_widget(
             KLabel(card.reason, size=s.body, colour=BADGE.get(card.badge.status, BADGE["revoked"]))
         )
-    return panel
+    return panel, badge
 
 
 class CertificatesScreen(KioskScreen):
@@ -61,8 +62,44 @@ class CertificatesScreen(KioskScreen):
             self._pager = Pager()
         return self._pager
 
+    _badges: dict[str, tuple[Badge, str | None]] | None = None  # identifier -> (badge, reason shown)
+    _layout: Any = None
+
     def extra_signature(self) -> Any:
         return self.pager.index
+
+    def refresh(self, force: bool = False) -> None:
+        """Rebuild only when more than the records changed; a record that arrives updates its badge.
+
+        WHY: records arrive one by one after the list is shown (5–6 per citizen). Rebuilding the
+        whole list for each re-rendered every label and left thousands of Kivy objects of cyclic
+        garbage per citizen: the largest share of the garbage collector's pause between citizens.
+        """
+        same_layout = self._signature is not None and self.signature(records=False) == self._layout
+        if not force and same_layout and self._show_records_in_place():
+            self._signature = self.signature()
+            return
+        self._badges = None
+        super().refresh(force)
+        self._layout = self.signature(records=False)
+
+    def _show_records_in_place(self) -> bool:
+        """Update each shown card's badge; False when a card needs more than that (a reason line)."""
+        if self._badges is None:
+            return False
+        cards = {card.identifier: card for card in certificate_cards(self.ctx.machine, self.ctx.today)}
+        for ident, (_badge, reason) in self._badges.items():
+            card = cards.get(ident)
+            if card is None or card.reason != reason:
+                return False
+        for ident, (badge, _reason) in self._badges.items():
+            card = cards[ident]
+            badge.show(card.badge.label, BADGE.get(card.badge.status, BADGE["checking"]))
+        return True
+
+    def forget(self) -> None:
+        self._badges = None
+        super().forget()
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -85,8 +122,11 @@ class CertificatesScreen(KioskScreen):
         listing = GridLayout(cols=2 if self.landscape() else 1, spacing=dp(s.spacing * 0.7))
         elder = c.machine.prefs.elder_mode  # elder mode: a few cards per page, 上一页/下一页 (screens/paging)
         per_screen = self.pager.items(c.machine.session_id, cards) if elder else cards
+        self._badges = {}
         for card in per_screen:
-            listing.add_widget(certificate_panel(card, s, lambda ident=card.identifier: c.select(ident)))
+            panel, badge = certificate_panel(card, s, lambda ident=card.identifier: c.select(ident))
+            listing.add_widget(panel)
+            self._badges[card.identifier] = (badge, card.reason)
         if elder:
             page.add_widget(listing)
             if len(cards) > len(per_screen):

@@ -124,11 +124,26 @@ class Footer(BoxLayout):
             self._bg = Rectangle()
         self.bind(pos=self._draw, size=self._draw)
         self._callbacks = (on_back, on_home, on_help)
+        self._layout: tuple[Any, ...] | None = None
+        self._countdown: KLabel | None = None
 
     def _draw(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
 
     def show(self, sizes: Sizes, in_session: bool, countdown: int | None) -> None:
+        """Show the buttons for this state; rebuilt only when they change.
+
+        WHY: the app calls this on every state change. Rebuilding the bar each time re-rendered its
+        labels and left a few hundred Kivy objects of cyclic garbage per call, which the garbage
+        collector then had to walk (a full pass between citizens took up to 600 ms). Only the
+        countdown text changes from second to second, and that is a text update in place.
+        """
+        text = _("{n} 秒后返回首页").format(n=countdown) if countdown is not None else ""
+        layout = (sizes, in_session, _("返回"), _("呼叫工作人员"))
+        if layout == self._layout and self._countdown is not None:
+            self._countdown.text = text
+            return
+        self._layout = layout
         self.clear_widgets()
         on_back, on_home, on_help = self._callbacks
         kw = {"height": dp(max(96, sizes.button_height - 20))}
@@ -137,8 +152,8 @@ class Footer(BoxLayout):
             self.add_widget(BigButton(_("首页"), on_home, sizes, primary=False, **kw))
         else:
             self.add_widget(Widget())
-        text = _("{n} 秒后返回首页").format(n=countdown) if countdown is not None else ""
-        self.add_widget(KLabel(text, size=sizes.small, colour=TEXT, halign="center"))
+        self._countdown = KLabel(text, size=sizes.small, colour=TEXT, halign="center")
+        self.add_widget(self._countdown)
         # wider than 返回/首页 so that 呼叫工作人员 stays on one line in the elder mode
         self.add_widget(BigButton(_("呼叫工作人员"), on_help, sizes, primary=False, size_hint_x=1.5, **kw))
 

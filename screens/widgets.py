@@ -139,9 +139,14 @@ class Badge(Label):
         )
         self.bind(texture_size=self._fit)
         with self.canvas.before:
-            Color(*rgba(colour))
+            self._colour = Color(*rgba(colour))
             self._bg = RoundedRectangle(radius=[dp(10)])
         self.bind(pos=self._draw, size=self._draw)
+
+    def show(self, text: str, colour: str) -> None:
+        """Change the status in place (no rebuild of the card around it)."""
+        self.text = text
+        self._colour.rgba = rgba(colour)
 
     def _fit(self, *_: Any) -> None:
         self.size = (self.texture_size[0] + dp(28), self.texture_size[1] + dp(12))

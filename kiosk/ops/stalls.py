@@ -31,6 +31,8 @@ class StallSampler:
     context: Callable[[], str] = lambda: ""
     samples: Counter[tuple[str, ...]] = field(default_factory=Counter)
     stalls: list[tuple[float, str]] = field(default_factory=list)  # (seconds, context) of each
+    # per stall (same index as ``stalls``): sampled places, each "project line | innermost line"
+    stall_places: list[Counter[str]] = field(default_factory=list)
     _stop: threading.Event = field(default_factory=threading.Event)
     _thread: threading.Thread | None = None
 
@@ -46,12 +48,14 @@ class StallSampler:
 
     def _run(self) -> None:
         open_stall: tuple[float, str] | None = None  # (last frame before it, context)
+        places: Counter[str] = Counter()
         while not self._stop.wait(self.interval):
             last = self.last_frame()
             if open_stall is not None and last != open_stall[0]:
                 if last is not None:
                     self.stalls.append((last - open_stall[0], open_stall[1]))
-                open_stall = None
+                    self.stall_places.append(places)
+                open_stall, places = None, Counter()
             if last is None or time.perf_counter() - last < self.threshold:
                 continue
             if open_stall is None:
@@ -59,8 +63,22 @@ class StallSampler:
             frame = sys._current_frames().get(self.thread_id)
             if frame is None:
                 continue
-            stack = traceback.extract_stack(frame)[-self.depth :]
-            self.samples[tuple(f"{_short(s.filename)}:{s.lineno} {s.name}" for s in stack)] += 1
+            full = [f"{_short(s.filename)}:{s.lineno} {s.name}" for s in traceback.extract_stack(frame)]
+            self.samples[tuple(full[-self.depth :])] += 1
+            ours = [line for line in full if line.startswith(_PROJECT_CODE)]
+            places[f"{ours[-1] if ours else '-'} | {full[-1]}"] += 1
+
+    def longest(self, n: int = 3, places: int = 3) -> list[tuple[float, str, list[tuple[str, float]]]]:
+        """The ``n`` longest stalls: seconds, context, and where the UI thread was (seconds each)."""
+        order = sorted(range(len(self.stalls)), key=lambda i: self.stalls[i][0], reverse=True)[:n]
+        return [
+            (
+                self.stalls[i][0],
+                self.stalls[i][1],
+                [(place, count * self.interval) for place, count in self.stall_places[i].most_common(places)],
+            )
+            for i in order
+        ]
 
     def worst(self, n: int = 5, frames: int = 1) -> list[tuple[float, tuple[str, ...]]]:
         """The ``n`` places seen most often during stalls (the innermost ``frames`` of each stack),
@@ -73,6 +91,7 @@ class StallSampler:
     def clear(self) -> None:
         self.samples.clear()
         self.stalls.clear()
+        self.stall_places.clear()
 
     @property
     def stalled_seconds(self) -> float:
@@ -80,6 +99,7 @@ class StallSampler:
 
 
 _ROOT = str(Path(__file__).resolve().parents[2]) + "/"
+_PROJECT_CODE = ("kiosk/", "screens/", "drivers/")
 
 
 def _short(path: str) -> str:
