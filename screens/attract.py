@@ -19,13 +19,27 @@ from screens.widgets import BigButton, KLabel, Panel, spacer
 
 class AttractScreen(KioskScreen):
     step = "attract"
+    personal = False  # kept built between citizens: it shows nothing of anyone
 
     _pulsing: Widget | None = None
+    _start: Widget | None = None
 
     def _stop_pulse(self) -> None:
         if self._pulsing is not None:
             Animation.cancel_all(self._pulsing)
             self._pulsing = None
+
+    def _start_pulse(self) -> None:
+        """Pulse 开始办理 while this screen is shown (stopped on leave: a repeating animation
+        holds its widget, and it would run for nothing while the screen is hidden)."""
+        self._stop_pulse()
+        if self._start is None:
+            return
+        self._pulsing = self._start
+        # 0.92 at the faintest: white on the blue still ≥ 6:1 (0.82 measured 4.2:1 on the pixels)
+        pulse = Animation(opacity=0.92, duration=1.2) + Animation(opacity=1.0, duration=1.2)
+        pulse.repeat = True
+        pulse.start(self._start)
 
     def extra_signature(self) -> Hashable:
         return self.ctx.controller.paused
@@ -34,6 +48,8 @@ class AttractScreen(KioskScreen):
         c = self.ctx.controller
         s = self.ctx.sizes
         cfg = c.config
+        self._stop_pulse()  # a repeating animation holds its widget (and the old page) forever
+        self._start = None
         page = self.page()
         page.add_widget(KLabel(_("免证办"), size=s.huge, bold=True, colour=BLUE, halign="center"))
         page.add_widget(
@@ -104,12 +120,8 @@ class AttractScreen(KioskScreen):
             return root
         start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
         start.font_size = dp(s.button * 1.3)
-        self._stop_pulse()  # a repeating animation holds its widget (and the old page) forever
-        self._pulsing = start
-        # 0.92 at the faintest: white on the blue still ≥ 6:1 (0.82 measured 4.2:1 on the pixels)
-        pulse = Animation(opacity=0.92, duration=1.2) + Animation(opacity=1.0, duration=1.2)
-        pulse.repeat = True
-        pulse.start(start)
+        self._start = start
+        self._start_pulse()
         page.add_widget(start)
         toggles = BoxLayout(
             orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
@@ -132,6 +144,14 @@ class AttractScreen(KioskScreen):
         page.add_widget(toggles)
         return root
 
+    def on_enter(self, *args: Any) -> None:
+        if self._pulsing is None:
+            self._start_pulse()
+
     def on_leave(self, *args: Any) -> None:
         self._stop_pulse()
-        self._signature = None
+
+    def forget(self) -> None:
+        self._stop_pulse()
+        self._start = None
+        super().forget()

@@ -36,6 +36,11 @@ class ScreenContext:
 
 class KioskScreen(Screen):
     step: str = ""
+    # False for a screen that never shows anything of a citizen: it is kept built across sessions
+    # instead of dropped and rebuilt (less work at each session's start, less garbage after it)
+    personal: bool = True
+    # True for a screen that shows the goodbye countdown by updating its text in place
+    countdown_in_place: bool = False
 
     def __init__(self, ctx: ScreenContext, **kw: Any) -> None:
         super().__init__(name=self.step, **kw)
@@ -62,7 +67,7 @@ class KioskScreen(Screen):
             (tuple(sorted(d.records)) if d else ()) if records else None,
             d.selected if d else None,
             (d.printing.phase, d.printing.message, d.printing.attempts) if d else None,
-            m.goodbye_remaining,
+            (m.goodbye_remaining is None) if self.countdown_in_place else m.goodbye_remaining,
             tuple((k, v) for k, v in health.items() if isinstance(v, str)),
             self.extra_signature(),
         )

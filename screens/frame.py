@@ -7,7 +7,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from kivy.graphics import Color, Ellipse, Rectangle
+from kivy.graphics import Color, Rectangle, SmoothEllipse
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.label import Label
@@ -24,7 +24,7 @@ class _Dot(Widget):
         super().__init__(size_hint=(None, None), size=(dp(18), dp(18)), **kw)
         with self.canvas:
             self._colour = Color(*rgba(colour))
-            self._dot = Ellipse()
+            self._dot = SmoothEllipse()
         self.bind(pos=self._draw, size=self._draw)
 
     def _draw(self, *_: Any) -> None:

@@ -12,6 +12,14 @@ from screens.widgets import BigButton, KLabel, spacer
 
 class GoodbyeScreen(KioskScreen):
     step = "goodbye"
+    countdown_in_place = True  # the seconds tick in the label; the page is not rebuilt each second
+    _countdown: KLabel | None = None
+
+    def refresh(self, force: bool = False) -> None:
+        super().refresh(force)
+        n = self.ctx.controller.machine.goodbye_remaining
+        if self._countdown is not None and n is not None:
+            self._countdown.text = _("{n} 秒后返回首页").format(n=n)
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -28,8 +36,10 @@ class GoodbyeScreen(KioskScreen):
             KLabel(_("您的个人信息已从本机清除"), size=s.body, colour=TEXT_MUTED, halign="center")
         )
         n = c.machine.goodbye_remaining
+        self._countdown = None
         if n is not None:
-            page.add_widget(KLabel(_("{n} 秒后返回首页").format(n=n), size=s.body, halign="center"))
+            self._countdown = KLabel(_("{n} 秒后返回首页").format(n=n), size=s.body, halign="center")
+            page.add_widget(self._countdown)
         page.add_widget(spacer())
         page.add_widget(BigButton(_("返回首页"), c.home, s))
         return page

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any, cast
 
 from kivy.clock import Clock
-from kivy.graphics import Color, Line, Rectangle, RoundedRectangle
+from kivy.graphics import Color, Line, Rectangle, SmoothRoundedRectangle
 from kivy.graphics.texture import Texture
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
@@ -30,11 +30,11 @@ class CardIllustration(Widget):
         w, h = self.width, self.height
         with self.canvas:
             Color(*rgba("#D5DCE6"))
-            RoundedRectangle(
+            SmoothRoundedRectangle(
                 pos=(self.x + w * 0.1, self.y + h * 0.1), size=(w * 0.8, h * 0.45), radius=[dp(16)]
             )
             Color(*rgba(BLUE))
-            RoundedRectangle(
+            SmoothRoundedRectangle(
                 pos=(self.x + w * 0.22, self.y + h * 0.32), size=(w * 0.56, h * 0.5), radius=[dp(12)]
             )
             Color(1, 1, 1, 1)

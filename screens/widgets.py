@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from kivy.graphics import Color, Line, RoundedRectangle
+from kivy.graphics import Color, Line, SmoothRoundedRectangle
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -114,7 +114,7 @@ class Panel(BoxLayout):
         self.bind(minimum_height=self.setter("height"))
         with self.canvas.before:
             Color(*rgba(colour))
-            self._bg = RoundedRectangle(radius=[dp(14)])
+            self._bg = SmoothRoundedRectangle(radius=[dp(14)])
             Color(*rgba(BORDER))
             self._line = Line(width=dp(1))
         self.bind(pos=self._draw, size=self._draw)
@@ -140,7 +140,7 @@ class Badge(Label):
         self.bind(texture_size=self._fit)
         with self.canvas.before:
             self._colour = Color(*rgba(colour))
-            self._bg = RoundedRectangle(radius=[dp(10)])
+            self._bg = SmoothRoundedRectangle(radius=[dp(10)])
         self.bind(pos=self._draw, size=self._draw)
 
     def show(self, text: str, colour: str) -> None:

@@ -195,7 +195,7 @@ class KioskApp(App):
             # (masked names and numbers stay nowhere once the citizen has gone)
             self._shown_session = m.session_id
             for other in self.screens.values():
-                if other is not screen:
+                if other is not screen and other.personal:
                     other.forget()
         at_rest = m.session_id is None and m.view is None
         if at_rest and not self._at_rest:  # the citizen has gone: the full GC pass happens now

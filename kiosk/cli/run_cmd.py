@@ -40,7 +40,7 @@ def _setup(config: KioskConfig, state: Path, headless: bool) -> None:
 
     setup_logging(Path(config.paths.log_dir) if config.paths.log_dir else state / "logs")
     d = config.display
-    environment.prepare(d.width, d.height, d.fullscreen, headless=headless)
+    environment.prepare(d.width, d.height, d.fullscreen, headless=headless, multisamples=d.multisamples)
 
 
 def _run(args: argparse.Namespace) -> int:

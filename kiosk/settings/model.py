@@ -30,6 +30,9 @@ class DisplayConfig(Section):
     elder_mode_default: bool = False
     # wait for each frame to be drawn before the next (kiosk.app.kivy_app._finish_frame)
     pace_frames: bool = True
+    # GL multisampling (MSAA) samples: 0 (default) lets the screens antialias their own shapes,
+    # which costs a software renderer half as much per frame; a GPU terminal may ask for 4
+    multisamples: Literal[0, 2, 4, 8] = 0
 
     @property
     def orientation(self) -> str:

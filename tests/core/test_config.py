@@ -78,3 +78,11 @@ def test_config_check_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert main(["config", "check", str(bad)]) == 1
     err = capsys.readouterr().err
     assert f"{bad}: devices.printer.kind:" in err
+
+
+def test_multisampling_is_off_by_default_and_only_real_sample_counts_are_accepted(tmp_path: Path) -> None:
+    assert load_config(environ={}).display.multisamples == 0
+    assert load_config(environ={"KIOSK__DISPLAY__MULTISAMPLES": "4"}).display.multisamples == 4
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "t.toml", "[display]\nmultisamples = 3\n"), environ={})
+    assert [p.field for p in err.value.problems] == ["display.multisamples"]
