@@ -30,7 +30,8 @@ from screens.frame import Footer, Header, IdleOverlay, Notice
 from screens.theme import PAGE, rgba, sizes
 
 log = logging.getLogger(__name__)
-GC_AFTER_SESSION_SECONDS = 1.0  # after the attract screen has been drawn
+# the garbage collector's full pass, once the attract screen has been drawn after a citizen left
+GC_AFTER_REST_SECONDS = 1.0
 
 
 def process_age_seconds() -> float:
@@ -110,6 +111,7 @@ class KioskApp(App):
         self._refresh_pending = False
         self._shown_session: str | None = None
         self._refrozen = False  # gc_tuning: one more freeze after the first session
+        self._collect_soon = Clock.create_trigger(self._collect_garbage, GC_AFTER_REST_SECONDS)
         self._at_rest = True  # on the bare attract screen: no session, no page open
 
     def build(self) -> Root:
@@ -148,9 +150,20 @@ class KioskApp(App):
         return root
 
     def _collect_garbage(self, _dt: float) -> None:
-        took = collect_between_citizens(freeze=not self._refrozen)
-        self._refrozen = True
+        """The full GC pass, a second after the terminal came back to rest (see gc_tuning)."""
+        took = collect_between_citizens()
         log.debug("full garbage collection between citizens", extra={"ms": round(took * 1000)})
+
+    def _freeze_after_first_session(self) -> None:
+        """Once, as the first session ends: collect, then freeze what the first session imported.
+
+        Synchronous, at that moment: a citizen may start the next session within the same second,
+        and nothing may be frozen while a session's data is alive (frozen objects are never freed).
+        One pass of a few hundred milliseconds in the terminal's life, on its way back to rest.
+        """
+        took = collect_between_citizens(freeze=True)
+        self._refrozen = True
+        log.info("objects of the first session frozen", extra={"ms": round(took * 1000)})
 
     @staticmethod
     def _finish_frame(*_: Any) -> None:
@@ -197,13 +210,19 @@ class KioskApp(App):
             for other in self.screens.values():
                 if other is not screen and other.personal:
                     other.forget()
-        at_rest = m.session_id is None and m.view is None
-        if at_rest and not self._at_rest:  # the citizen has gone: the full GC pass happens now
-            Clock.schedule_once(self._collect_garbage, GC_AFTER_SESSION_SECONDS)
-        self._at_rest = at_rest
         if screen is not None:
             if self.manager.current != screen.name:
+                left = self.screens.get(self.manager.current)
                 self.manager.current = screen.name
+                if left is not None and left.personal:
+                    left.forget()  # what the citizen left is dropped now (rebuilt if they go back)
+            at_rest = m.session_id is None and m.view is None
+            if at_rest and not self._at_rest:  # the citizen has gone: the full GC pass comes now
+                if self._refrozen:
+                    self._collect_soon()
+                else:
+                    self._freeze_after_first_session()
+            self._at_rest = at_rest
             screen.refresh()
         self.header.show_health(c.health)
         in_session = (m.active and m.step.value != "goodbye") or m.view is not None
