@@ -1,9 +1,10 @@
 """What is rebuilt between citizens, and what is not.
 
 The attract page shows nothing of anyone, so it stays built from one citizen to the next (its
-开始办理 pulse stops while it is hidden and starts again when it is back); every screen that
-showed a citizen is dropped when the session ends. The goodbye countdown ticks in its label
-instead of rebuilding the page each second. Both keep work and garbage off the UI thread.
+开始办理 pulse stops while it is hidden and starts again when it is back); a screen that showed
+a citizen is dropped as soon as the citizen leaves it, and all of them when the session ends.
+The goodbye countdown ticks in its label instead of rebuilding the page each second. Both keep
+work and garbage off the UI thread.
 """
 
 from __future__ import annotations
@@ -55,6 +56,7 @@ def test_the_goodbye_countdown_ticks_in_place(ui: UiHarness) -> None:
         await d.wait_step("consent")
         await d.tap_text("同意并查询")
         await d.wait(lambda: bool(d.machine.data and d.machine.data.certificates), "list")
+        assert not d.app.screens["consent"].children  # the screen the citizen left is dropped at once
         await d.tap_text("完成")
         await d.wait(lambda: d.machine.step.value in ("rate", "goodbye"), "rate or goodbye")
         if d.machine.step.value == "rate":
