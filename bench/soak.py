@@ -120,8 +120,9 @@ class FrameBreakdown:
     layout, input). Measured by timing, not sampling: the sampler cannot see inside GL calls,
     which hold the GIL."""
 
-    def __init__(self, text: TextRenderStats, context: Callable[[], str]) -> None:
-        self.text, self.context = text, context
+    def __init__(self, text: TextRenderStats) -> None:
+        self.text = text
+        self.context: Callable[[], str] = lambda: ""
         self.long_frames = 0
         self.parts: Counter[str] = Counter()
         self.longest: list[tuple[float, dict[str, float], str]] = []
@@ -323,10 +324,7 @@ def main() -> int:
     frames_at: dict[str, tuple[int, float]] = {}
     text_stats = TextRenderStats()
     meter = FrameGapMeter()
-    breakdown = FrameBreakdown(
-        text_stats, lambda: f"{m.step.value} on {getattr(app_manager[0], 'current', '?')}"
-    )
-    app_manager: list[object] = [None]
+    breakdown = FrameBreakdown(text_stats)
 
     async def until(pred: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
         loop = asyncio.get_running_loop()
@@ -438,7 +436,7 @@ def main() -> int:
         sampler.thread_id = threading.get_ident()
         sampler.context = lambda: f"{m.step.value} on {getattr(d.app.manager, 'current', '?')}"
         sampler.start()
-        app_manager[0] = d.app.manager
+        breakdown.context = sampler.context
         breakdown.install()
         await until(lambda: c.health.checked_at > 0, "first health check")
         slow = False

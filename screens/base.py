@@ -39,23 +39,23 @@ class KioskScreen(Screen):
     # False for a screen that never shows anything of a citizen: it is kept built across sessions
     # instead of dropped and rebuilt (less work at each session's start, less garbage after it)
     personal: bool = True
-    # True for a screen that shows the goodbye countdown by updating its text in place
-    countdown_in_place: bool = False
+    # what this screen shows by updating its widgets (update_in_place) instead of rebuilding the
+    # page: "records" (verified records arriving: the list's badges), "countdown" (goodbye seconds)
+    in_place: frozenset[str] = frozenset()
 
     def __init__(self, ctx: ScreenContext, **kw: Any) -> None:
         super().__init__(name=self.step, **kw)
         self.ctx = ctx
         self._signature: Hashable | None = None
+        self._shown_in_place: Hashable | None = None
 
-    def signature(self, records: bool = True) -> Hashable:
-        """What this screen shows; the body is rebuilt only when it changes.
-
-        ``records=False`` leaves out the verified records (a screen that can show their arrival in
-        place, such as the certificate list's badges, rebuilds only when the rest changes).
-        """
+    def signature(self) -> Hashable:
+        """What this screen shows, less what it updates in place; the page is rebuilt when it changes."""
         m = self.ctx.machine
         d = m.data
         health = vars(self.ctx.controller.health)
+        records = "records" in self.in_place
+        countdown = "countdown" in self.in_place
         return (
             m.step,
             m.busy,
@@ -64,22 +64,35 @@ class KioskScreen(Screen):
             m.error,
             d.id if d else None,
             len(d.certificates) if d else 0,
-            (tuple(sorted(d.records)) if d else ()) if records else None,
+            None if records else (tuple(sorted(d.records)) if d else ()),
             d.selected if d else None,
             (d.printing.phase, d.printing.message, d.printing.attempts) if d else None,
-            (m.goodbye_remaining is None) if self.countdown_in_place else m.goodbye_remaining,
+            (m.goodbye_remaining is None) if countdown else m.goodbye_remaining,
             tuple((k, v) for k, v in health.items() if isinstance(v, str)),
             self.extra_signature(),
         )
 
+    def in_place_state(self) -> Hashable:
+        """The values of what this screen updates in place (None for a screen that updates none)."""
+        if not self.in_place:
+            return None
+        m = self.ctx.machine
+        return (tuple(sorted(m.data.records)) if m.data else (), m.goodbye_remaining)
+
     def extra_signature(self) -> Hashable:
         return None
 
+    def update_in_place(self) -> bool:
+        """Show the new ``in_place_state`` without a rebuild; False when only a rebuild can."""
+        return False
+
     def refresh(self, force: bool = False) -> None:
-        sig = self.signature()
-        if not force and sig == self._signature:
+        sig, state = self.signature(), self.in_place_state()
+        unchanged = not force and sig == self._signature
+        if unchanged and (state == self._shown_in_place or self.update_in_place()):
+            self._shown_in_place = state
             return
-        self._signature = sig
+        self._signature, self._shown_in_place = sig, state
         self.clear_widgets()
         self.add_widget(self.build())
 

@@ -62,28 +62,16 @@ class CertificatesScreen(KioskScreen):
             self._pager = Pager()
         return self._pager
 
+    # records arrive one by one after the list is shown (5–6 per citizen): each arrival updates its
+    # card's badge. Rebuilding the whole list for each re-rendered every label and left thousands of
+    # Kivy objects of cyclic garbage per citizen, the largest share of the GC pause between citizens
+    in_place = frozenset({"records"})
     _badges: dict[str, tuple[Badge, str | None]] | None = None  # identifier -> (badge, reason shown)
-    _layout: Any = None
 
     def extra_signature(self) -> Any:
         return self.pager.index
 
-    def refresh(self, force: bool = False) -> None:
-        """Rebuild only when more than the records changed; a record that arrives updates its badge.
-
-        WHY: records arrive one by one after the list is shown (5–6 per citizen). Rebuilding the
-        whole list for each re-rendered every label and left thousands of Kivy objects of cyclic
-        garbage per citizen: the largest share of the garbage collector's pause between citizens.
-        """
-        same_layout = self._signature is not None and self.signature(records=False) == self._layout
-        if not force and same_layout and self._show_records_in_place():
-            self._signature = self.signature()
-            return
-        self._badges = None
-        super().refresh(force)
-        self._layout = self.signature(records=False)
-
-    def _show_records_in_place(self) -> bool:
+    def update_in_place(self) -> bool:
         """Update each shown card's badge; False when a card needs more than that (a reason line)."""
         if self._badges is None:
             return False
@@ -104,6 +92,7 @@ class CertificatesScreen(KioskScreen):
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
+        self._badges = None
         page = self.page()
         holder = holder_view(c.machine)
         if holder is not None:

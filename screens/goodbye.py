@@ -12,14 +12,15 @@ from screens.widgets import BigButton, KLabel, spacer
 
 class GoodbyeScreen(KioskScreen):
     step = "goodbye"
-    countdown_in_place = True  # the seconds tick in the label; the page is not rebuilt each second
+    in_place = frozenset({"countdown"})  # the seconds tick in the label, the page is not rebuilt
     _countdown: KLabel | None = None
 
-    def refresh(self, force: bool = False) -> None:
-        super().refresh(force)
+    def update_in_place(self) -> bool:
         n = self.ctx.controller.machine.goodbye_remaining
-        if self._countdown is not None and n is not None:
-            self._countdown.text = _("{n} 秒后返回首页").format(n=n)
+        if self._countdown is None or n is None:
+            return False
+        self._countdown.text = _("{n} 秒后返回首页").format(n=n)
+        return True
 
     def build(self) -> Widget:
         c = self.ctx.controller

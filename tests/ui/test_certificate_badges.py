@@ -25,13 +25,17 @@ def all_records_in(d: UiDriver) -> bool:
     return bool(data and data.certificates and len(data.records) == len(data.certificates))
 
 
+async def to_consent(d: UiDriver) -> None:
+    await d.tap_text("开始办理")
+    d.controls.insert_card("elder")
+    await d.wait_step("consent")
+
+
 def test_records_arriving_update_the_badges_of_the_same_cards(ui: UiHarness) -> None:
     server = RefServer(ui.server)
 
     async def script(d: UiDriver) -> None:
-        await d.tap_text("开始办理")
-        d.controls.insert_card("elder")
-        await d.wait_step("consent")
+        await to_consent(d)
         # each record answers slowly: the list is on screen with 核验中 badges first
         server.set_fault("delay", seconds=0.8, path_prefix="/v1/certificates/1.")
         try:
@@ -53,9 +57,7 @@ def test_a_record_that_fails_verification_shows_its_reason(ui: UiHarness) -> Non
     server = RefServer(ui.server)
 
     async def script(d: UiDriver) -> None:
-        await d.tap_text("开始办理")
-        d.controls.insert_card("elder")
-        await d.wait_step("consent")
+        await to_consent(d)
         server.set_fault("bad_signature", count=100)
         try:
             await d.tap_text("同意并查询")
