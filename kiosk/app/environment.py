@@ -10,8 +10,11 @@ import os
 import tempfile
 from pathlib import Path
 
+from kiosk.app.native_memory import tune_malloc
+
 
 def prepare(width: int, height: int, fullscreen: bool, headless: bool = False, multisamples: int = 0) -> None:
+    tune_malloc()  # before Kivy, SDL and Mesa start their threads (kiosk.app.native_memory)
     os.environ.setdefault("KIVY_NO_ARGS", "1")
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
