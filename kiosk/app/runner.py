@@ -12,6 +12,7 @@ from pathlib import Path
 
 from kivy.core.window import Window
 
+from kiosk.app.io_workers import started_pool
 from kiosk.app.kivy_app import KioskApp
 from kiosk.controller import Controller
 
@@ -57,6 +58,9 @@ async def run_app(
     demo_keys: dict[str, Callable[[], None]] | None = None,
     script: Script | None = None,
 ) -> int:
+    loop = asyncio.get_running_loop()
+    workers = started_pool()  # blocking calls; the thread count stays the same for the process's life
+    loop.set_default_executor(workers)
     app = KioskApp(controller, demo_keys)
     from kiosk.ops import start_ops
 
@@ -76,7 +80,6 @@ async def run_app(
         finally:
             app.stop()
 
-    loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         # a stop request (systemd, Ctrl-C) ends sessions, stops devices and the embedded server cleanly
         loop.add_signal_handler(sig, app.stop)
@@ -88,4 +91,5 @@ async def run_app(
             task.cancel()
         await controller.stop()
         ops.stop()
+        workers.shutdown(wait=False, cancel_futures=True)
     return outcome["code"]
