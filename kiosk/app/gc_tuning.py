@@ -21,9 +21,20 @@ Three measures:
   200 ms a pass instead of 60). Only once, and never while a session is alive: whatever is
   frozen is never freed.
 
+  The pass runs a quarter of a second after the attract screen is back (kiosk/app/kivy_app.py), at
+  the start of a frame and after handing the last frame to the GL driver, so that a software
+  renderer draws it on the other cores meanwhile.
+
   Tried and measured in the soak: a pass a moment after every screen change instead (one page's
   garbage each). Median 61 ms, p90 121 ms, max 200 ms: no better for the longest pause, and it
   puts the pauses inside sessions; the pass at rest puts them where nobody is watching.
+
+  What the pass costs is the garbage a citizen's pages leave: Kivy ties every widget in reference
+  cycles (its observable lists and dicts point back at their owner), about 280 objects a label and
+  430 a button, and the collector walks each at 2–4 µs in the running terminal. Pages that are the
+  same for everyone are therefore kept built between citizens (screens/base.py: ``personal``,
+  ``in_place``); measured in the soak, a card session leaves 16,000–37,000 objects, a pass of
+  60–210 ms.
 """
 
 from __future__ import annotations

@@ -16,11 +16,12 @@ from typing import Any
 from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
-from kivy.graphics.opengl import glFinish
+from kivy.graphics.opengl import glFinish, glFlush
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.app.gc_tuning import collect_between_citizens, defer_full_collections, freeze_startup_objects
+from kiosk.app.native_memory import release_free_memory
 from kiosk.controller import Controller
 from kiosk.i18n import _
 from kiosk.session import Step
@@ -31,7 +32,8 @@ from screens.theme import PAGE, rgba, sizes
 
 log = logging.getLogger(__name__)
 # the garbage collector's full pass, once the attract screen has been drawn after a citizen left
-GC_AFTER_REST_SECONDS = 1.0
+# (a frame or two: 25–50 ms) and long before the next one can have walked up to the screen
+GC_AFTER_REST_SECONDS = 0.25
 
 
 def process_age_seconds() -> float:
@@ -113,6 +115,8 @@ class KioskApp(App):
         self._refrozen = False  # gc_tuning: one more freeze after the first session
         self._collect_soon = Clock.create_trigger(self._collect_garbage, GC_AFTER_REST_SECONDS)
         self._at_rest = True  # on the bare attract screen: no session, no page open
+        self._prepared: str | None = None  # a screen whose page was built, to be shown next frame
+        self._pass_due = False  # the GC pass at rest waits for the start of the next frame
 
     def build(self) -> Root:
         cfg = self.controller.config
@@ -150,9 +154,34 @@ class KioskApp(App):
         return root
 
     def _collect_garbage(self, _dt: float) -> None:
-        """The full GC pass, a second after the terminal came back to rest (see gc_tuning)."""
+        """The full GC pass, soon after the terminal came back to rest (see gc_tuning).
+
+        With paced frames it runs at the start of the next frame, before waiting for the GL driver
+        (``_finish_frame``): the software renderer draws the last frame on the other cores while
+        the collector works, instead of one after the other (measured in the soak: the frame of the
+        pass was GL 25–40 ms plus the pass).
+        """
+        if self.controller.config.display.pace_frames:
+            self._pass_due = True
+        else:
+            self._rest_pass()
+
+    @property
+    def resting(self) -> bool:
+        """Whether the attract screen is up, no citizen's, and the GC pass at rest is behind it.
+
+        The soak lets the pass run before its next citizen walks up, as a real one would.
+        """
+        return self._at_rest and not self._pass_due and not self._collect_soon.is_triggered
+
+    def _rest_pass(self) -> None:
+        if not self._at_rest:  # a citizen came back within the delay: the next rest collects
+            return
         took = collect_between_citizens()
-        log.debug("full garbage collection between citizens", extra={"ms": round(took * 1000)})
+        trimmed = release_free_memory()
+        log.debug(
+            "full garbage collection", extra={"ms": round(took * 1000), "trim_ms": round(trimmed * 1000)}
+        )
 
     def _freeze_after_first_session(self) -> None:
         """Once, as the first session ends: collect, then freeze what the first session imported.
@@ -165,8 +194,7 @@ class KioskApp(App):
         self._refrozen = True
         log.info("objects of the first session frozen", extra={"ms": round(took * 1000)})
 
-    @staticmethod
-    def _finish_frame(*_: Any) -> None:
+    def _finish_frame(self, *_: Any) -> None:
         """Let the GL driver finish each frame before the next is built.
 
         WHY: where nothing paces buffer swaps (offscreen or a display without vsync) a software
@@ -177,6 +205,10 @@ class KioskApp(App):
         the heap grew 7.8 MB a round unpaced, and levels off paced). On a display that paces its
         frames it costs next to nothing.
         """
+        if self._pass_due:
+            self._pass_due = False
+            glFlush()  # the last frame goes to the renderer's threads now, to draw during the pass
+            self._rest_pass()
         glFinish()
 
     def on_start(self) -> None:
@@ -211,12 +243,21 @@ class KioskApp(App):
                 if other is not screen and other.personal:
                     other.forget()
         if screen is not None:
+            if self.manager.current != screen.name and self._prepared != screen.name and screen.stale():
+                # a page to build: built now, off screen, and shown at the next frame. WHY: building
+                # a page and drawing it for the first time in one frame took 110-170 ms under the
+                # software renderer (soak); split, neither frame holds both
+                screen.refresh()
+                self._prepared = screen.name
+                self.request_refresh()
+                return
+            self._prepared = None
             if self.manager.current != screen.name:
                 left = self.screens.get(self.manager.current)
                 self.manager.current = screen.name
                 if left is not None and left.personal:
                     left.forget()  # what the citizen left is dropped now (rebuilt if they go back)
-            at_rest = m.session_id is None and m.view is None
+            at_rest = m.step is Step.ATTRACT and m.session_id is None and m.view is None
             if at_rest and not self._at_rest:  # the citizen has gone: the full GC pass comes now
                 if self._refrozen:
                     self._collect_soon()

@@ -105,6 +105,8 @@ BREAKER_KINDS = frozenset(
 LOOPBACK_NAMES = frozenset({"localhost"})
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ERROR_BODY_LIMIT = 64_000
+# connections to the backend at most (records are fetched side by side); idle ones are kept a while
+MAX_CONNECTIONS = 8
 
 
 class _Attempt(Exception):
@@ -219,7 +221,9 @@ class HttpBackend:
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment must not silently sit in the middle
             headers={"Accept": "application/json", "User-Agent": f"liujiang-kiosk/{terminal_id}"},
-            limits=httpx.Limits(max_connections=8, max_keepalive_connections=4, keepalive_expiry=30),
+            limits=httpx.Limits(
+                max_connections=MAX_CONNECTIONS, max_keepalive_connections=4, keepalive_expiry=30
+            ),
         )
 
     @classmethod
