@@ -14,6 +14,7 @@ from kivy.uix.screenmanager import Screen
 from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
+from kiosk.views import holder_view
 from screens.theme import Sizes, sizes
 
 if TYPE_CHECKING:
@@ -40,7 +41,9 @@ class KioskScreen(Screen):
     # instead of dropped and rebuilt (less work at each session's start, less garbage after it)
     personal: bool = True
     # what this screen shows by updating its widgets (update_in_place) instead of rebuilding the
-    # page: "records" (verified records arriving: the list's badges), "countdown" (goodbye seconds)
+    # page: "records" (verified records arriving: the list's badges), "countdown" (goodbye seconds),
+    # "holder" (the greeting with the masked name: the page is kept from one citizen to the next,
+    # and forget() blanks the greeting instead of dropping the page)
     in_place: frozenset[str] = frozenset()
 
     def __init__(self, ctx: ScreenContext, **kw: Any) -> None:
@@ -52,9 +55,7 @@ class KioskScreen(Screen):
     def signature(self) -> Hashable:
         """What this screen shows, less what it updates in place; the page is rebuilt when it changes."""
         m = self.ctx.machine
-        d = m.data
         health = vars(self.ctx.controller.health)
-        records = "records" in self.in_place
         countdown = "countdown" in self.in_place
         return (
             m.step,
@@ -62,14 +63,28 @@ class KioskScreen(Screen):
             m.prefs.elder_mode,
             m.prefs.language,
             m.error,
-            d.id if d else None,
-            len(d.certificates) if d else 0,
-            None if records else (tuple(sorted(d.records)) if d else ()),
-            d.selected if d else None,
-            (d.printing.phase, d.printing.message, d.printing.attempts) if d else None,
+            self.session_signature(),
             (m.goodbye_remaining is None) if countdown else m.goodbye_remaining,
             tuple((k, v) for k, v in health.items() if isinstance(v, str)),
             self.extra_signature(),
+        )
+
+    def session_signature(self) -> Hashable:
+        """What of the session's data the page is built from; a screen that shows less narrows it.
+
+        WHY narrow: every rebuild leaves the old page's Kivy objects (about 280 per widget) to the
+        garbage collector, whose pass between citizens grows with them.
+        """
+        d = self.ctx.machine.data
+        if d is None:
+            return None
+        records = "records" in self.in_place
+        return (
+            d.id,
+            len(d.certificates),
+            None if records else tuple(sorted(d.records)),
+            d.selected,
+            (d.printing.phase, d.printing.message, d.printing.attempts),
         )
 
     def in_place_state(self) -> Hashable:
@@ -77,7 +92,12 @@ class KioskScreen(Screen):
         if not self.in_place:
             return None
         m = self.ctx.machine
-        return (tuple(sorted(m.data.records)) if m.data else (), m.goodbye_remaining)
+        holder = holder_view(m) if "holder" in self.in_place else None
+        return (
+            tuple(sorted(m.data.records)) if m.data else (),
+            m.goodbye_remaining,
+            holder.greeting if holder else None,
+        )
 
     def extra_signature(self) -> Hashable:
         return None
@@ -85,6 +105,10 @@ class KioskScreen(Screen):
     def update_in_place(self) -> bool:
         """Show the new ``in_place_state`` without a rebuild; False when only a rebuild can."""
         return False
+
+    def stale(self) -> bool:
+        """Whether showing this screen now needs its page built (not only updated in place)."""
+        return not self.children or self.signature() != self._signature
 
     def refresh(self, force: bool = False) -> None:
         sig, state = self.signature(), self.in_place_state()
@@ -100,9 +124,21 @@ class KioskScreen(Screen):
         raise NotImplementedError
 
     def forget(self) -> None:
-        """Drop the built page (called when a session ends): it is rebuilt when next shown."""
+        """Drop the built page (called when a session ends): it is rebuilt when next shown.
+
+        A page that shows its citizen only in place ("holder") is kept: its personal parts are
+        blanked (``blank_in_place``), and the next citizen's are filled in without a rebuild.
+        """
+        if "holder" in self.in_place and self._signature is not None:
+            self.blank_in_place()
+            self._shown_in_place = None
+            return
         self.clear_widgets()
         self._signature = None
+
+    def blank_in_place(self) -> None:
+        """Blank every personal text the kept page shows (for a screen with "holder" in place)."""
+        raise NotImplementedError
 
     # ----------------------------------------------------------- layout helpers
     @staticmethod

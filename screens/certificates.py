@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -16,6 +17,9 @@ from screens.base import KioskScreen
 from screens.paging import Pager
 from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
+
+# cards built with the page; the others follow one a frame (CertificatesScreen._add_later)
+CARDS_WITH_THE_PAGE = 2
 
 
 class TappablePanel(ButtonBehavior, Panel):
@@ -67,6 +71,7 @@ class CertificatesScreen(KioskScreen):
     # Kivy objects of cyclic garbage per citizen, the largest share of the GC pause between citizens
     in_place = frozenset({"records"})
     _badges: dict[str, tuple[Badge, str | None]] | None = None  # identifier -> (badge, reason shown)
+    _built = 0  # counts builds: cards added a frame later belong to the page of their build
 
     def extra_signature(self) -> Any:
         return self.pager.index
@@ -87,12 +92,45 @@ class CertificatesScreen(KioskScreen):
 
     def forget(self) -> None:
         self._badges = None
+        self._built += 1  # cards still to come belong to the dropped page
         super().forget()
+
+    def _add_card(self, listing: GridLayout, card: CertificateCard) -> None:
+        c = self.ctx.controller
+        panel, badge = certificate_panel(card, self.ctx.sizes, lambda: c.select(card.identifier))
+        listing.add_widget(panel)
+        if self._badges is not None:
+            self._badges[card.identifier] = (badge, card.reason)
+
+    def _add_later(self, listing: GridLayout, identifiers: list[str]) -> None:
+        """Add the remaining cards one a frame, each as it stands then (its record may have arrived).
+
+        WHY: building a card's widgets and rendering its labels takes 15–25 ms under the software
+        renderer; a citizen with six certificates froze the screen for 110–160 ms in one frame
+        (soak). A card a frame keeps every frame short, and the list fills in at 40 frames a second.
+        """
+        built = self._built
+        waiting = list(identifiers)
+
+        def add_next(_dt: float) -> None:
+            if built != self._built or not waiting:  # rebuilt or dropped meanwhile
+                return
+            ident = waiting.pop(0)
+            cards = certificate_cards(self.ctx.machine, self.ctx.today)
+            card = next((card for card in cards if card.identifier == ident), None)
+            if card is not None:
+                self._add_card(listing, card)
+            if waiting:
+                Clock.schedule_once(add_next, 0)
+
+        if waiting:
+            Clock.schedule_once(add_next, 0)
 
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
         self._badges = None
+        self._built += 1
         page = self.page()
         holder = holder_view(c.machine)
         if holder is not None:
@@ -112,10 +150,9 @@ class CertificatesScreen(KioskScreen):
         elder = c.machine.prefs.elder_mode  # elder mode: a few cards per page, 上一页/下一页 (screens/paging)
         per_screen = self.pager.items(c.machine.session_id, cards) if elder else cards
         self._badges = {}
-        for card in per_screen:
-            panel, badge = certificate_panel(card, s, lambda ident=card.identifier: c.select(ident))
-            listing.add_widget(panel)
-            self._badges[card.identifier] = (badge, card.reason)
+        for card in per_screen[:CARDS_WITH_THE_PAGE]:
+            self._add_card(listing, card)
+        self._add_later(listing, [card.identifier for card in per_screen[CARDS_WITH_THE_PAGE:]])
         if elder:
             page.add_widget(listing)
             if len(cards) > len(per_screen):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
@@ -14,15 +16,33 @@ from screens.widgets import BigButton, KLabel, Panel, spacer
 
 
 class ConsentScreen(KioskScreen):
+    """The same page for every citizen but for the greeting: kept built, the greeting in place."""
+
     step = "consent"
+    in_place = frozenset({"holder"})
+    _greeting: KLabel | None = None
+
+    def session_signature(self) -> Hashable:
+        return self.ctx.machine.data is not None
+
+    def update_in_place(self) -> bool:
+        if self._greeting is None:
+            return False
+        holder = holder_view(self.ctx.machine)
+        self._greeting.text = holder.greeting if holder else ""
+        return True
+
+    def blank_in_place(self) -> None:
+        if self._greeting is not None:
+            self._greeting.text = ""
 
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
         page = self.page()
         holder = holder_view(c.machine)
-        if holder is not None:
-            page.add_widget(KLabel(holder.greeting, size=s.title, bold=True, colour=BLUE))
+        self._greeting = KLabel(holder.greeting if holder else "", size=s.title, bold=True, colour=BLUE)
+        page.add_widget(self._greeting)
         page.add_widget(KLabel(_("请确认授权"), size=s.title * 0.8, bold=True))
         info = Panel(spacing=s.spacing * 0.5)
         lines = [

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Hashable
 from typing import Any, cast
 
 from kivy.clock import Clock
@@ -57,7 +58,8 @@ class Preview(Image):
         super().__init__(fit_mode="contain", **kw)
         self._source_fn = source_fn
         self._shown: Any = None
-        self._event = Clock.schedule_interval(self._update, 0.1)
+        self._event: Any = None
+        self.start()
         with self.canvas.after:
             Color(*rgba("#F5B800"))
             self._guide = Line(width=dp(4))
@@ -82,13 +84,28 @@ class Preview(Image):
         self.texture = tex
         self.canvas.ask_update()
 
+    def start(self) -> None:
+        if self._event is None:
+            self._event = Clock.schedule_interval(self._update, 0.1)
+
     def stop(self) -> None:
-        self._event.cancel()
+        """Stop, and drop the last camera image: the next citizen must not see it."""
+        if self._event is not None:
+            self._event.cancel()
+            self._event = None
+        self._shown = None
+        self.texture = None
 
 
 class IdentifyScreen(KioskScreen):
     step = "identify"
+    # the same instructions for everyone: kept built from one citizen to the next. The live camera
+    # preview runs only while the screen is shown, and its last image is dropped when it is left
+    personal = False
     _preview: Preview | None = None
+
+    def session_signature(self) -> Hashable:
+        return None
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -147,6 +164,10 @@ class IdentifyScreen(KioskScreen):
         self._stop_preview()
         super().forget()
 
+    def on_enter(self, *args: Any) -> None:
+        if self._preview is not None:
+            self._preview.start()
+
     def on_leave(self, *args: Any) -> None:
-        self._stop_preview()
-        self._signature = None
+        if self._preview is not None:
+            self._preview.stop()

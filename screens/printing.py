@@ -4,6 +4,7 @@ forward (retry, or the same content as a QR code for the citizen's phone)."""
 from __future__ import annotations
 
 import io
+from collections.abc import Hashable
 
 import qrcode
 from kivy.core.image import Image as CoreImage
@@ -27,8 +28,42 @@ def qr_image(text: str, size: float) -> Image:
     return Image(texture=texture, size_hint=(None, None), size=(dp(size), dp(size)))
 
 
+IN_PROGRESS = ("idle", "checking", "printing")
+
+
 class PrintScreen(KioskScreen):
+    """While printing, one page whose progress line changes in place (three to four changes a job)."""
+
     step = "print"
+    in_place = frozenset({"progress"})
+    _progress: KLabel | None = None
+
+    def _progress_text(self) -> str | None:
+        """The progress line while the job runs; None once it is done or failed."""
+        data = self.ctx.machine.data
+        state = data.printing if data else None
+        if state is not None and state.phase not in IN_PROGRESS:
+            return None
+        return state.message if state and state.message else _("正在检查打印机")
+
+    def session_signature(self) -> Hashable:
+        d = self.ctx.machine.data
+        if d is None:
+            return None
+        p = d.printing
+        if p.phase in IN_PROGRESS:
+            return d.id, "in progress"
+        return d.id, p.phase, p.message, p.attempts, p.fallback_qr
+
+    def in_place_state(self) -> Hashable:
+        return self._progress_text()
+
+    def update_in_place(self) -> bool:
+        text = self._progress_text()
+        if self._progress is None or text is None:
+            return False
+        self._progress.text = text
+        return True
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -37,17 +72,14 @@ class PrintScreen(KioskScreen):
         page = self.page()
         state = data.printing if data else None
         phase = state.phase if state else "idle"
-        if phase in ("idle", "checking", "printing"):
+        self._progress = None
+        progress = self._progress_text()
+        if progress is not None:
             page.add_widget(
                 KLabel(_("正在打印，请稍候…"), size=s.title, bold=True, colour=BLUE, halign="center")
             )
-            page.add_widget(
-                KLabel(
-                    state.message if state and state.message else _("正在检查打印机"),
-                    size=s.body,
-                    halign="center",
-                )
-            )
+            self._progress = KLabel(progress, size=s.body, halign="center")
+            page.add_widget(self._progress)
             page.add_widget(spacer())
             return page
         if phase == "done":

@@ -40,7 +40,9 @@ def test_records_arriving_update_the_badges_of_the_same_cards(ui: UiHarness) -> 
         server.set_fault("delay", seconds=0.8, path_prefix="/v1/certificates/1.")
         try:
             await d.tap_text("同意并查询")
-            await d.wait(lambda: bool(card_panels(d)) and d.has_text("核验中"), "list while checking")
+            # the cards follow one a frame after the first ones (screens/certificates._add_later)
+            shown = lambda: len(card_panels(d)) == len(d.machine.data.certificates)  # noqa: E731
+            await d.wait(lambda: shown() and d.has_text("核验中"), "list while checking")
             before = card_panels(d)  # held: the same objects, not just equal ids
             await d.wait(lambda: all_records_in(d), "every record verified")
             await d.frames(0.3)

@@ -1,10 +1,12 @@
 """What is rebuilt between citizens, and what is not.
 
-The attract page shows nothing of anyone, so it stays built from one citizen to the next (its
-开始办理 pulse stops while it is hidden and starts again when it is back); a screen that showed
-a citizen is dropped as soon as the citizen leaves it, and all of them when the session ends.
-The goodbye countdown ticks in its label instead of rebuilding the page each second. Both keep
-work and garbage off the UI thread.
+The attract, identify and goodbye pages show nothing of anyone, so they stay built from one
+citizen to the next (开始办理's pulse stops while the attract page is hidden; the camera preview
+stops and drops its last image when identify is left). The consent page shows a citizen only in its
+greeting: the page is kept, the greeting blanked when the citizen leaves it and filled in for the
+next. Every other screen that showed a citizen is dropped as soon as the citizen leaves it, and all
+of them when the session ends. The goodbye countdown ticks in its label instead of rebuilding the
+page each second. All of it keeps work and garbage off the UI thread.
 """
 
 from __future__ import annotations
@@ -17,6 +19,15 @@ from tests.support.ui import UiDriver, UiHarness
 def attract_page(d: UiDriver) -> Any:
     screen = d.app.screens["attract"]
     return screen.children[0] if screen.children else None
+
+
+def page_texts(d: UiDriver, screen: str) -> list[str]:
+    """Every text of a screen's built page (it need not be on screen)."""
+    return [str(w.text) for w in d.app.screens[screen].walk() if isinstance(getattr(w, "text", None), str)]
+
+
+def greetings(d: UiDriver, screen: str) -> list[str]:
+    return [t for t in page_texts(d, screen) if "您好" in t]
 
 
 async def pulses(d: UiDriver) -> bool:
@@ -45,7 +56,7 @@ def test_the_attract_page_stays_built_and_personal_screens_are_dropped(ui: UiHar
         await d.frames(0.3)
         assert attract_page(d) is before  # the same page, not a rebuilt one
         assert await pulses(d)
-        assert not consent.children  # the citizen's screen was dropped with the session
+        assert not page_texts(d, "identify")  # a screen that showed the citizen was dropped
 
     ui.run(script, name="kept")
 
@@ -56,7 +67,7 @@ def test_the_goodbye_countdown_ticks_in_place(ui: UiHarness) -> None:
         await d.wait_step("consent")
         await d.tap_text("同意并查询")
         await d.wait(lambda: bool(d.machine.data and d.machine.data.certificates), "list")
-        assert not d.app.screens["consent"].children  # the screen the citizen left is dropped at once
+        assert not greetings(d, "consent")  # the citizen's name left the screen they left, at once
         await d.tap_text("完成")
         await d.wait(lambda: d.machine.step.value in ("rate", "goodbye"), "rate or goodbye")
         if d.machine.step.value == "rate":
@@ -74,3 +85,88 @@ def test_the_goodbye_countdown_ticks_in_place(ui: UiHarness) -> None:
         assert d.app.screens["goodbye"].children[0] is page  # the label changed, not the page
 
     ui.run(script, name="goodbye-countdown")
+
+
+def test_consent_and_goodbye_pages_serve_the_next_citizen_without_the_last_ones_name(
+    ui: UiHarness,
+) -> None:
+    """Pages that show a citizen only in a greeting (consent) or not at all (goodbye) are kept."""
+
+    async def to_goodbye(d: UiDriver) -> None:
+        await d.tap_text("同意并查询")
+        await d.wait(lambda: bool(d.machine.data and d.machine.data.certificates), "list")
+        await d.tap_text("完成")
+        await d.wait(lambda: d.machine.step.value in ("rate", "goodbye"), "rate or goodbye")
+        if d.machine.step.value == "rate":
+            await d.tap_text("非常满意")
+        await d.wait_step("goodbye")
+        await d.frames(0.2)
+
+    async def script(d: UiDriver) -> None:
+        d.controls.insert_card("elder")
+        await d.wait_step("consent")
+        await d.frames(0.2)
+        consent_page = d.app.screens["consent"].children[0]
+        first = greetings(d, "consent")
+        assert len(first) == 1 and "*" in first[0], first  # masked
+        await to_goodbye(d)
+        goodbye_page = d.app.screens["goodbye"].children[0]
+        await d.tap_text("返回首页")
+        await d.wait_step("attract")
+        d.controls.pull_card()
+        await d.frames(0.2)
+        assert not greetings(d, "consent")  # blanked with the session, page kept
+        d.controls.insert_card("business")
+        await d.wait_step("consent")
+        await d.frames(0.2)
+        assert d.app.screens["consent"].children[0] is consent_page
+        second = greetings(d, "consent")
+        assert len(second) == 1 and second != first, (first, second)  # the new citizen's greeting
+        assert d.has_text(second[0])
+        await to_goodbye(d)
+        assert d.app.screens["goodbye"].children[0] is goodbye_page
+
+    ui.run(script, name="kept-consent-goodbye")
+
+
+def test_the_identify_page_is_kept_but_its_camera_image_goes_with_the_citizen(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        await d.tap_text("开始办理")
+        await d.wait_step("identify")
+        screen = d.app.screens["identify"]
+        preview = screen._preview
+        assert preview is not None
+        await d.wait(lambda: preview.texture is not None, "a camera image")
+        page = screen.children[0]
+        d.app.controller.home()
+        await d.wait_step("attract")
+        await d.frames(0.2)
+        assert preview.texture is None  # the last camera image is dropped with the screen
+        assert preview._event is None  # and the camera is not polled while hidden
+        await d.tap_text("开始办理")
+        await d.wait_step("identify")
+        assert screen.children[0] is page and screen._preview is preview  # not rebuilt
+        await d.wait(lambda: preview.texture is not None, "a live image again")
+
+    ui.run(script, name="kept-identify")
+
+
+def test_a_page_to_build_is_built_in_one_frame_and_shown_in_the_next(ui: UiHarness) -> None:
+    """Building a page and drawing it for the first time never share a frame (kiosk_app.refresh)."""
+
+    async def script(d: UiDriver) -> None:
+        await d.frames(0.3)
+        app = d.app
+        guide = app.screens["guide"]
+        assert not guide.children  # never shown yet: its page is to be built
+        app.controller.open_view("guide")
+        app.refresh()  # the frame that builds
+        assert app.manager.current == "attract" and guide.children
+        page = guide.children[0]
+        app.refresh()  # the next frame shows it, as built
+        assert app.manager.current == "guide" and guide.children[0] is page
+        app.controller.close_view()
+        app.refresh()  # the attract page is built already: shown at once
+        assert app.manager.current == "attract"
+
+    ui.run(script, name="built-then-shown")
