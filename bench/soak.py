@@ -556,6 +556,7 @@ def main() -> int:
                 slow = want_slow
             kind = kinds_cycle[n % len(kinds_cycle)]
             t0 = time.perf_counter()
+            passes_before = len(breakdown.full_passes)
             try:
                 await session(n, kind)
                 kinds[kind] += 1
@@ -576,7 +577,7 @@ def main() -> int:
                 failures.append(f"session {n} ({kind}), after it: {exc!r}")
             await asyncio.sleep(0.05)  # a frame after it, so that its gap is measured here
             gaps["rest"] = max(gaps["rest"], meter.take_max())
-            if breakdown.full_passes and n > warmup:
+            if len(breakdown.full_passes) > passes_before and n > warmup:  # this citizen's pass
                 rest_pass_by_kind.setdefault(kind, []).append(breakdown.full_passes[-1])
             if n == warmup:
                 await asyncio.sleep(1.0)

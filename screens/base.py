@@ -43,7 +43,8 @@ class KioskScreen(Screen):
     # what this screen shows by updating its widgets (update_in_place) instead of rebuilding the
     # page: "records" (verified records arriving: the list's badges), "countdown" (goodbye seconds),
     # "holder" (the greeting with the masked name: the page is kept from one citizen to the next,
-    # and forget() blanks the greeting instead of dropping the page)
+    # and forget() blanks the greeting instead of dropping the page); a screen may add its own
+    # (in_place_value)
     in_place: frozenset[str] = frozenset()
 
     def __init__(self, ctx: ScreenContext, **kw: Any) -> None:
@@ -76,7 +77,7 @@ class KioskScreen(Screen):
         garbage collector, whose pass between citizens grows with them.
         """
         d = self.ctx.machine.data
-        if d is None:
+        if d is None or not self.personal:  # a page that shows nothing of a citizen
             return None
         records = "records" in self.in_place
         return (
@@ -88,16 +89,22 @@ class KioskScreen(Screen):
         )
 
     def in_place_state(self) -> Hashable:
-        """The values of what this screen updates in place (None for a screen that updates none)."""
+        """The values of what this screen updates in place, one per part (None for none)."""
         if not self.in_place:
             return None
+        return tuple(self.in_place_value(part) for part in sorted(self.in_place))
+
+    def in_place_value(self, part: str) -> Hashable:
+        """The value shown by one in-place part; a screen with a part of its own adds it here."""
         m = self.ctx.machine
-        holder = holder_view(m) if "holder" in self.in_place else None
-        return (
-            tuple(sorted(m.data.records)) if m.data else (),
-            m.goodbye_remaining,
-            holder.greeting if holder else None,
-        )
+        if part == "records":
+            return tuple(sorted(m.data.records)) if m.data else ()
+        if part == "countdown":
+            return m.goodbye_remaining
+        if part == "holder":
+            holder = holder_view(m)
+            return holder.greeting if holder else None
+        raise ValueError(f"no in-place part {part!r}")
 
     def extra_signature(self) -> Hashable:
         return None

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
@@ -16,10 +14,6 @@ class GoodbyeScreen(KioskScreen):
     step = "goodbye"
     personal = False  # the same words for everyone: kept built from one citizen to the next
     in_place = frozenset({"countdown"})  # the seconds tick in the label, the page is not rebuilt
-
-    def session_signature(self) -> Hashable:
-        return None
-
     _countdown: KLabel | None = None
 
     def update_in_place(self) -> bool:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Hashable
 from typing import Any, cast
 
 from kivy.clock import Clock
@@ -103,9 +102,6 @@ class IdentifyScreen(KioskScreen):
     # preview runs only while the screen is shown, and its last image is dropped when it is left
     personal = False
     _preview: Preview | None = None
-
-    def session_signature(self) -> Hashable:
-        return None
 
     def build(self) -> Widget:
         c = self.ctx.controller

@@ -55,8 +55,8 @@ class PrintScreen(KioskScreen):
             return d.id, "in progress"
         return d.id, p.phase, p.message, p.attempts, p.fallback_qr
 
-    def in_place_state(self) -> Hashable:
-        return self._progress_text()
+    def in_place_value(self, part: str) -> Hashable:
+        return self._progress_text() if part == "progress" else super().in_place_value(part)
 
     def update_in_place(self) -> bool:
         text = self._progress_text()

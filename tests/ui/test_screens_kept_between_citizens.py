@@ -11,6 +11,7 @@ page each second. All of it keeps work and garbage off the UI thread.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from tests.support.ui import UiDriver, UiHarness
@@ -28,6 +29,18 @@ def page_texts(d: UiDriver, screen: str) -> list[str]:
 
 def greetings(d: UiDriver, screen: str) -> list[str]:
     return [t for t in page_texts(d, screen) if "您好" in t]
+
+
+async def list_then_goodbye(d: UiDriver, on_the_list: Callable[[], None] = lambda: None) -> None:
+    """From consent: agree, see the list (``on_the_list`` checks it), finish, rate, goodbye."""
+    await d.tap_text("同意并查询")
+    await d.wait(lambda: bool(d.machine.data and d.machine.data.certificates), "list")
+    on_the_list()
+    await d.tap_text("完成")
+    await d.wait(lambda: d.machine.step.value in ("rate", "goodbye"), "rate or goodbye")
+    if d.machine.step.value == "rate":
+        await d.tap_text("非常满意")
+    await d.wait_step("goodbye")
 
 
 async def pulses(d: UiDriver) -> bool:
@@ -56,7 +69,7 @@ def test_the_attract_page_stays_built_and_personal_screens_are_dropped(ui: UiHar
         await d.frames(0.3)
         assert attract_page(d) is before  # the same page, not a rebuilt one
         assert await pulses(d)
-        assert not page_texts(d, "identify")  # a screen that showed the citizen was dropped
+        assert not greetings(d, "consent")  # the citizen's name went with the session
 
     ui.run(script, name="kept")
 
@@ -65,14 +78,11 @@ def test_the_goodbye_countdown_ticks_in_place(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
         d.controls.insert_card("elder")
         await d.wait_step("consent")
-        await d.tap_text("同意并查询")
-        await d.wait(lambda: bool(d.machine.data and d.machine.data.certificates), "list")
-        assert not greetings(d, "consent")  # the citizen's name left the screen they left, at once
-        await d.tap_text("完成")
-        await d.wait(lambda: d.machine.step.value in ("rate", "goodbye"), "rate or goodbye")
-        if d.machine.step.value == "rate":
-            await d.tap_text("非常满意")
-        await d.wait_step("goodbye")
+
+        def consent_left_blank() -> None:
+            assert not greetings(d, "consent")  # the citizen's name left the screen they left, at once
+
+        await list_then_goodbye(d, consent_left_blank)
         await d.wait(lambda: d.machine.goodbye_remaining is not None, "countdown")
         page = d.app.screens["goodbye"].children[0]
         first = d.machine.goodbye_remaining
@@ -92,16 +102,6 @@ def test_consent_and_goodbye_pages_serve_the_next_citizen_without_the_last_ones_
 ) -> None:
     """Pages that show a citizen only in a greeting (consent) or not at all (goodbye) are kept."""
 
-    async def to_goodbye(d: UiDriver) -> None:
-        await d.tap_text("同意并查询")
-        await d.wait(lambda: bool(d.machine.data and d.machine.data.certificates), "list")
-        await d.tap_text("完成")
-        await d.wait(lambda: d.machine.step.value in ("rate", "goodbye"), "rate or goodbye")
-        if d.machine.step.value == "rate":
-            await d.tap_text("非常满意")
-        await d.wait_step("goodbye")
-        await d.frames(0.2)
-
     async def script(d: UiDriver) -> None:
         d.controls.insert_card("elder")
         await d.wait_step("consent")
@@ -109,7 +109,8 @@ def test_consent_and_goodbye_pages_serve_the_next_citizen_without_the_last_ones_
         consent_page = d.app.screens["consent"].children[0]
         first = greetings(d, "consent")
         assert len(first) == 1 and "*" in first[0], first  # masked
-        await to_goodbye(d)
+        await list_then_goodbye(d)
+        await d.frames(0.2)
         goodbye_page = d.app.screens["goodbye"].children[0]
         await d.tap_text("返回首页")
         await d.wait_step("attract")
@@ -123,7 +124,8 @@ def test_consent_and_goodbye_pages_serve_the_next_citizen_without_the_last_ones_
         second = greetings(d, "consent")
         assert len(second) == 1 and second != first, (first, second)  # the new citizen's greeting
         assert d.has_text(second[0])
-        await to_goodbye(d)
+        await list_then_goodbye(d)
+        await d.frames(0.2)
         assert d.app.screens["goodbye"].children[0] is goodbye_page
 
     ui.run(script, name="kept-consent-goodbye")
