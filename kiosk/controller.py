@@ -159,6 +159,7 @@ class Controller:
         if self.backend is not None:
             await self.backend.aclose()
         self.audit.record("terminal_stopped", terminal=self.config.terminal.id)
+        await asyncio.to_thread(self.audit.close)  # its writer puts the last entries on disk
 
     def subscribe(self, listener: Callable[[], None]) -> None:
         """The app redraws on every change of session or health."""

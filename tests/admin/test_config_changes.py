@@ -37,6 +37,7 @@ class Staff:
         self.mode = AdminMode(self.controller, ConfigStore(self.config_file, None))
 
     def audit(self, event: str) -> list[dict[str, Any]]:
+        assert self.controller.audit.flush()  # the log's writer thread has put everything on disk
         lines = self.audit_path.read_text(encoding="utf-8").splitlines()
         return [e["data"] for e in map(json.loads, lines) if e["event"] == event]
 

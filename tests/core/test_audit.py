@@ -15,12 +15,15 @@ def filled(tmp_path: Path, n: int = 5) -> Path:
     log = AuditLog(tmp_path / "audit.jsonl")
     for i in range(n):
         log.record("event", i=i)
+    log.close()
     return log.path
 
 
 def test_chain_verifies_and_continues_across_restarts(tmp_path: Path) -> None:
     path = filled(tmp_path, 3)
-    AuditLog(path).record("after_restart")
+    log = AuditLog(path)
+    log.record("after_restart")
+    log.close()
     report = verify_chain(path)
     assert report.ok and report.entries == 4
 
@@ -45,6 +48,7 @@ def test_tampering_is_found(tmp_path: Path, tamper: str) -> None:
 def test_id_numbers_are_masked_even_if_passed(tmp_path: Path) -> None:
     log = AuditLog(tmp_path / "a.jsonl")
     log.record("oops", note="holder 450206195803120088 asked")
+    log.flush()
     text = log.path.read_text()
     assert "450206195803120088" not in text and "4502**********0088" in text
 

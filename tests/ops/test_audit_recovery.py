@@ -16,6 +16,7 @@ def _log_with(path: Path, n: int) -> None:
     audit = AuditLog(path)
     for i in range(n):
         audit.record("session_started", session=f"s{i}")
+    audit.close()
 
 
 def test_torn_tail_is_cut_and_recorded(tmp_path: Path) -> None:
@@ -28,6 +29,7 @@ def test_torn_tail_is_cut_and_recorded(tmp_path: Path) -> None:
 
     audit = AuditLog(path)
     audit.record("terminal_started", terminal="T1")
+    audit.close()
     report = verify_chain(path)
     assert report.ok and report.entries == 5
     lines = path.read_text(encoding="utf-8").splitlines()
@@ -43,7 +45,9 @@ def test_complete_last_line_without_newline_is_kept(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     _log_with(path, 2)
     path.write_bytes(path.read_bytes().rstrip(b"\n"))
-    AuditLog(path).record("terminal_started", terminal="T1")
+    audit = AuditLog(path)
+    audit.record("terminal_started", terminal="T1")
+    audit.close()
     report = verify_chain(path)
     assert report.ok and report.entries == 3
     assert "audit_recovered" not in path.read_text(encoding="utf-8")
@@ -65,8 +69,14 @@ def test_an_unwritable_state_dir_loses_the_entry_but_not_the_service(tmp_path: P
     audit = AuditLog(blocked / "audit.jsonl")
     seen: list[str] = []
     audit.listeners.append(lambda event, data: seen.append(event))
-    assert audit.record("session_started", session="s1") is None
+    audit.record("session_started", session="s1")
     assert seen == ["session_started"]  # metrics still count what happened
+    assert audit.flush(timeout=5)  # the failed write neither hangs nor kills the writer
+    blocked.unlink()  # the state directory comes back: the chain starts cleanly, nothing half-written
+    audit.record("session_ended", session="s1")
+    audit.close()
+    report = verify_chain(blocked / "audit.jsonl")
+    assert report.ok and report.entries == 1
 
 
 def test_a_full_disk_drops_log_records_quietly(tmp_path: Path) -> None:

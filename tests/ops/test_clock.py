@@ -40,6 +40,7 @@ def test_clock_skew_is_reported_once_and_cleared(tmp_path: Path, ops_server: Any
     assert controller.health.extra["clock"] == "skewed"
     assert metrics.registry.get_sample_value("kiosk_clock_offset_seconds") == -401.0
     ops.on_health({"clock_offset": 0.5})
+    assert audit.flush()
     events = [line for line in (tmp_path / "audit.jsonl").read_text(encoding="utf-8").splitlines()]
     assert sum('"event":"clock_skew"' in e for e in events) == 1  # once, not on every health check
     assert sum('"event":"clock_ok"' in e for e in events) == 1

@@ -66,6 +66,7 @@ def test_restart_waits_for_rest_and_is_recorded(tmp_path: Path) -> None:
     assert ops.check_memory(rss=1500 * MB) and app.stops == 1
     assert not ops.check_memory(rss=1500 * MB) and app.stops == 1  # asked once
     assert ops.metrics.registry.get_sample_value("kiosk_resident_memory_bytes") == 1500 * MB
+    assert controller.audit.flush()
     audit = (tmp_path / "audit.jsonl").read_text(encoding="utf-8")
     assert '"event":"restart_for_memory"' in audit and '"rss_mb":1500' in audit
 
