@@ -29,10 +29,12 @@ def test_record_returns_while_the_disk_is_stuck(tmp_path: Path) -> None:
 def test_entries_from_many_threads_land_in_order(tmp_path: Path) -> None:
     path = tmp_path / "audit.jsonl"
     audit = AuditLog(path)
-    threads = [
-        threading.Thread(target=lambda t=t: [audit.record("tick", thread=t, i=i) for i in range(200)])
-        for t in range(6)
-    ]
+
+    def caller(t: int) -> None:
+        for i in range(200):
+            audit.record("tick", thread=t, i=i)
+
+    threads = [threading.Thread(target=caller, args=(t,)) for t in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
