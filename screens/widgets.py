@@ -11,6 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 from kivy.graphics import Color, Line, SmoothRoundedRectangle
+from kivy.lang import Builder
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
@@ -21,7 +22,13 @@ from screens.theme import BLUE, BLUE_DARK, BORDER, FONT, FONT_BOLD, PANEL, TEXT,
 
 
 class KLabel(Label):
-    """A label that wraps to its width and grows to its text's height."""
+    """A label that wraps to its width and grows to its text's height.
+
+    Text that fits on one line gets a texture as wide as the text, drawn where ``halign`` puts it
+    (the ``<-KLabel>`` rule below). Kivy makes every label with a wrap width as wide as that width:
+    a short status line on a 984 px page was a 984 px texture, and the software renderer blends
+    every pixel of it each frame, and rasterises it once per text change.
+    """
 
     def __init__(
         self,
@@ -45,14 +52,42 @@ class KLabel(Label):
             markup=False,
             **kw,
         )
-        self.bind(width=self._rewrap, texture_size=self._fit)
+        self.bind(width=self._rewrap, text=self._rewrap, texture_size=self._fit)
         self._rewrap()
 
     def _rewrap(self, *_: Any) -> None:
-        self.text_size = (self.width, None)
+        # _label is the core text renderer with this label's font: it measures without drawing
+        one_line = "\n" not in self.text and self._label.get_extents(self.text)[0] <= self.width
+        self.text_size = (None, None) if one_line else (self.width, None)
 
     def _fit(self, *_: Any) -> None:
         self.height = self.texture_size[1] + dp(4)
+
+    @staticmethod
+    def texture_pos(
+        pos: tuple[float, float], size: tuple[float, float], texture: tuple[float, float], halign: str
+    ) -> tuple[int, int]:
+        """Where a texture that may be narrower than the label goes, for its alignment."""
+        (x, y), (width, height), (tw, th) = pos, size, texture
+        if halign in ("center", "justify"):
+            x += (width - tw) / 2
+        elif halign == "right":
+            x += width - tw
+        return int(x), int(y + (height - th) / 2)
+
+
+Builder.load_string(
+    """
+<-KLabel>:
+    canvas:
+        Color:
+            rgba: 1, 1, 1, 1
+        Rectangle:
+            texture: self.texture
+            size: self.texture_size
+            pos: self.texture_pos(self.pos, self.size, self.texture_size, self.halign)
+"""
+)
 
 
 class BigButton(Button):
@@ -85,7 +120,7 @@ class BigButton(Button):
             **kw,
         )
         self._base, self._pressed = rgba(base), rgba(BLUE_DARK if (primary or colour) else BORDER)
-        self.bind(size=lambda *_: setattr(self, "text_size", (self.width - dp(16), None)))
+        self.bind(size=self._rewrap, text=self._rewrap)
         self.bind(state=self._show_state)
         self._on_tap = on_tap
         if not (primary or colour):
@@ -93,6 +128,12 @@ class BigButton(Button):
                 Color(*rgba(BLUE))
                 self._outline = Line(width=dp(1.5))
             self.bind(pos=self._draw_outline, size=self._draw_outline)
+
+    def _rewrap(self, *_: Any) -> None:
+        """Wrap only text that needs it; a one-line caption gets a texture as wide as it (KLabel)."""
+        room = self.width - dp(16)
+        one_line = "\n" not in self.text and self._label.get_extents(self.text)[0] <= room
+        self.text_size = (None, None) if one_line else (room, None)
 
     def _draw_outline(self, *_: Any) -> None:
         self._outline.rectangle = (self.x, self.y, self.width, self.height)
