@@ -71,11 +71,18 @@ class GuideScreen(KioskScreen):
         p = self.ctx.controller.guide_printing
         return (self.query, self.matter_id, p.phase, p.message, p.attempts)
 
-    def refresh(self, force: bool = False) -> None:
+    def _follow_session(self) -> None:
         current = self.ctx.machine.session_id
         if self._session is not None and current != self._session:
             self.query, self.matter_id = "", None  # the citizen's session ended: start afresh
         self._session = current
+
+    def prepare(self) -> None:
+        self._follow_session()
+        super().prepare()
+
+    def refresh(self, force: bool = False) -> None:
+        self._follow_session()
         super().refresh(force)
 
     def _catalogue(self) -> Catalogue:

@@ -243,11 +243,12 @@ class KioskApp(App):
                 if other is not screen and other.personal:
                     other.forget()
         if screen is not None:
-            if self.manager.current != screen.name and self._prepared != screen.name and screen.stale():
-                # a page to build: built now, off screen, and shown at the next frame. WHY: building
-                # a page and drawing it for the first time in one frame took 110-170 ms under the
-                # software renderer (soak); split, neither frame holds both
-                screen.refresh()
+            if self._prepared != screen.name and screen.stale():
+                # a page to build (for a screen to show, or the one on screen): built now, off
+                # screen, and shown at the next frame. WHY: building a page and drawing it for the
+                # first time in one frame took 110-170 ms under the software renderer (soak); split,
+                # neither frame holds both
+                screen.prepare()
                 self._prepared = screen.name
                 self.request_refresh()
                 return

@@ -163,12 +163,35 @@ def test_a_page_to_build_is_built_in_one_frame_and_shown_in_the_next(ui: UiHarne
         assert not guide.children  # never shown yet: its page is to be built
         app.controller.open_view("guide")
         app.refresh()  # the frame that builds
-        assert app.manager.current == "attract" and guide.children
-        page = guide.children[0]
+        page = guide.prepared
+        assert app.manager.current == "attract" and page is not None
+        assert tuple(page.size) == tuple(app.manager.size)  # laid out at its final size already
         app.refresh()  # the next frame shows it, as built
-        assert app.manager.current == "guide" and guide.children[0] is page
+        assert app.manager.current == "guide" and guide.children[0] is page and guide.prepared is None
         app.controller.close_view()
         app.refresh()  # the attract page is built already: shown at once
         assert app.manager.current == "attract"
 
     ui.run(script, name="built-then-shown")
+
+
+def test_the_page_on_screen_is_rebuilt_off_screen_and_swapped_in_the_next_frame(ui: UiHarness) -> None:
+    """A change that rebuilds the shown page (here the elder mode) leaves the old page on screen for
+    the frame that builds the new one; the next frame swaps it in."""
+
+    async def script(d: UiDriver) -> None:
+        await d.frames(0.3)
+        app = d.app
+        attract = app.screens["attract"]
+        old = attract.children[0]
+        app.controller.toggle_elder_mode()
+        app.refresh()  # the frame that builds: the old page is still the one drawn
+        new = attract.prepared
+        assert new is not None and new is not old and attract.children[0] is old
+        app.refresh()  # the next frame: swapped
+        assert attract.children[0] is new and attract.prepared is None
+        await d.frames(0.3)
+        assert attract.children[0] is new  # nothing was rebuilt once more
+        assert d.has_text("关闭长辈模式")  # the new page is the elder-mode one
+
+    ui.run(script, name="rebuilt-then-swapped")
