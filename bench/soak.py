@@ -132,6 +132,8 @@ class FrameBreakdown:
     def __init__(self, text: TextRenderStats) -> None:
         self.text = text
         self.context: Callable[[], str] = lambda: ""
+        self.in_session = False  # set by the script: frames between a citizen's first tap and the
+        # frame after the attract screen is back count as in the session, whatever the screen
         self.long_frames = 0
         self.parts: Counter[str] = Counter()
         self.longest: list[tuple[float, dict[str, float], str]] = []  # at rest
@@ -214,7 +216,7 @@ class FrameBreakdown:
         self.long_frames += 1
         self.parts.update(parts)
         where = self.context()
-        if where.startswith("attract on attract"):  # at rest: the GC pass between citizens
+        if not where.endswith("in a session"):  # at rest: the GC pass between citizens
             self.longest = sorted([*self.longest, (total, parts, where)], key=lambda x: x[0])[-3:]
         else:
             self.longest_in_session = sorted(
@@ -522,7 +524,10 @@ def main() -> int:
         meter.start()
         sampler.last_frame = lambda: meter.last_frame_at
         sampler.thread_id = threading.get_ident()
-        sampler.context = lambda: f"{m.step.value} on {getattr(d.app.manager, 'current', '?')}"
+        sampler.context = lambda: (
+            f"{m.step.value} on {getattr(d.app.manager, 'current', '?')}"
+            + (", in a session" if breakdown.in_session else "")
+        )
         sampler.start()
         breakdown.context = sampler.context
         breakdown.install()
@@ -557,6 +562,7 @@ def main() -> int:
             kind = kinds_cycle[n % len(kinds_cycle)]
             t0 = time.perf_counter()
             passes_before = len(breakdown.full_passes)
+            breakdown.in_session = True
             try:
                 await session(n, kind)
                 kinds[kind] += 1
@@ -569,6 +575,7 @@ def main() -> int:
                 await asyncio.sleep(0.5)
             durations.append(time.perf_counter() - t0)
             gaps["slow" if slow else "normal"] = max(gaps["slow" if slow else "normal"], meter.take_max())
+            breakdown.in_session = False
             # the next citizen walks up after the terminal's GC pass at rest (a quarter of a second
             # after the attract screen is back; a person needs longer to step up to the screen)
             try:
@@ -671,7 +678,8 @@ def main() -> int:
         print(f"    {seconds:6.2f} s  " + " <- ".join(reversed(stack)))
     longest = sorted(sampler.stalls, reverse=True)[:10]
     print("  longest stalls: " + ", ".join(f"{gap * 1000:.0f} ms ({where})" for gap, where in longest))
-    for gap, where, places in sampler.longest(3):
+    in_session = [stall for stall in sampler.longest(len(sampler.stalls)) if "in a session" in stall[1]]
+    for gap, where, places in [*sampler.longest(2), *in_session[:3]]:
         print(f"  stall of {gap * 1000:.0f} ms ({where}), sampled after the first {limit_ms:.0f} ms:")
         for place, seconds in places:
             print(f"      {seconds * 1000:4.0f} ms  {place}")

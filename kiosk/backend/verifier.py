@@ -14,6 +14,7 @@ result).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
@@ -32,10 +33,23 @@ _pool: Executor | None = None
 _fallback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sm2-verify")
 
 
+# the worker's nice value: verification yields the CPU to the UI and its software renderer. WHY:
+# on a 2-CPU terminal, records verified while the certificate list fills in slowed the GL raster
+# of those frames; a badge that turns green a little later is better than a stuttering screen
+WORKER_NICE = 10
+
+
+def _start_worker(parent: int) -> None:
+    """In the worker: run below the app's priority, and leave when the terminal app is gone."""
+    with contextlib.suppress(OSError):  # not allowed to change it: verify at the normal priority
+        os.nice(WORKER_NICE)
+    _exit_with_parent(parent)
+
+
 def _exit_with_parent(parent: int) -> None:
-    """In the worker: leave when the terminal app is gone (even killed with SIGKILL), so no
-    orphan keeps a record in memory. Polling the parent id is simple and works whichever of the
-    app's threads started the worker (PR_SET_PDEATHSIG would follow that thread, not the app)."""
+    """Leave when the terminal app is gone (even killed with SIGKILL), so no orphan keeps a record
+    in memory. Polling the parent id is simple and works whichever of the app's threads started the
+    worker (PR_SET_PDEATHSIG would follow that thread, not the app)."""
 
     def watch() -> None:
         while os.getppid() == parent:
@@ -53,7 +67,7 @@ def _executor() -> Executor:
                 _pool = ProcessPoolExecutor(
                     max_workers=1,
                     mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_exit_with_parent,
+                    initializer=_start_worker,
                     initargs=(os.getpid(),),
                 )
             except (OSError, NotImplementedError) as exc:  # no /dev/shm, no semaphores...

@@ -45,3 +45,21 @@ def test_worker_is_another_process_and_leaves_when_the_app_is_killed() -> None:
         assert not alive(worker), "the verifier outlived the app"
     finally:
         app.kill()
+
+
+def test_the_verifier_and_the_embedded_server_yield_the_cpu_to_the_screen(tmp_path: Path) -> None:
+    """Verification (pure-Python SM2) and the demo's stand-in backend run below the app's priority,
+    so on a 2-CPU terminal they do not slow the software renderer's frames."""
+    import asyncio
+
+    from kiosk.backend.verifier import WORKER_NICE, run_verifier
+    from kiosk.wiring.backend import EMBEDDED_SERVER_NICE, start_embedded_refserver
+
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    worker = asyncio.run(run_verifier(os.getpriority, os.PRIO_PROCESS, 0))
+    assert worker == min(19, ours + WORKER_NICE) and worker > ours
+    server = start_embedded_refserver(tmp_path / "server")
+    try:
+        assert os.getpriority(os.PRIO_PROCESS, server.process.pid) == min(19, ours + EMBEDDED_SERVER_NICE)
+    finally:
+        server.stop()
