@@ -42,6 +42,7 @@ class KioskScreen(Screen):
     personal: bool = True
     # what this screen shows by updating its widgets (update_in_place) instead of rebuilding the
     # page: "records" (verified records arriving: the list's badges), "countdown" (goodbye seconds),
+    # "busy" (what the terminal is doing, e.g. checking a 亮证码: a line shown and removed),
     # "holder" (the greeting with the masked name: the page is kept from one citizen to the next,
     # and forget() blanks the greeting instead of dropping the page); a screen may add its own
     # (in_place_value)
@@ -61,7 +62,7 @@ class KioskScreen(Screen):
         countdown = "countdown" in self.in_place
         return (
             m.step,
-            m.busy,
+            None if "busy" in self.in_place else m.busy,
             m.prefs.elder_mode,
             m.prefs.language,
             m.error,
@@ -102,6 +103,8 @@ class KioskScreen(Screen):
             return tuple(sorted(m.data.records)) if m.data else ()
         if part == "countdown":
             return m.goodbye_remaining
+        if part == "busy":
+            return m.busy
         if part == "holder":
             holder = holder_view(m)
             return holder.greeting if holder else None

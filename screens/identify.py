@@ -101,16 +101,35 @@ class IdentifyScreen(KioskScreen):
     # the same instructions for everyone: kept built from one citizen to the next. The live camera
     # preview runs only while the screen is shown, and its last image is dropped when it is left
     personal = False
+    # the busy line (正在核验亮证码…) comes and goes in place: rebuilding the page for it, twice a
+    # QR session, made a 16 ms build in the frame of the scan
+    in_place = frozenset({"busy"})
     _preview: Preview | None = None
+    _page: BoxLayout | None = None
+    _busy: KLabel | None = None
+
+    def update_in_place(self) -> bool:
+        page, label = self._page, self._busy
+        if page is None or label is None:
+            return False
+        busy = self.ctx.controller.machine.busy
+        label.text = busy or ""
+        if busy and label.parent is None:
+            page.add_widget(label, index=len(page.children) - 1)  # under the title
+        elif not busy and label.parent is not None:
+            page.remove_widget(label)
+        return True
 
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
         self._stop_preview()
         page = self.page()
+        self._page = page
         page.add_widget(KLabel(_("请出示身份证或亮证码"), size=s.title, bold=True, halign="center"))
+        self._busy = KLabel(c.machine.busy or "", size=s.title * 0.8, colour=BLUE, halign="center")
         if c.machine.busy:
-            page.add_widget(KLabel(c.machine.busy, size=s.title * 0.8, colour=BLUE, halign="center"))
+            page.add_widget(self._busy)
         ways = BoxLayout(orientation="horizontal", spacing=dp(28))
         if c.config.services.card_identify:
             card = Panel(size_hint_y=1)

@@ -115,11 +115,15 @@ class SimulatedCamera(FrameSource):
             return None
         assert self._pacer is not None
         self._pacer.wait()
+        # the scene is rendered outside the lock: show() and clear() are called from the UI loop
+        # (demo keys, scripted sessions) and must not wait for a render (~20 ms)
         with self._lock:
-            if self._dirty or self._base is None:
-                self._base = self._render(self._text)
-                self._dirty = False
-            base = self._base
+            stale, text = self._dirty or self._base is None, self._text
+            self._dirty = False
+        if stale:
+            self._base = self._render(text)
+        base = self._base
+        assert base is not None
         self._tick += 1
         noisy = base.astype(np.int16) + self._noise[self._tick % len(self._noise)]
         return np.clip(noisy, 0, 255).astype(np.uint8)

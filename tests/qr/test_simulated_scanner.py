@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from drivers.camera.simulated import SimulatedCamera, SimulatedQrScanner
 from kiosk.ports import QrScannerPort
 from kiosk.settings.camera import CameraConfig
@@ -81,3 +83,37 @@ def test_preview_is_scaled_down_by_the_worker_and_dropped_on_stop(
     assert len(frame.rgb) == 640 * 360 * 3
     scanner.stop(wait=5)
     assert scanner._preview is None  # the next citizen never sees this one's last frame
+
+
+def test_showing_a_code_never_waits_for_a_frame_being_rendered(scanners: list, collector: Collector) -> None:
+    """show() and clear() run on the UI loop (demo keys, scripted sessions): they must not wait for
+    the camera thread's render of the scene; the new code is in the frames after that render."""
+    import threading
+
+    rendering, release = threading.Event(), threading.Event()
+
+    class HeldCamera(SimulatedCamera):
+        def _render(self, text: str | None) -> Any:
+            if text == "LZ:first":
+                rendering.set()
+                release.wait(15)  # the camera thread is in the middle of a render
+            return super()._render(text)
+
+    camera = HeldCamera(width=480, height=360, fps=30)
+    scanner = SimulatedQrScanner(camera, forget_after=0.4)
+    scanners.append(scanner)
+    scanner.start(collector)
+    scanner.show("LZ:first")
+    assert rendering.wait(15)
+    done = threading.Event()
+
+    def show_second() -> None:
+        scanner.show("LZ:second")
+        done.set()
+
+    threading.Thread(target=show_second, daemon=True).start()
+    try:
+        assert done.wait(5), "show() waited for the render in progress"
+    finally:
+        release.set()
+    assert collector.wait_for(2) == ["LZ:first", "LZ:second"]

@@ -195,3 +195,36 @@ def test_the_page_on_screen_is_rebuilt_off_screen_and_swapped_in_the_next_frame(
         assert d.has_text("关闭长辈模式")  # the new page is the elder-mode one
 
     ui.run(script, name="rebuilt-then-swapped")
+
+
+def test_the_identify_busy_line_comes_and_goes_on_the_same_page(ui: UiHarness) -> None:
+    """While a 亮证码 is checked the identify page says so; the line is added to the kept page and
+    removed again (the page is not rebuilt for it)."""
+    from tests.support.refserver import RefServer
+
+    server = RefServer(ui.server)
+
+    async def script(d: UiDriver) -> None:
+        screen = d.app.screens["identify"]
+        token = d.controls.issue_token("elder")
+        await d.tap_text("开始办理")
+        await d.wait_step("identify")
+        page = screen.children[0]
+        assert not d.has_text("正在核验亮证码")
+        server.set_fault("delay", seconds=1.5, path_prefix="/v1/lz-tokens/resolve")
+        try:
+            d.controls.devices.scanner.show(token)
+            await d.wait(lambda: d.has_text("正在核验亮证码"), "the busy line", timeout=30)
+            assert screen.children[0] is page  # in place
+            await d.shot("identify-checking-qr")
+            await d.wait_step("consent", timeout=30)
+        finally:
+            server.clear_faults()
+            d.controls.devices.scanner.clear()
+        await d.tap_text("返回")  # back to identify: the line has gone, the page is the same
+        await d.wait_step("identify")
+        await d.frames(0.3)
+        assert screen.children[0] is page
+        assert not any("正在核验亮证码" in t for t in page_texts(d, "identify"))
+
+    ui.run(script, name="identify-busy-in-place")
