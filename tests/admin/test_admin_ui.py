@@ -162,8 +162,8 @@ def test_staff_change_a_setting_live_run_diagnostics_and_pause(
     assert {"terminal_paused", "diagnostics_run", "admin_left"} <= set(events)
     assert [e["data"]["reason"] for e in entries if e["event"] == "admin_left"] == ["left"]
     assert any(e["event"] == "idle_timeout" and e["data"]["step"] == "view:admin" for e in entries)
-    # the PIN is nowhere in the audit log
-    assert PIN not in ui.last_audit.read_text(encoding="utf-8")
+    # the PIN is nowhere in what the audit log says (its hex hashes can hold any digits by chance)
+    assert not any(PIN in json.dumps([e["event"], e["data"], e["ts"]], ensure_ascii=False) for e in entries)
     # the override file holds the two saved changes, and the previous version was kept
     saved = tomllib.loads(staff_env.read_text(encoding="utf-8"))
     assert saved["services"]["disclosure"] is False
