@@ -21,6 +21,14 @@ from kivy.uix.widget import Widget
 from screens.theme import BLUE, BLUE_DARK, BORDER, FONT, FONT_BOLD, PANEL, TEXT, WHITE, Sizes, rgba
 
 
+def wrap_width(label: Label, room: float) -> tuple[float | None, None]:
+    """The ``text_size`` for a label with ``room`` to wrap in: none for text that fits on a line,
+    so its texture is as wide as the text (KLabel), else the room."""
+    # _label is the core text renderer with this label's font: it measures without drawing
+    one_line = "\n" not in label.text and label._label.get_extents(label.text)[0] <= room
+    return (None, None) if one_line else (room, None)
+
+
 class KLabel(Label):
     """A label that wraps to its width and grows to its text's height.
 
@@ -56,9 +64,7 @@ class KLabel(Label):
         self._rewrap()
 
     def _rewrap(self, *_: Any) -> None:
-        # _label is the core text renderer with this label's font: it measures without drawing
-        one_line = "\n" not in self.text and self._label.get_extents(self.text)[0] <= self.width
-        self.text_size = (None, None) if one_line else (self.width, None)
+        self.text_size = wrap_width(self, self.width)
 
     def _fit(self, *_: Any) -> None:
         self.height = self.texture_size[1] + dp(4)
@@ -131,9 +137,7 @@ class BigButton(Button):
 
     def _rewrap(self, *_: Any) -> None:
         """Wrap only text that needs it; a one-line caption gets a texture as wide as it (KLabel)."""
-        room = self.width - dp(16)
-        one_line = "\n" not in self.text and self._label.get_extents(self.text)[0] <= room
-        self.text_size = (None, None) if one_line else (room, None)
+        self.text_size = wrap_width(self, self.width - dp(16))
 
     def _draw_outline(self, *_: Any) -> None:
         self._outline.rectangle = (self.x, self.y, self.width, self.height)
