@@ -469,7 +469,8 @@ def main() -> int:
         elif kind == "qr":
             c.start_session()
             await until(lambda: m.step is Step.IDENTIFY, "identify")
-            controls.devices.scanner.show(tokens.get())  # type: ignore[union-attr]
+            token = await asyncio.to_thread(tokens.get)  # may wait for the prefetcher: not on the UI loop
+            controls.devices.scanner.show(token)  # type: ignore[union-attr]
             await until(lambda: m.step is Step.CONSENT, "consent (qr)")
             controls.clear_qr()
             await agree_and_list()
@@ -548,7 +549,10 @@ def main() -> int:
             want_slow = n > warmup and block >= args.slow_every - args.slow_block
             if want_slow != slow:
                 if want_slow:
-                    faults.post(
+                    # the script's own HTTP calls run in a thread: a blocking round trip on the UI
+                    # loop would be counted as the app's frame gap (the server is niced and busy)
+                    await asyncio.to_thread(
+                        faults.post,
                         "/_faults",
                         json={
                             "mode": "delay",
@@ -557,7 +561,7 @@ def main() -> int:
                         },
                     )
                 else:
-                    faults.delete("/_faults")
+                    await asyncio.to_thread(faults.delete, "/_faults")
                 slow = want_slow
             kind = kinds_cycle[n % len(kinds_cycle)]
             t0 = time.perf_counter()
@@ -596,7 +600,7 @@ def main() -> int:
                     flush=True,
                 )
         frames_at["end"] = (meter.frames, time.perf_counter())
-        faults.delete("/_faults")
+        await asyncio.to_thread(faults.delete, "/_faults")
         await asyncio.sleep(1.0)
         mark("end")
         if ops.metrics_url:
