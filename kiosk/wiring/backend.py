@@ -33,12 +33,14 @@ EMBEDDED_SERVER_NICE = 10
 
 
 def build_backend(config: Any) -> BackendPort:
-    """The backend client for a :class:`kiosk.settings.KioskConfig`; starts the signature
-    verifier process now, so the first citizen's list does not wait for it."""
+    """The backend client for a :class:`kiosk.settings.KioskConfig`, on its own loop and thread
+    (:mod:`kiosk.backend.loop_thread`: its work stays out of the screen's frames); starts the
+    signature verifier process now, so the first citizen's list does not wait for it."""
+    from kiosk.backend.loop_thread import BackendOnOwnLoop
     from kiosk.backend.verifier import warm_up
 
     warm_up()
-    return HttpBackend.from_config(config)
+    return BackendOnOwnLoop(HttpBackend.from_config(config))
 
 
 class EmbeddedServerError(RuntimeError):

@@ -133,8 +133,7 @@ class FaultContext:
 
     async def wait_breaker_closed(self) -> None:
         """Let the breaker go half-open (reset_seconds) so that the recovery session is its trial."""
-        backend = getattr(self.controller.backend, "inner", self.controller.backend)
-        await asyncio.sleep(float(backend.breaker.reset_seconds) + 0.2)
+        await asyncio.sleep(float(self.controller.config.backend.breaker_reset_seconds) + 0.2)
 
 
 Scenario = Callable[[FaultContext], Awaitable[str]]
