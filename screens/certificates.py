@@ -9,6 +9,8 @@ from kivy.metrics import dp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
+from kivy.uix.label import Label
+from kivy.uix.layout import Layout
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
@@ -18,8 +20,32 @@ from screens.paging import Pager
 from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
-# cards built with the page; the others follow one a frame (CertificatesScreen._add_later)
-CARDS_WITH_THE_PAGE = 2
+# cards built with the page; the others are built one a frame off screen and join the page
+# together (CertificatesScreen._add_later). None: the frame that builds the page (the list's
+# arrival) was the longest of a session with two cards in it (110 ms, soak); the cards join the
+# page about 0.1 s after it appears
+CARDS_WITH_THE_PAGE = 0
+
+
+def finish_off_screen(widget: Widget) -> None:
+    """Lay out a widget tree not on screen and render its labels now, parents first.
+
+    Kivy lays out and renders text from triggers that run for widgets in the window; a card built
+    off screen would otherwise do all of it in the frame it joins the page.
+    """
+    for w in widget.walk(restrict=True):
+        if isinstance(w, Layout):
+            w.do_layout()
+        if isinstance(w, Label):
+            w.texture_update()
+
+
+def column_width(grid: GridLayout) -> float | None:
+    """The width a grid gives each of its columns, or None while the grid has no width yet."""
+    cols = grid.cols or 1
+    pad_left, _top, pad_right, _bottom = grid.padding
+    room = grid.width - pad_left - pad_right - grid.spacing[0] * (cols - 1)
+    return room / cols if grid.width > 100 and room > 0 else None
 
 
 class TappablePanel(ButtonBehavior, Panel):
@@ -95,36 +121,48 @@ class CertificatesScreen(KioskScreen):
         self._built += 1  # cards still to come belong to the dropped page
         super().forget()
 
-    def _add_card(self, listing: GridLayout, card: CertificateCard) -> None:
+    def _card(self, card: CertificateCard, width: float | None = None) -> Panel:
+        """One card's panel, its badge noted for in-place updates; ``width``: built at that width."""
         c = self.ctx.controller
         panel, badge = certificate_panel(card, self.ctx.sizes, lambda: c.select(card.identifier))
-        listing.add_widget(panel)
+        if width:
+            panel.width = width
+            finish_off_screen(panel)
         if self._badges is not None:
             self._badges[card.identifier] = (badge, card.reason)
+        return panel
 
     def _add_later(self, listing: GridLayout, identifiers: list[str]) -> None:
-        """Add the remaining cards one a frame, each as it stands then (its record may have arrived).
+        """Build the remaining cards one a frame off screen, each as it stands then (its record may
+        have arrived), and add them to the list together once the last one is built.
 
         WHY: building a card's widgets and rendering its labels takes 15–25 ms under the software
-        renderer; a citizen with six certificates froze the screen for 110–160 ms in one frame
-        (soak). A card a frame keeps every frame short, and the list fills in at 40 frames a second.
+        renderer. Built all at once, a citizen with six certificates froze the screen for 110–160 ms
+        (soak). Added to the page one a frame, each card also made the renderer draw the whole page
+        again (GL 22 ms at rest, 40–70 ms while records are verified): four frames of 100–130 ms
+        a citizen. Built off screen a card costs its frame no drawing, each at the width the list
+        gives it (its labels are not rendered twice), and the page is drawn once when they join it.
         """
         built = self._built
         waiting = list(identifiers)
+        staged: list[Widget] = []
 
-        def add_next(_dt: float) -> None:
-            if built != self._built or not waiting:  # rebuilt or dropped meanwhile
+        def next_card(_dt: float) -> None:
+            if built != self._built:  # rebuilt or dropped meanwhile: the staged cards go with it
+                return
+            if not waiting:
+                for panel in staged:
+                    listing.add_widget(panel)
                 return
             ident = waiting.pop(0)
             cards = certificate_cards(self.ctx.machine, self.ctx.today)
             card = next((card for card in cards if card.identifier == ident), None)
             if card is not None:
-                self._add_card(listing, card)
-            if waiting:
-                Clock.schedule_once(add_next, 0)
+                staged.append(self._card(card, column_width(listing)))
+            Clock.schedule_once(next_card, 0)
 
         if waiting:
-            Clock.schedule_once(add_next, 0)
+            Clock.schedule_once(next_card, 0)
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -151,7 +189,7 @@ class CertificatesScreen(KioskScreen):
         per_screen = self.pager.items(c.machine.session_id, cards) if elder else cards
         self._badges = {}
         for card in per_screen[:CARDS_WITH_THE_PAGE]:
-            self._add_card(listing, card)
+            listing.add_widget(self._card(card))
         self._add_later(listing, [card.identifier for card in per_screen[CARDS_WITH_THE_PAGE:]])
         if elder:
             page.add_widget(listing)

@@ -40,7 +40,7 @@ def test_records_arriving_update_the_badges_of_the_same_cards(ui: UiHarness) -> 
         server.set_fault("delay", seconds=0.8, path_prefix="/v1/certificates/1.")
         try:
             await d.tap_text("同意并查询")
-            # the cards follow one a frame after the first ones (screens/certificates._add_later)
+            # the other cards join the first ones once built (screens/certificates._add_later)
             shown = lambda: len(card_panels(d)) == len(d.machine.data.certificates)  # noqa: E731
             await d.wait(lambda: shown() and d.has_text("核验中"), "list while checking")
             before = card_panels(d)  # held: the same objects, not just equal ids
@@ -73,3 +73,50 @@ def test_a_record_that_fails_verification_shows_its_reason(ui: UiHarness) -> Non
         await d.shot("certificates-unverified")
 
     ui.run(script, name="badges-reason")
+
+
+def test_the_later_cards_join_the_list_together_rendered_once(ui: UiHarness) -> None:
+    """The first cards (if any) come with the page; the others are built off screen, one a frame,
+    and join it in one frame (the page is drawn once for them, not once a card), and no label of any card
+    is rasterised twice on the way."""
+    from kivy.clock import Clock
+    from kivy.core.text import LabelBase
+
+    from screens.certificates import CARDS_WITH_THE_PAGE
+    from screens.widgets import KLabel
+
+    server = RefServer(ui.server)
+    renders: dict[int, int] = {}  # per core label (a KLabel's text renderer): rasterisations
+    original = LabelBase._render_real
+
+    def counted(core: Any) -> Any:
+        renders[id(core)] = renders.get(id(core), 0) + 1
+        return original(core)
+
+    counts: list[int] = []
+
+    async def script(d: UiDriver) -> None:
+        await to_consent(d)
+        server.set_fault("delay", seconds=1.5, path_prefix="/v1/certificates/1.")  # badges stay 核验中
+        LabelBase._render_real = counted
+        every_frame = Clock.schedule_interval(lambda _dt: counts.append(len(card_panels(d))), 0)
+        try:
+            await d.tap_text("同意并查询")
+            total = lambda: len(d.machine.data.certificates) if d.machine.data else -1  # noqa: E731
+            await d.wait(lambda: len(card_panels(d)) == total(), "the whole list")
+            await d.frames(0.3)
+            panels = card_panels(d)
+            labels = [w for p in panels for w in p.walk(restrict=True) if isinstance(w, KLabel)]
+        finally:
+            every_frame.cancel()
+            LabelBase._render_real = original
+            server.clear_faults()
+        listed = total()
+        assert listed >= CARDS_WITH_THE_PAGE + 2
+        shown = [n for i, n in enumerate(counts) if n and (i == 0 or n != counts[i - 1])]
+        assert shown == [n for n in (CARDS_WITH_THE_PAGE, listed) if n], counts
+        assert labels and all(renders.get(id(label._label)) == 1 for label in labels), [
+            (label.text, renders.get(id(label._label))) for label in labels
+        ]
+
+    ui.run(script, name="cards-join-together")
