@@ -67,7 +67,12 @@ def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> tuple[Pan
     holder = BoxLayout(size_hint_x=None, width=dp(200) if s.small < 30 else dp(240))
     holder.add_widget(badge)
     top.add_widget(holder)
-    name.bind(height=lambda *_: setattr(top, "height", max(name.height, badge.height)))
+
+    def fit_row(*_: Any) -> None:  # as tall as the taller of the two, whichever is sized last
+        top.height = max(name.height, badge.height)
+
+    name.bind(height=fit_row)
+    badge.bind(height=fit_row)
     top.height = dp(s.title)
     panel.add_widget(top)
     panel.add_widget(KLabel(_("证照编号：{n}").format(n=card.number), size=s.body, colour=TEXT_MUTED))

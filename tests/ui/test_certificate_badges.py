@@ -83,7 +83,7 @@ def test_the_later_cards_join_the_list_together_rendered_once(ui: UiHarness) -> 
     from kivy.core.text import LabelBase
 
     from screens.certificates import CARDS_WITH_THE_PAGE
-    from screens.widgets import KLabel
+    from screens.widgets import Badge, KLabel
 
     server = RefServer(ui.server)
     renders: dict[int, int] = {}  # per core label (a KLabel's text renderer): rasterisations
@@ -115,6 +115,12 @@ def test_the_later_cards_join_the_list_together_rendered_once(ui: UiHarness) -> 
         assert listed >= CARDS_WITH_THE_PAGE + 2
         shown = [n for i, n in enumerate(counts) if n and (i == 0 or n != counts[i - 1])]
         assert shown == [n for n in (CARDS_WITH_THE_PAGE, listed) if n], counts
+        # each card's top row (name and badge) is as tall as the taller of the two: no blank band
+        rows = [p.children[-1] for p in panels]
+        parts = [[w for w in row.walk(restrict=True) if isinstance(w, KLabel | Badge)] for row in rows]
+        assert all(len(p) == 2 for p in parts)
+        assert [row.height for row in rows] == [max(w.height for w in p) for p in parts]
+        await d.shot("certificates-joined")
         assert labels and all(renders.get(id(label._label)) == 1 for label in labels), [
             (label.text, renders.get(id(label._label))) for label in labels
         ]
