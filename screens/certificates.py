@@ -21,9 +21,9 @@ from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
 # cards built with the page; the others are built one a frame off screen and join the page
-# together (CertificatesScreen._add_later). None: the frame that builds the page (the list's
-# arrival) was the longest of a session with two cards in it (110 ms, soak); the cards join the
-# page about 0.1 s after it appears
+# together (CertificatesScreen._add_later). Zero: with two cards in it, the frame that builds the
+# page (the list's arrival) was the longest of a session (110 ms, soak); the cards join the page
+# about 0.1 s after it appears
 CARDS_WITH_THE_PAGE = 0
 
 
