@@ -217,7 +217,7 @@ class Controller:
                 self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
             self._last_step = step
         set_language(machine.prefs.language)
-        self._update_scanner(step)
+        self._update_scanner(step, machine.busy)
         self._notify()
 
     async def _ticker(self) -> None:
@@ -339,11 +339,18 @@ class Controller:
         evidence.setdefault("read_at", datetime.now().astimezone().isoformat(timespec="seconds"))
         self.machine.identified(holder_from_card(identity, evidence), "card", now)
 
-    def _update_scanner(self, step: Step) -> None:
+    def _update_scanner(self, step: Step, busy: str | None) -> None:
+        """The camera films and decodes only while a citizen may show a code: on the identify
+        screen, and not while a code or a card read there is being checked with the backend.
+
+        WHY not while busy: a code decoded then is ignored anyway (``_on_qr_text``), and capture,
+        decoding and the live preview cost a core and a full redraw ten times a second, taken from
+        the screen's renderer while the citizen waits on a slow backend (soak).
+        """
         scanner = self.devices.scanner
         if scanner is None or not self.config.services.qr_identify:
             return
-        want = step is Step.IDENTIFY
+        want = step is Step.IDENTIFY and not busy
         if want and not self._scanning:
             try:
                 scanner.start(self._threadsafe(self._on_qr_text))

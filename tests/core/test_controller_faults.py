@@ -203,3 +203,32 @@ async def test_double_events_during_a_transition_are_ignored(server: RefServer, 
         assert ctl.machine.data.holder.id_number == "450206195803120088"
     finally:
         await ctl.stop()
+
+
+async def test_the_camera_rests_while_a_code_is_checked(server: RefServer, tmp_path: Path) -> None:
+    """While the backend checks a 亮证码 the camera neither films nor decodes (a code shown then is
+    ignored), so the screen's renderer has the processor; it films again when the citizen is back
+    on the identify screen."""
+    ctl, devices = controller_for(server, tmp_path, {"backend": {"read_timeout": 1.0, "total_timeout": 2.0}})
+    scanner = devices.scanner
+    await ctl.start()
+    try:
+        ctl.start_session()
+        assert ctl.machine.step is Step.IDENTIFY
+        await until(lambda: scanner.state().running and ctl.preview_frame() is not None)
+        server.set_fault(path_prefix="/v1/lz-tokens/resolve", count=1, mode="delay", seconds=3.0)
+        scanner.show("LZ:" + server.issue_token("elder"))
+        await until(lambda: ctl.machine.busy is not None)
+        assert not scanner.state().running
+        assert scanner.source.state().status == "idle"  # the camera itself is released
+        assert ctl.preview_frame() is None
+        decoded = scanner.state().frames_decoded
+        await asyncio.sleep(0.5)
+        assert scanner.state().frames_decoded == decoded  # no decoding while busy
+        await until(lambda: ctl.machine.step is Step.ERROR)  # the slow answer timed out
+        scanner.clear()  # the phone is put away (shown again, it would be read at once)
+        ctl.acknowledge_error()
+        assert ctl.machine.step is Step.IDENTIFY and not ctl.machine.busy
+        await until(lambda: scanner.state().running and ctl.preview_frame() is not None)
+    finally:
+        await ctl.stop()
