@@ -71,6 +71,7 @@ class QrScanner:
         self._reported = 0
         self._last_ms: float | None = None
         self._decode_times: list[float] = []
+        self._thread_setup: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------------------------------ port
 
@@ -105,6 +106,15 @@ class QrScanner:
         self.source.stop(wait=wait)
         if wait and thread is not None and thread is not threading.current_thread():
             thread.join(wait)
+
+    def set_thread_setup(self, setup: Callable[[], None] | None) -> None:
+        """``setup`` is called first in each capture and decode thread started from now on.
+
+        WHY: the terminal runs the camera's work below the screen's priority (capture and decoding
+        take a core while the identify screen is up); the policy is the app's, not the driver's.
+        """
+        self._thread_setup = setup
+        self.source.thread_setup = setup
 
     def preview(self) -> Frame | None:
         """The newest frame, scaled to ``preview_width``. While scanning, the worker thread has
@@ -175,6 +185,8 @@ class QrScanner:
     # ---------------------------------------------------------------------------------------- worker
 
     def _run(self, stop: threading.Event, last_seen: dict[bytes, float]) -> None:
+        if self._thread_setup is not None:
+            self._thread_setup()
         seq = 0
         last_thorough = float("-inf")
         while not stop.is_set():

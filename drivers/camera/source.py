@@ -12,6 +12,7 @@ from __future__ import annotations
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import cv2
@@ -72,6 +73,8 @@ class FrameSource:
         self._fps_window: list[float] = []
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
+        # called first in each capture thread (the app lowers the thread's priority there)
+        self.thread_setup: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------------------------- lifecycle
 
@@ -204,6 +207,8 @@ class FrameSource:
             self._cond.notify_all()
 
     def _run(self, stop: threading.Event, previous: threading.Thread | None) -> None:
+        if self.thread_setup is not None:
+            self.thread_setup()
         if previous is not None:
             previous.join()  # the device is released by the previous run before we open it
         delay = self.retry_min

@@ -13,6 +13,8 @@ import os
 import threading
 from concurrent.futures import ThreadPoolExecutor, wait
 
+from kiosk.thread_priority import run_below_the_screen
+
 
 def default_size() -> int:
     """Python's own default for the pool (``ThreadPoolExecutor``): CPUs + 4, at most 32."""
@@ -20,9 +22,10 @@ def default_size() -> int:
 
 
 def started_pool(workers: int | None = None, name: str = "kiosk-io") -> ThreadPoolExecutor:
-    """A thread pool whose workers are all running when it is returned."""
+    """A thread pool whose workers are all running when it is returned, each a little below the
+    screen's priority (kiosk.thread_priority)."""
     size = workers or default_size()
-    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name)
+    pool = ThreadPoolExecutor(max_workers=size, thread_name_prefix=name, initializer=run_below_the_screen)
     # each task waits until every worker holds one, so the pool has to start them all
     all_started = threading.Barrier(size)
     started = [pool.submit(all_started.wait, 10) for _ in range(size)]

@@ -24,6 +24,7 @@ from kiosk.backend.errors import BackendError, BackendErrorKind
 from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
 from kiosk.domain.holder import Holder
 from kiosk.ports import BackendPort
+from kiosk.thread_priority import run_below_the_screen
 
 T = TypeVar("T")
 
@@ -44,6 +45,7 @@ class BackendOnOwnLoop:
         ready.wait(5.0)
 
     def _run(self, ready: threading.Event) -> None:
+        run_below_the_screen()  # signing, TLS and parsing give way to the screen's frames
         asyncio.set_event_loop(self._loop)
         self._loop.call_soon(ready.set)
         try:

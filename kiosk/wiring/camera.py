@@ -9,14 +9,22 @@ from drivers.camera.scanner import QrScanner
 from drivers.camera.simulated import SimulatedCamera, SimulatedQrScanner
 from kiosk.ports import QrScannerPort
 from kiosk.settings.camera import CameraConfig
+from kiosk.thread_priority import run_below_the_screen
 
 
 def build_qr_scanner(config: CameraConfig) -> QrScannerPort:
-    """A scanner over the configured source with the full decoder.
+    """A scanner over the configured source with the full decoder, its threads a little below the
+    screen's priority (kiosk.thread_priority).
 
     For ``simulated`` the result is a ``SimulatedQrScanner`` (it has ``show(text)`` and ``clear()``
     for demo mode); the camera renders at ``min(fps, 15)`` since synthetic frames cost CPU.
     """
+    scanner = _scanner(config)
+    scanner.set_thread_setup(run_below_the_screen)
+    return scanner
+
+
+def _scanner(config: CameraConfig) -> QrScanner:
     decoder = QrDecoder()
     forget = config.forget_after_seconds
     if config.kind == "simulated":

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 from typing import Any
 
 from drivers.camera.simulated import SimulatedCamera, SimulatedQrScanner
 from kiosk.ports import QrScannerPort
 from kiosk.settings.camera import CameraConfig
+from kiosk.thread_priority import BACKGROUND_NICE
 from kiosk.wiring.camera import build_qr_scanner
 from tests.qr.conftest import Collector, wait_until
 
@@ -117,3 +119,22 @@ def test_showing_a_code_never_waits_for_a_frame_being_rendered(scanners: list, c
     finally:
         release.set()
     assert collector.wait_for(2) == ["LZ:first", "LZ:second"]
+
+
+def test_capture_and_decoding_run_below_the_screen(scanners: list, collector: Collector) -> None:
+    """The wired scanner's capture and decode threads run at a lower priority than the thread that
+    started them (the UI thread in the app); the scanner still reads codes."""
+    ui_nice = os.getpriority(os.PRIO_PROCESS, 0)
+    scanner = build_qr_scanner(CameraConfig(kind="simulated", width=640, height=480))
+    assert isinstance(scanner, SimulatedQrScanner)
+    scanners.append(scanner)
+    scanner.start(collector)
+    scanner.show("LZ:Demo-Token_0123456789")
+    assert collector.wait_for(1) == ["LZ:Demo-Token_0123456789"]
+    workers = [scanner._thread, scanner.source._thread]  # this scanner's (other tests' may linger)
+    assert all(t is not None and t.is_alive() for t in workers)
+    assert {t.name for t in workers if t} == {"qr-scanner", "camera-simulated"}
+    assert {os.getpriority(os.PRIO_PROCESS, t.native_id or 0) for t in workers if t} == {
+        ui_nice + BACKGROUND_NICE
+    }
+    assert os.getpriority(os.PRIO_PROCESS, 0) == ui_nice
