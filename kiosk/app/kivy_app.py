@@ -147,9 +147,11 @@ class KioskApp(App):
         Clock.schedule_interval(self.header.tick, 1.0)
         Window.bind(on_key_down=self._on_key)
         if cfg.display.pace_frames:
-            # at the start of each frame, not on_flip: finishing right after the swap broke SDL's
-            # offscreen surface when the window was resized (landscape test screenshots)
-            Clock.schedule_interval(self._finish_frame, 0)
+            Clock.schedule_interval(self._start_frame, 0)
+            # handlers bound to on_draw run before the window draws: the last frame is finished
+            # right before the next one is drawn (not on_flip: finishing right after the swap broke
+            # SDL's offscreen surface when the window was resized, landscape test screenshots)
+            Window.bind(on_draw=self._finish_last_frame)
         self.refresh()
         return root
 
@@ -157,7 +159,7 @@ class KioskApp(App):
         """The full GC pass, soon after the terminal came back to rest (see gc_tuning).
 
         With paced frames it runs at the start of the next frame, before waiting for the GL driver
-        (``_finish_frame``): the software renderer draws the last frame on the other cores while
+        (``_start_frame``): the software renderer draws the last frame on the other cores while
         the collector works, instead of one after the other (measured in the soak: the frame of the
         pass was GL 25–40 ms plus the pass).
         """
@@ -194,8 +196,15 @@ class KioskApp(App):
         self._refrozen = True
         log.info("objects of the first session frozen", extra={"ms": round(took * 1000)})
 
-    def _finish_frame(self, *_: Any) -> None:
-        """Let the GL driver finish each frame before the next is built.
+    def _start_frame(self, *_: Any) -> None:
+        """At the start of a frame: the GC pass at rest, when one is due."""
+        if self._pass_due:
+            self._pass_due = False
+            glFlush()  # the last frame goes to the renderer's threads now, to draw during the pass
+            self._rest_pass()
+
+    def _finish_last_frame(self, *_: Any) -> None:
+        """Let the GL driver finish the last frame before the next one is drawn.
 
         WHY: where nothing paces buffer swaps (offscreen or a display without vsync) a software
         renderer such as Mesa's llvmpipe queues frame after frame; the queue holds memory, and the
@@ -204,11 +213,12 @@ class KioskApp(App):
         thread a session went into text; with it, 26–29 ms a session (bench/gl_texture_growth.py:
         the heap grew 7.8 MB a round unpaced, and levels off paced). On a display that paces its
         frames it costs next to nothing.
+
+        WHY right before drawing, not at the start of the frame: the frame's own work (the clock's
+        callbacks: a page built, text laid out) then runs while the renderer's threads still draw
+        the last frame, instead of after them. The soak's longest frames were a page built (25–35
+        ms) plus a wait for the renderer (35–60 ms), one after the other.
         """
-        if self._pass_due:
-            self._pass_due = False
-            glFlush()  # the last frame goes to the renderer's threads now, to draw during the pass
-            self._rest_pass()
         glFinish()
 
     def on_start(self) -> None:

@@ -28,7 +28,7 @@ class DisplayConfig(Section):
     font_path: str = ""  # empty: Noto Sans CJK SC extracted from Debian's fonts-noto-cjk
     language: Literal["zh_CN", "en"] = "zh_CN"
     elder_mode_default: bool = False
-    # wait for each frame to be drawn before the next (kiosk.app.kivy_app._finish_frame)
+    # wait for each frame to be drawn before the next (kiosk.app.kivy_app._finish_last_frame)
     pace_frames: bool = True
     # GL multisampling (MSAA) samples: 0 (default) lets the screens antialias their own shapes,
     # which costs a software renderer half as much per frame; a GPU terminal may ask for 4
