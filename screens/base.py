@@ -15,6 +15,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.views import holder_view
+from screens.clipping import clip_with_scissor
 from screens.theme import Sizes, sizes
 
 if TYPE_CHECKING:
@@ -193,5 +194,6 @@ class KioskScreen(Screen):
         content.size_hint_y = None
         content.bind(minimum_height=content.setter("height"))
         view = ScrollView(do_scroll_x=False, bar_width=dp(10), scroll_type=["bars", "content"])
+        clip_with_scissor(view)  # not a stencil (screens.clipping)
         view.add_widget(content)
         return view

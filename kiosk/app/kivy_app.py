@@ -26,6 +26,7 @@ from kiosk.controller import Controller
 from kiosk.i18n import _
 from kiosk.session import Step
 from screens.base import KioskScreen, ScreenContext
+from screens.clipping import clip_with_scissor
 from screens.fonts import register_fonts
 from screens.frame import Footer, Header, IdleOverlay, Notice
 from screens.theme import PAGE, rgba, sizes
@@ -126,6 +127,7 @@ class KioskApp(App):
         self.header = Header(cfg.terminal.centre_name, cfg.terminal.name)
         root.add_widget(self.header)
         self.manager = ScreenManager(transition=NoTransition())
+        clip_with_scissor(self.manager)  # not a stencil (screens.clipping)
         ctx = ScreenContext(self.controller, date.today())
         self.ctx = ctx
         session_steps = {step.value for step in Step}
