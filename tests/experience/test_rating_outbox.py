@@ -155,3 +155,34 @@ def test_help_tickets_are_unique_per_day_and_survive_a_restart(tmp_path: Path) -
     assert HelpTickets(tmp_path, lambda: day[0]).next() == "H-0412-003"  # after a restart
     day[0] = date(2026, 4, 13)
     assert first.next() == "H-0413-001"
+
+
+def test_delivery_reads_and_rewrites_the_outbox_off_the_loop_thread(tmp_path: Path) -> None:
+    """flush() runs on the UI's loop; its file work (read, rewrite, fsync) must not."""
+    import threading
+
+    sent: list[int] = []
+
+    async def send(item: PendingRating) -> None:
+        sent.append(item.score)
+
+    outbox = RatingOutbox(tmp_path, send)
+    file_threads: list[str] = []
+    for name in ("pending", "_remove"):
+        original = getattr(outbox, name)
+
+        def traced(*args: Any, _original: Any = original) -> Any:
+            file_threads.append(threading.current_thread().name)
+            return _original(*args)
+
+        setattr(outbox, name, traced)
+    outbox.add("a1b2c3d4e5f60718", 5)
+    outbox.add("1111222233334444", 4)
+
+    async def deliver() -> str:
+        assert await outbox.flush()
+        return threading.current_thread().name
+
+    loop_thread = asyncio.run(deliver())
+    assert len(file_threads) == 3 and loop_thread not in file_threads  # one read, two rewrites
+    assert sent == [5, 4] and outbox.pending() == []
