@@ -4,10 +4,10 @@ WHY: Kivy's ``StencilView`` rule (inherited by ``ScreenManager`` and ``ScrollVie
 drawing the widget's whole box into the stencil buffer before its children and again after them,
 and tests every pixel drawn inside against that buffer. Without a graphics card the terminal's
 screen is drawn by Mesa's software renderer, which fills each of those boxes pixel by pixel: the
-screen area (1080×1648) twice a frame, and the certificate list's scroll area twice more, which
-made a frame of the certificate list cost the renderer about twice the frame of a page without a
-list (measured with bench/page_draw_bench.py). A scissor rectangle clips the same box, with
-nothing to fill: the renderer only skips what lies outside it.
+screen area (1080×1648) twice a frame, and the certificate list's scroll area twice more: a
+quarter of what a frame cost the renderer (bench/page_draw_bench.py, with ``--stencil`` to
+compare). A scissor rectangle clips the same box with nothing to fill: the renderer only skips
+what lies outside it.
 """
 
 from __future__ import annotations

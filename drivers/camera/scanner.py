@@ -71,7 +71,6 @@ class QrScanner:
         self._reported = 0
         self._last_ms: float | None = None
         self._decode_times: list[float] = []
-        self._thread_setup: Callable[[], None] | None = None
 
     # ------------------------------------------------------------------------------------------ port
 
@@ -113,8 +112,7 @@ class QrScanner:
         WHY: the terminal runs the camera's work below the screen's priority (capture and decoding
         take a core while the identify screen is up); the policy is the app's, not the driver's.
         """
-        self._thread_setup = setup
-        self.source.thread_setup = setup
+        self.source.thread_setup = setup  # kept in one place: the decode thread reads it there
 
     def preview(self) -> Frame | None:
         """The newest frame, scaled to ``preview_width``. While scanning, the worker thread has
@@ -185,8 +183,8 @@ class QrScanner:
     # ---------------------------------------------------------------------------------------- worker
 
     def _run(self, stop: threading.Event, last_seen: dict[bytes, float]) -> None:
-        if self._thread_setup is not None:
-            self._thread_setup()
+        if self.source.thread_setup is not None:
+            self.source.thread_setup()
         seq = 0
         last_thorough = float("-inf")
         while not stop.is_set():
