@@ -1,14 +1,17 @@
 """``refserver``: run the reference e-certificate server, seed its database, issue 亮证 tokens.
 
     refserver serve --host 127.0.0.1 --port 8443 --db FILE [--seed] [--faults]
-                    [--terminals FILE] [--info-file FILE]
+                    [--terminals FILE] [--info-file FILE] [--stop-when-stdin-closes]
     refserver seed --db FILE
     refserver lz-token --db FILE --holder KEY [--ttl SECONDS] [--png FILE]
 
 ``--port 0`` picks a free port; ``--info-file`` then tells the caller which (JSON: url, port,
 issuer_keys), written once the socket listens. ``--terminals`` is a JSON list of
 ``{"id", "secret", "allowed_types"?, "rate_per_minute"?, "algorithm"?}`` (keep it mode 600);
-without it a seeded database knows only the demo terminal.
+without it a seeded database knows only the demo terminal. ``--stop-when-stdin-closes`` is for a
+parent that embeds the server (the kiosk's demo mode, the soak): the server shuts down once its
+standard input reaches end of file, which the kernel brings about when the parent ends, even
+killed with SIGKILL.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ import signal
 import socket
 import sys
 import tempfile
+import threading
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -107,6 +111,8 @@ def _serve(args: argparse.Namespace) -> int:
     # uvicorn re-raises SIGTERM/SIGINT after its graceful shutdown, restoring the previous
     # handlers first: make those exit through Python so the store closes and atexit runs.
     signal.signal(signal.SIGTERM, _exit_on_signal)
+    if args.stop_when_stdin_closes:
+        _stop_when_stdin_closes()
     try:
         uvicorn.Server(config).run(sockets=[sock])
     finally:
@@ -116,6 +122,23 @@ def _serve(args: argparse.Namespace) -> int:
 
 def _exit_on_signal(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
+
+
+def _stop_when_stdin_closes() -> None:
+    """Shut down (as on SIGTERM) once standard input reaches end of file.
+
+    WHY: a server embedded in the kiosk's demo mode outlived its parent when the parent was killed
+    with SIGKILL (no handler runs then), and kept its port, its database and its demo data. The
+    parent holds the other end of a pipe; the kernel closes it whatever way the parent ends.
+    """
+
+    def watch() -> None:
+        with contextlib.suppress(OSError, ValueError):
+            while sys.stdin.buffer.read(4096):
+                pass
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="stop-when-stdin-closes", daemon=True).start()
 
 
 def _seed(args: argparse.Namespace) -> int:
@@ -167,6 +190,11 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--tls-key", default="", help="the certificate's PEM private key")
     s.add_argument("--log-level", default="warning")
     s.add_argument("--access-log", action="store_true")
+    s.add_argument(
+        "--stop-when-stdin-closes",
+        action="store_true",
+        help="shut down when standard input ends (an embedding parent holds it open)",
+    )
     s.set_defaults(handler=_serve)
     d = sub.add_parser("seed", help="create and seed a database")
     d.add_argument("--db", required=True)

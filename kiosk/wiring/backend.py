@@ -89,6 +89,8 @@ class EmbeddedServer:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=timeout)
+        if self.process.stdin is not None:
+            self.process.stdin.close()
 
     def __enter__(self) -> EmbeddedServer:
         return self
@@ -152,6 +154,9 @@ def start_embedded_refserver(
         str(terminals_file),
         "--info-file",
         str(info_file),
+        # its standard input is a pipe from this process: when this process ends, even killed
+        # with SIGKILL, the pipe closes and the server shuts down instead of lingering
+        "--stop-when-stdin-closes",
     ]
     if faults:
         cmd.append("--faults")
@@ -161,9 +166,7 @@ def start_embedded_refserver(
     root = str(Path(kiosk.__file__).resolve().parent.parent)
     env["PYTHONPATH"] = root + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
     with open(log_path, "wb") as log:
-        process = subprocess.Popen(
-            cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, env=env
-        )
+        process = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.PIPE, env=env)
     # below the terminal's priority: it stands in for a backend on another machine, and its
     # pure-Python SM2 signing must not take the CPU the screen needs (the demo, the soak)
     with contextlib.suppress(OSError):
@@ -175,6 +178,8 @@ def start_embedded_refserver(
         if process.poll() is None:
             process.kill()
             process.wait(timeout=5)
+        if process.stdin is not None:
+            process.stdin.close()
         raise
     return EmbeddedServer(
         url=info["url"],

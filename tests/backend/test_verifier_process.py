@@ -9,6 +9,8 @@ import sys
 import time
 from pathlib import Path
 
+from tests.support.processes import alive
+
 REPO = Path(__file__).resolve().parents[2]
 CHILD = """
 import os, sys, time
@@ -18,15 +20,6 @@ pool = _executor()
 print(pool.submit(os.getpid).result(timeout=60), flush=True)
 time.sleep(120)
 """
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
-        return fh.read().split()[2] != "Z"
 
 
 def test_worker_is_another_process_and_leaves_when_the_app_is_killed() -> None:
