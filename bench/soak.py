@@ -263,6 +263,12 @@ def open_fds() -> int:
     return len(os.listdir("/proc/self/fd"))
 
 
+def live_widgets() -> int:
+    from kivy.uix.widget import Widget
+
+    return sum(isinstance(o, Widget) for o in gc.get_objects())
+
+
 def threads() -> int:
     return len(os.listdir("/proc/self/task"))
 
@@ -310,6 +316,38 @@ def thread_names() -> Counter[str]:
             continue
         if not comm.startswith("python"):  # Python's own threads are named above
             found["native " + re.sub(r"[-_:]?\d+$", "", comm)] += 1
+    return found
+
+
+def widget_places(widgets: list[Any]) -> Counter[str]:
+    """Live widgets by where they hang: the screen they are on (by name), or, for widgets in no
+    screen, the class of the top of their tree. Tells a page kept alive from a page still shown."""
+    from kivy.app import App
+    from kivy.uix.screenmanager import Screen
+
+    app = App.get_running_app()
+    prepared = {
+        id(screen.prepared): name
+        for name, screen in getattr(app, "screens", {}).items()
+        if screen.prepared is not None
+    }
+    found: Counter[str] = Counter()
+    for widget in widgets:
+        node, place = widget, ""
+        for _ in range(200):  # a parent chain is never this deep; guards against a cycle
+            if isinstance(node, Screen):
+                place = f"screen {node.name}"
+                break
+            parent = node.parent
+            if parent is None or parent is node:
+                place = (
+                    f"built for {prepared[id(node)]}, not shown yet"
+                    if id(node) in prepared
+                    else f"no screen, under {type(node).__name__}"
+                )
+                break
+            node = parent
+        found[place or "?"] += 1
     return found
 
 
@@ -443,6 +481,7 @@ def main() -> int:
     kinds: Counter[str] = Counter()
     marks: dict[str, dict[str, float]] = {}
     classes: dict[str, Counter[str]] = {}
+    places: dict[str, Counter[str]] = {}  # live widgets by screen (or tree), per mark
     maps: dict[str, Counter[str]] = {}
     opened: dict[str, Counter[str]] = {}  # what the descriptors point at, per mark
     named: dict[str, Counter[str]] = {}  # threads by name, per mark
@@ -559,7 +598,10 @@ def main() -> int:
             "textures": sum(isinstance(o, Texture) for o in live),
             "objects": len(live),
         }
-        classes[name] = Counter(type(o).__name__ for o in live if isinstance(o, Widget))
+        widgets = [o for o in live if isinstance(o, Widget)]
+        classes[name] = Counter(type(o).__name__ for o in widgets)
+        places[name] = widget_places(widgets)
+        del widgets
         maps[name] = smaps()
         opened[name], named[name] = fd_targets(), thread_names()
 
@@ -644,6 +686,7 @@ def main() -> int:
                     rss_readings.append((n, rss_mb()))
                 print(
                     f"session {n}: RSS {rss_mb():.1f} MB, fds {open_fds()}, threads {threads()}, "
+                    f"widgets {live_widgets()}, "
                     f"failures {len(failures)}, {(time.perf_counter() - t_start) / 60:.1f} min",
                     flush=True,
                 )
@@ -706,6 +749,17 @@ def main() -> int:
     if "warm" in classes and "end" in classes:
         grown = (classes["end"] - classes["warm"]).most_common(8)
         print("  widget classes that grew: " + (", ".join(f"{k} +{v}" for k, v in grown) or "none"))
+        moved = places["end"].copy()
+        moved.subtract(places["warm"])
+        changed = [
+            f"{k} {places['warm'][k]} -> {places['end'][k]}"
+            for k in sorted(set(places["warm"]) | set(places["end"]))
+            if moved[k]
+        ]
+        print("  live widgets by place, warm-up -> end: " + (", ".join(changed) or "the same"))
+        for which in ("warm", "end"):
+            listed = ", ".join(f"{k} {v}" for k, v in sorted(places[which].items()))
+            print(f"    which the {which} mark: {listed}")
     if "warm" in maps and "end" in maps:
         top = maps["end"].most_common(4)
         print("  largest mappings at the end (MB): " + ", ".join(f"{k} {v / 1000:.0f}" for k, v in top))
@@ -732,9 +786,9 @@ def main() -> int:
     longest = sorted(sampler.stalls, reverse=True)[:10]
     print("  longest stalls: " + ", ".join(f"{gap * 1000:.0f} ms ({where})" for gap, where in longest))
     in_session = [stall for stall in sampler.longest(len(sampler.stalls)) if "in a session" in stall[1]]
-    for gap, where, places in [*sampler.longest(2), *in_session[:3]]:
+    for gap, where, sampled in [*sampler.longest(2), *in_session[:3]]:
         print(f"  stall of {gap * 1000:.0f} ms ({where}), sampled after the first {limit_ms:.0f} ms:")
-        for place, seconds in places:
+        for place, seconds in sampled:
             print(f"      {seconds * 1000:4.0f} ms  {place}")
     print(
         f"  frames over 100 ms: {breakdown.long_frames}; their time went to "

@@ -20,6 +20,7 @@ from screens.widgets import BigButton, KLabel, Panel, spacer
 class AttractScreen(KioskScreen):
     step = "attract"
     personal = False  # kept built between citizens: it shows nothing of anyone
+    page_parts = ("_start",)
 
     _pulsing: Widget | None = None
     _start: Widget | None = None
@@ -151,7 +152,6 @@ class AttractScreen(KioskScreen):
     def on_leave(self, *args: Any) -> None:
         self._stop_pulse()
 
-    def forget(self) -> None:
+    def drop_page(self) -> None:
         self._stop_pulse()
-        self._start = None
-        super().forget()
+        super().drop_page()

@@ -48,6 +48,10 @@ class KioskScreen(Screen):
     # and forget() blanks the greeting instead of dropping the page); a screen may add its own
     # (in_place_value)
     in_place: frozenset[str] = frozenset()
+    # attributes that point at parts of the built page (set by build()): let go with the page.
+    # WHY: otherwise a dropped page stays alive through them until the next build, and if the
+    # garbage collector's freeze catches it then, it is never freed (kiosk/app/gc_tuning.py)
+    page_parts: tuple[str, ...] = ()
 
     def __init__(self, ctx: ScreenContext, **kw: Any) -> None:
         super().__init__(name=self.step, **kw)
@@ -167,13 +171,25 @@ class KioskScreen(Screen):
         A page that shows its citizen only in place ("holder") is kept: its personal parts are
         blanked (``blank_in_place``), and the next citizen's are filled in without a rebuild.
         """
-        self._ready = None
         if "holder" in self.in_place and self._signature is not None:
+            self._ready = None
             self.blank_in_place()
             self._shown_in_place = None
             return
+        self.drop_page()
+
+    def drop_page(self) -> None:
+        """Drop the page on screen and any page built but not yet shown; the next show rebuilds.
+
+        A screen that holds more of its page than ``page_parts`` (an animation, a camera preview)
+        lets go of it here, before calling this.
+        """
+        self._ready = None
         self.clear_widgets()
+        for name in self.page_parts:
+            setattr(self, name, None)
         self._signature = None
+        self._shown_in_place = None
 
     def blank_in_place(self) -> None:
         """Blank every personal text the kept page shows (for a screen with "holder" in place)."""

@@ -101,6 +101,7 @@ class CertificatesScreen(KioskScreen):
     # card's badge. Rebuilding the whole list for each re-rendered every label and left thousands of
     # Kivy objects of cyclic garbage per citizen, the largest share of the GC pause between citizens
     in_place = frozenset({"records"})
+    page_parts = ("_badges",)
     _badges: dict[str, tuple[Badge, str | None]] | None = None  # identifier -> (badge, reason shown)
     _built = 0  # counts builds: cards added a frame later belong to the page of their build
 
@@ -121,10 +122,9 @@ class CertificatesScreen(KioskScreen):
             badge.show(card.badge.label, BADGE.get(card.badge.status, BADGE["checking"]))
         return True
 
-    def forget(self) -> None:
-        self._badges = None
+    def drop_page(self) -> None:
         self._built += 1  # cards still to come belong to the dropped page
-        super().forget()
+        super().drop_page()
 
     def _card(self, card: CertificateCard, width: float | None = None) -> Panel:
         """One card's panel, its badge noted for in-place updates; ``width``: built at that width."""

@@ -20,6 +20,7 @@ class ConsentScreen(KioskScreen):
 
     step = "consent"
     in_place = frozenset({"holder"})
+    page_parts = ("_greeting",)
     _greeting: KLabel | None = None
 
     def session_signature(self) -> Hashable:

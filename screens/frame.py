@@ -157,6 +157,12 @@ class Footer(BoxLayout):
         # wider than 返回/首页 so that 呼叫工作人员 stays on one line in the elder mode
         self.add_widget(BigButton(_("呼叫工作人员"), on_help, sizes, primary=False, size_hint_x=1.5, **kw))
 
+    def empty(self) -> None:
+        """Drop the buttons; the next ``show`` builds them again."""
+        self.clear_widgets()
+        self._layout = None
+        self._countdown = None
+
 
 class IdleOverlay(ModalView):
     """Shown when the citizen has been idle: a large countdown, 继续使用 and 结束."""
@@ -191,6 +197,10 @@ class IdleOverlay(ModalView):
         p.add_widget(BigButton(_("继续使用"), self._on_continue, sizes))
         p.add_widget(BigButton(_("结束"), self._on_end, sizes, primary=False))
         self.height = p.minimum_height if p.minimum_height > 0 else dp(720)
+
+    def empty(self) -> None:
+        """Drop what the panel shows; the next ``show`` fills it again."""
+        self.panel.clear_widgets()
 
 
 class Notice(ModalView):

@@ -14,6 +14,7 @@ class GoodbyeScreen(KioskScreen):
     step = "goodbye"
     personal = False  # the same words for everyone: kept built from one citizen to the next
     in_place = frozenset({"countdown"})  # the seconds tick in the label, the page is not rebuilt
+    page_parts = ("_countdown",)
     _countdown: KLabel | None = None
 
     def update_in_place(self) -> bool:

@@ -104,6 +104,7 @@ class IdentifyScreen(KioskScreen):
     # the busy line (正在核验亮证码…) comes and goes in place: rebuilding the page for it, twice a
     # QR session, made a 16 ms build in the frame of the scan
     in_place = frozenset({"busy"})
+    page_parts = ("_page", "_busy")
     _preview: Preview | None = None
     _page: BoxLayout | None = None
     _busy: KLabel | None = None
@@ -175,9 +176,9 @@ class IdentifyScreen(KioskScreen):
             self._preview.stop()
             self._preview = None
 
-    def forget(self) -> None:
+    def drop_page(self) -> None:
         self._stop_preview()
-        super().forget()
+        super().drop_page()
 
     def on_enter(self, *args: Any) -> None:
         if self._preview is not None:

@@ -36,6 +36,7 @@ class PrintScreen(KioskScreen):
 
     step = "print"
     in_place = frozenset({"progress"})
+    page_parts = ("_progress",)
     _progress: KLabel | None = None
 
     def _progress_text(self) -> str | None:

@@ -38,6 +38,7 @@ LOW_REASONS = (
 
 class RateScreen(KioskScreen):
     step = "rate"
+    page_parts = ("_comment_label", "_comment_warning")
     _low_score: int | None = None
     _reasons: tuple[str, ...] = ()
     _comment: str = ""

@@ -8,9 +8,10 @@ median of 397 ms each (max 486 ms), the largest single cause of frozen frames.
 
 Three measures:
 
-- ``freeze_startup_objects``: ``gc.freeze()`` at the first frame moves what start-up created into a
-  permanent generation that collections skip (a ``gc.collect()`` comes first, so nothing unreachable
-  is frozen; no personal data exists yet at that point).
+- ``freeze_startup_objects``: ``gc.freeze()``, once the app is built and before its first page is,
+  moves what start-up created into a permanent generation that collections skip (a
+  ``gc.collect()`` comes first, so nothing unreachable is frozen; no personal data exists yet at
+  that point).
 - ``defer_full_collections``: Python's own full passes become a hundred times rarer...
 - ``collect_between_citizens``: ...because the app runs one itself whenever the terminal comes back
   to rest (a session ended, a guide page closed), when nobody is at the screen. This also frees,
@@ -19,7 +20,9 @@ Three measures:
   moment (kiosk/app/kivy_app.py): the modules a session imports on first use (receipts, QR,
   pinyin...) join start-up's objects; without it every later pass walked them again (measured:
   200 ms a pass instead of 60). Only once, and never while a session is alive: whatever is
-  frozen is never freed.
+  frozen is never freed. For that reason no page is ever frozen either: the pages (and the
+  footer's buttons) are dropped before that freeze and built again after it, since a frozen page
+  stayed in memory for good once it was replaced.
 
   The pass runs a quarter of a second after the attract screen is back (kiosk/app/kivy_app.py), at
   the start of a frame and after handing the last frame to the GL driver, so that a software
