@@ -758,8 +758,8 @@ def main() -> int:
         ]
         print("  live widgets by place, warm-up -> end: " + (", ".join(changed) or "the same"))
         for which in ("warm", "end"):
-            listed = ", ".join(f"{k} {v}" for k, v in sorted(places[which].items()))
-            print(f"    which the {which} mark: {listed}")
+            line = ", ".join(f"{k} {v}" for k, v in sorted(places[which].items()))
+            print(f"    at the {which} mark: {line}")
     if "warm" in maps and "end" in maps:
         top = maps["end"].most_common(4)
         print("  largest mappings at the end (MB): " + ", ".join(f"{k} {v / 1000:.0f}" for k, v in top))
