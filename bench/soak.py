@@ -266,7 +266,9 @@ def open_fds() -> int:
 def live_widgets() -> int:
     from kivy.uix.widget import Widget
 
-    return sum(isinstance(o, Widget) for o in gc.get_objects())
+    # by type, not isinstance: isinstance() looks through a weak proxy, and raises ReferenceError
+    # on one whose widget has gone
+    return sum(issubclass(type(o), Widget) for o in gc.get_objects())
 
 
 def threads() -> int:
@@ -594,11 +596,11 @@ def main() -> int:
             "rss": rss,
             "fds": open_fds(),
             "threads": threads(),
-            "widgets": sum(isinstance(o, Widget) for o in live),
-            "textures": sum(isinstance(o, Texture) for o in live),
+            "widgets": sum(issubclass(type(o), Widget) for o in live),  # proxies not counted
+            "textures": sum(issubclass(type(o), Texture) for o in live),
             "objects": len(live),
         }
-        widgets = [o for o in live if isinstance(o, Widget)]
+        widgets = [o for o in live if issubclass(type(o), Widget)]
         classes[name] = Counter(type(o).__name__ for o in widgets)
         places[name] = widget_places(widgets)
         del widgets

@@ -8,10 +8,9 @@ median of 397 ms each (max 486 ms), the largest single cause of frozen frames.
 
 Three measures:
 
-- ``freeze_startup_objects``: ``gc.freeze()``, once the app is built and before its first page is,
-  moves what start-up created into a permanent generation that collections skip (a
-  ``gc.collect()`` comes first, so nothing unreachable is frozen; no personal data exists yet at
-  that point).
+- ``freeze_startup_objects``: ``gc.freeze()`` at the first frame (its pages dropped first) moves
+  what start-up created into a permanent generation that collections skip (a ``gc.collect()``
+  comes first, so nothing unreachable is frozen; no personal data exists yet at that point).
 - ``defer_full_collections``: Python's own full passes become a hundred times rarer...
 - ``collect_between_citizens``: ...because the app runs one itself whenever the terminal comes back
   to rest (a session ended, a guide page closed), when nobody is at the screen. This also frees,

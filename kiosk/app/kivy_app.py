@@ -148,9 +148,6 @@ class KioskApp(App):
         self.voice.start()
         Clock.schedule_interval(self.header.tick, 1.0)
         Window.bind(on_key_down=self._on_key)
-        # before the first page is built: no page may ever be frozen (see _drop_pages_and_freeze)
-        frozen = freeze_startup_objects()  # full GC passes skip start-up's objects (gc_tuning)
-        log.info("start-up objects frozen for the garbage collector", extra={"objects": frozen})
         if cfg.display.pace_frames:
             Clock.schedule_interval(self._start_frame, 0)
             # handlers bound to on_draw run before the window draws: the last frame is finished
@@ -202,18 +199,25 @@ class KioskApp(App):
         reference cycles, so a frozen page stayed in memory for good once it was rebuilt (when the
         header's device states or the language changed): the soak found a kept page twice,
         the frozen one and its successor, and 53 more live widgets at its end than after the
-        warm-up. The pages are built again at once (the attract screen, in this frame) or when
-        next shown.
+        warm-up. The attract page is built again from the next frame on, the others when next
+        shown; the start-up freeze at the first frame does the same.
         """
+        self._drop_every_page()
+        took = collect_between_citizens(freeze=True)
+        self._refrozen = True
+        log.info("objects of the first session frozen", extra={"ms": round(took * 1000)})
+
+    def _drop_every_page(self) -> None:
+        """Before a freeze: drop every page and what the footer and the idle overlay show, so that
+        none of it is frozen (see _freeze_after_first_session). They are built again from the next
+        frame on (a page built, then shown a frame later, as always)."""
         for screen in self.screens.values():
             screen.drop_page()
         self._prepared = None
         self.footer.empty()
         if self.overlay is not None and self.overlay.parent is None:
             self.overlay.empty()
-        took = collect_between_citizens(freeze=True)
-        self._refrozen = True
-        log.info("objects of the first session frozen", extra={"ms": round(took * 1000)})
+        self.request_refresh()
 
     def _start_frame(self, *_: Any) -> None:
         """At the start of a frame: the GC pass at rest, when one is due."""
@@ -246,7 +250,10 @@ class KioskApp(App):
 
     def _first_frame(self, _dt: float) -> None:
         log.info("first frame drawn", extra={"since_start_s": round(process_age_seconds(), 3)})
-        defer_full_collections()  # full GC passes run between citizens (refresh), not in a session
+        self._drop_every_page()  # no page is frozen, then (see _freeze_after_first_session)
+        frozen = freeze_startup_objects()  # full GC passes skip start-up's objects (gc_tuning)
+        defer_full_collections()  # ... and run between citizens (refresh), not during a session
+        log.info("start-up objects frozen for the garbage collector", extra={"objects": frozen})
 
     # ------------------------------------------------------------------ drawing
     def request_refresh(self) -> None:
@@ -291,6 +298,8 @@ class KioskApp(App):
                     self._collect_soon()
                 else:
                     self._freeze_after_first_session()
+                    self._at_rest = at_rest
+                    return  # the pages are built again from the next frame on
             self._at_rest = at_rest
             screen.refresh()
         self.header.show_health(c.health)
