@@ -56,10 +56,10 @@ async def pulses(d: UiDriver) -> bool:
     return len(seen) > 1
 
 
-async def first_session(d: UiDriver) -> None:
-    """A whole session, back to rest: the app then freezes what the first session imported and
-    builds its pages again (kiosk/app/kivy_app.py), so pages are kept from the second on."""
-    d.controls.insert_card("elder")
+async def whole_session(d: UiDriver, holder: str = "elder") -> None:
+    """A whole session, back to rest. After the first, the app freezes what that session imported
+    and builds its pages again (kiosk/app/kivy_app.py), so pages are kept from the second on."""
+    d.controls.insert_card(holder)
     await d.wait_step("consent")
     await list_then_goodbye(d)
     await d.tap_text("返回首页")
@@ -70,7 +70,7 @@ async def first_session(d: UiDriver) -> None:
 
 def test_the_attract_page_stays_built_and_personal_screens_are_dropped(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
-        await first_session(d)
+        await whole_session(d)
         before = attract_page(d)
         assert before is not None and await pulses(d)
         d.controls.insert_card("elder")
@@ -117,7 +117,7 @@ def test_consent_and_goodbye_pages_serve_the_next_citizen_without_the_last_ones_
     """Pages that show a citizen only in a greeting (consent) or not at all (goodbye) are kept."""
 
     async def script(d: UiDriver) -> None:
-        await first_session(d)
+        await whole_session(d)
         d.controls.insert_card("elder")
         await d.wait_step("consent")
         await d.frames(0.2)
@@ -148,7 +148,7 @@ def test_consent_and_goodbye_pages_serve_the_next_citizen_without_the_last_ones_
 
 def test_the_identify_page_is_kept_but_its_camera_image_goes_with_the_citizen(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
-        await first_session(d)
+        await whole_session(d)
         await d.tap_text("开始办理")
         await d.wait_step("identify")
         screen = d.app.screens["identify"]
@@ -252,14 +252,8 @@ def test_no_kept_page_is_frozen_for_good(ui: UiHarness) -> None:
     found two attract pages). Pages kept between citizens must be freed when they are dropped."""
 
     async def script(d: UiDriver) -> None:
-        await first_session(d)
-        d.controls.insert_card("business")  # the second citizen: pages built after the freeze
-        await d.wait_step("consent")
-        await list_then_goodbye(d)
-        await d.tap_text("返回首页")
-        await d.wait_step("attract")
-        d.controls.pull_card()
-        await d.frames(0.3)
+        await whole_session(d)
+        await whole_session(d, "business")  # the second citizen: pages built after the freeze
         await d.tap_text("开始办理")  # off the attract screen: its page is hidden, not animated
         await d.wait_step("identify")
         await d.frames(0.3)
