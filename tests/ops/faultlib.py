@@ -8,6 +8,7 @@ neither reached the backend nor wait in the outbox, and audit chain damage.
 from __future__ import annotations
 
 import asyncio
+import ctypes
 import os
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
@@ -257,13 +258,28 @@ async def cover_open(ctx: FaultContext) -> str:
 
 
 # ---------------------------------------------------------------------- disk
+_AT_FDCWD = -100
+_RENAME_EXCHANGE = 2
+
+
+def _exchange(a: Path, b: Path) -> None:
+    """Swap two paths in one step (Linux renameat2 with RENAME_EXCHANGE), so that there is no moment
+    without either in place. The audit writer runs on its own thread and makes its directory when it
+    is missing: with a remove-then-rename swap it once slipped into that moment, made a fresh state
+    directory and the restore failed (ENOTEMPTY)."""
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.renameat2(_AT_FDCWD, os.fsencode(a), _AT_FDCWD, os.fsencode(b), _RENAME_EXCHANGE) != 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"exchanging {a} and {b}: {os.strerror(err)}")
+
+
 async def disk_full(ctx: FaultContext) -> str:
     """The state directory stops accepting writes (a file where the directory was): a whole session
     still works; the audit and the rating outbox log their failures and go on."""
     state = ctx.state_dir
     aside = state.with_name(state.name + ".aside")
-    os.replace(state, aside)
-    state.write_bytes(b"")  # every write below the state dir now fails (ENOTDIR/EEXIST), even for root
+    aside.write_bytes(b"")
+    _exchange(state, aside)  # every write below the state dir now fails (ENOTDIR/EEXIST), even for root
     ops = ctx.ops
     try:
         await ctx.full_session(score=0)  # no rating: nothing the citizen gave can be lost
@@ -271,8 +287,8 @@ async def disk_full(ctx: FaultContext) -> str:
             assert await ops.check_disk() == "down", "unwritable state dir not reported"
             assert ctx.controller.health.extra.get("disk") == "down"
     finally:
-        state.unlink()
-        os.replace(aside, state)
+        _exchange(aside, state)
+        aside.unlink()
     if ops is not None:
         assert await ops.check_disk() == "ok"
     return "session served; disk reported down, then ok"
