@@ -12,11 +12,11 @@ from __future__ import annotations
 import sys
 import threading
 import time
-import traceback
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import FrameType
 
 
 @dataclass
@@ -63,7 +63,7 @@ class StallSampler:
             frame = sys._current_frames().get(self.thread_id)
             if frame is None:
                 continue
-            full = [f"{_short(s.filename)}:{s.lineno} {s.name}" for s in traceback.extract_stack(frame)]
+            full = _places(frame)
             self.samples[tuple(full[-self.depth :])] += 1
             ours = [line for line in full if line.startswith(_PROJECT_CODE)]
             places[f"{ours[-1] if ours else '-'} | {full[-1]}"] += 1
@@ -100,6 +100,21 @@ class StallSampler:
 
 _ROOT = str(Path(__file__).resolve().parents[2]) + "/"
 _PROJECT_CODE = ("kiosk/", "screens/", "drivers/")
+
+
+def _places(frame: FrameType | None) -> list[str]:
+    """The stack from the outermost frame in, as "file:line function" (no source text).
+
+    WHY not traceback.extract_stack: it reads every file on the stack into linecache, to show
+    lines nobody here prints; in the soak that cache alone grew by 0.9 MB in 600 sessions, inside
+    the very process whose resident size is being judged."""
+    places = []
+    while frame is not None:
+        code = frame.f_code
+        places.append(f"{_short(code.co_filename)}:{frame.f_lineno} {code.co_name}")
+        frame = frame.f_back
+    places.reverse()
+    return places
 
 
 def _short(path: str) -> str:

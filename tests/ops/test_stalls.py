@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import linecache
 import threading
 import time
 
@@ -19,6 +20,7 @@ def test_a_stall_is_recorded_with_its_length_context_and_place() -> None:
     worker = threading.Thread(target=_busy_in_a_known_place, args=(stop,))
     worker.start()
     sampler = StallSampler(lambda: frame["at"], thread_id=worker.ident or 0, context=lambda: "identify")
+    linecache.clearcache()
     sampler.start()
     try:
         time.sleep(0.4)  # no frame for 400 ms: one stall
@@ -33,5 +35,7 @@ def test_a_stall_is_recorded_with_its_length_context_and_place() -> None:
     assert 0.3 < seconds < 0.6 and where == "identify"
     assert any("_busy_in_a_known_place" in place for place, _s in places)
     assert sampler.stalled_seconds > 0  # samples × interval: fewer when the GIL is contended
+    # file and line only: no source file read into memory (the soak's process is the one measured)
+    assert __file__ not in linecache.cache
     sampler.clear()
     assert sampler.stalls == [] and sampler.stall_places == [] and sampler.stalled_seconds == 0
