@@ -11,12 +11,15 @@ once and swallowed — voice is a help, never a reason for the terminal to stop.
 from __future__ import annotations
 
 import logging
+from collections import deque
 from pathlib import Path
 from typing import Any
 
 from kiosk.voice import VoiceLibrary, prompt_for
 
 log = logging.getLogger(__name__)
+
+PLAYED_KEPT = 50
 
 
 class VoicePlayer:
@@ -34,7 +37,9 @@ class VoicePlayer:
         self._last: tuple[str | None, str | None, str] | None = None
         self._before_warning: tuple[str | None, str | None, str] | None = None
         self._elder = bool(controller.machine.prefs.elder_mode)
-        self.played: list[str] = []  # prompt keys actually started (diagnostics and tests)
+        # the last prompt keys actually started (diagnostics and tests); bounded, as the player
+        # lives as long as the terminal: a plain list grew by one key a step, all day, every day
+        self.played: deque[str] = deque(maxlen=PLAYED_KEPT)
         self._warned = False
 
     def start(self) -> None:
