@@ -37,6 +37,7 @@ import tempfile
 import threading
 import time
 import traceback
+import tracemalloc
 from collections import Counter
 from collections.abc import Callable
 from functools import partial
@@ -69,6 +70,25 @@ KINDS = [
 
 def rss_mb() -> float:
     return resident_bytes() / 1e6
+
+
+MARK_READINGS = 9  # the resident size at a mark: the median of nine readings ...
+MARK_SPACING = 0.25  # ... a quarter of a second apart, two seconds at rest
+
+
+async def settled_rss() -> tuple[float, float, float]:
+    """The resident size at rest as (median, lowest, highest) MB of several readings.
+
+    One reading taken in passing was no level: in one full soak the end mark stood 2.0 MB above the
+    reading taken a second before it, as much as half the growth being judged. Several readings at
+    rest give the level (the median) and show whether the terminal had settled (the spread)."""
+    gc.collect()
+    readings = []
+    for i in range(MARK_READINGS):
+        if i:
+            await asyncio.sleep(MARK_SPACING)
+        readings.append(rss_mb())
+    return statistics.median(readings), min(readings), max(readings)
 
 
 def smaps() -> Counter[str]:
@@ -427,6 +447,14 @@ def main() -> int:
     p.add_argument("--minutes", type=float, default=0, help="stop after this long (whatever the count)")
     p.add_argument("--slow-block", type=int, default=10, help="sessions in each slow block")
     p.add_argument("--slow-seconds", type=float, default=1.5, help="the refserver delay in a slow block")
+    p.add_argument(
+        "--trace-python",
+        type=int,
+        default=0,
+        metavar="FRAMES",
+        help="a diagnosis: trace Python's allocations (tracemalloc, FRAMES deep) and list what grew "
+        "between the marks, strings and bytes included, which the object counts leave out",
+    )
     args = p.parse_args()
     kinds_cycle = [k for k in KINDS if k in args.kinds.split(",")] if args.kinds else KINDS
     if not kinds_cycle:
@@ -439,6 +467,9 @@ def main() -> int:
     )
     warmup = min(warmup, max(1, args.sessions - 1))
 
+    if args.trace_python:
+        tracemalloc.start(args.trace_python)
+    traced: dict[str, tracemalloc.Snapshot] = {}
     work = Path(tempfile.mkdtemp(prefix="kiosk-soak-"))
     tmp = work / "tmp"
     tmp.mkdir()
@@ -583,17 +614,21 @@ def main() -> int:
         await until(lambda: m.step is Step.ATTRACT, "back at attract")
         await asyncio.sleep(0.05)  # the attract screen is drawn before the next citizen
 
-    def mark(name: str) -> None:
-        gc.collect()
+    async def mark(name: str) -> None:
         # read before counting: the list of every live object is itself 3-4 MB, and whether malloc
         # serves it from the heap or a fresh mapping depends on the heap's history
-        rss = rss_mb()
+        rss, rss_low, rss_high = await settled_rss()
+        gc.collect()
+        if tracemalloc.is_tracing():
+            traced[name] = tracemalloc.take_snapshot()
         from kivy.graphics.texture import Texture
         from kivy.uix.widget import Widget
 
         live = gc.get_objects()
         marks[name] = {
             "rss": rss,
+            "rss_low": rss_low,
+            "rss_high": rss_high,
             "fds": open_fds(),
             "threads": threads(),
             "widgets": sum(issubclass(type(o), Widget) for o in live),  # proxies not counted
@@ -682,7 +717,7 @@ def main() -> int:
                 rest_pass_by_kind.setdefault(kind, []).append(breakdown.full_passes[-1])
             if n == warmup:
                 await asyncio.sleep(1.0)
-                mark("warm")
+                await mark("warm")
             if n % 100 == 0:
                 if n > warmup:
                     rss_readings.append((n, rss_mb()))
@@ -695,7 +730,7 @@ def main() -> int:
         frames_at["end"] = (meter.frames, time.perf_counter())
         await asyncio.to_thread(faults.delete, "/_faults")
         await asyncio.sleep(1.0)
-        mark("end")
+        await mark("end")
         if ops.metrics_url:
             scrape["text"] = await asyncio.to_thread(lambda: httpx.get(ops.metrics_url, trust_env=False).text)
 
@@ -721,6 +756,12 @@ def main() -> int:
         print(
             f"  RSS after warm-up ({warmup} sessions) {w['rss']:.1f} MB, at the end {e['rss']:.1f} MB: "
             f"growth {e['rss'] - w['rss']:+.1f} MB (target ≤ 5)"
+        )
+        print(
+            f"    each the median of {MARK_READINGS} readings "
+            f"over {(MARK_READINGS - 1) * MARK_SPACING:.0f} s "
+            f"at rest: after warm-up {w['rss_low']:.1f}–{w['rss_high']:.1f}, "
+            f"at the end {e['rss_low']:.1f}–{e['rss_high']:.1f} MB"
         )
         print(f"  RSS trend after warm-up: {rss_trend(rss_readings)}")
         print(
@@ -769,6 +810,13 @@ def main() -> int:
         diff.subtract(maps["warm"])
         grew = [(k, v) for k, v in diff.most_common(4) if v > 500]
         print("  mappings that grew (MB): " + (", ".join(f"{k} +{v / 1000:.1f}" for k, v in grew) or "none"))
+    if "warm" in traced and "end" in traced:
+        stats = traced["end"].compare_to(traced["warm"], "traceback")
+        python_growth = sum(st.size_diff for st in stats)
+        print(f"  Python allocations, end - warm-up: {python_growth / 1e6:+.2f} MB; where they grew most:")
+        for st in stats[:12]:
+            chain = " <- ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in st.traceback)
+            print(f"    {st.size_diff / 1e3:+9.1f} kB {st.count_diff:+7d} blocks  {chain}")
     print(
         f"  longest frame gap in sessions (warm-up included): {gaps['normal'] * 1000:.0f} ms normal, "
         f"{gaps['slow'] * 1000:.0f} ms while the backend was slow ({args.slow_seconds} s delay) "
