@@ -15,10 +15,9 @@ between citizens (a quarter of a second after the attract screen is back; a pers
 Reported: failures (target 0), RSS / open file descriptors / threads after warm-up and at the end
 (target: RSS growth ≤ 5 MB, no fd or thread growth; the backend client's connection pool, with the
 connections the server closed and the pool has not reaped yet, is counted apart, as it varies up to
-its limit by design), the longest gap between two frames in sessions,
-normal and while the backend was slow (target ≤ 100 ms), and at rest between citizens (the GC
-pass, nobody at the screen), the metrics scrape, and a privacy scan of every file the terminal
-wrote (target 0 hits).
+its limit by design), the longest gap between two frames in sessions, normal and while the backend
+was slow (target ≤ 100 ms), and at rest between citizens (the GC pass, nobody at the screen), the
+metrics scrape, and a privacy scan of every file the terminal wrote (target 0 hits).
 
     .venv/bin/python bench/soak.py                  # 300 warm-up sessions, then 2,000 (the full soak)
     .venv/bin/python bench/soak.py --sessions 100   # a smoke run

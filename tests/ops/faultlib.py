@@ -262,7 +262,7 @@ _AT_FDCWD = -100
 _RENAME_EXCHANGE = 2
 
 
-def _exchange(a: Path, b: Path) -> None:
+def exchange_paths(a: Path, b: Path) -> None:
     """Swap two paths in one step (Linux renameat2 with RENAME_EXCHANGE), so that there is no moment
     without either in place. The audit writer runs on its own thread and makes its directory when it
     is missing: with a remove-then-rename swap it once slipped into that moment, made a fresh state
@@ -279,7 +279,7 @@ async def disk_full(ctx: FaultContext) -> str:
     state = ctx.state_dir
     aside = state.with_name(state.name + ".aside")
     aside.write_bytes(b"")
-    _exchange(state, aside)  # every write below the state dir now fails (ENOTDIR/EEXIST), even for root
+    exchange_paths(state, aside)  # every write below the state dir now fails (ENOTDIR/EEXIST), even for root
     ops = ctx.ops
     try:
         await ctx.full_session(score=0)  # no rating: nothing the citizen gave can be lost
@@ -287,7 +287,7 @@ async def disk_full(ctx: FaultContext) -> str:
             assert await ops.check_disk() == "down", "unwritable state dir not reported"
             assert ctx.controller.health.extra.get("disk") == "down"
     finally:
-        _exchange(aside, state)
+        exchange_paths(aside, state)
         aside.unlink()
     if ops is not None:
         assert await ops.check_disk() == "ok"

@@ -7,7 +7,7 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from tests.ops.faultlib import _exchange
+from tests.ops.faultlib import exchange_paths
 
 
 def test_a_writer_that_remakes_its_directory_never_slips_between_the_swaps(tmp_path: Path) -> None:
@@ -30,9 +30,9 @@ def test_a_writer_that_remakes_its_directory_never_slips_between_the_swaps(tmp_p
     try:
         for _ in range(300):
             aside.write_bytes(b"")
-            _exchange(state, aside)
+            exchange_paths(state, aside)
             assert state.is_file() and aside.is_dir()
-            _exchange(aside, state)
+            exchange_paths(aside, state)
             aside.unlink()
             assert state.is_dir()
     finally:
