@@ -6,11 +6,38 @@ configuration is the one in kiosk.settings, and its logs are the structured, mas
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
-from pathlib import Path
 
 from kiosk.app.native_memory import tune_malloc
+
+_private_home: str | None = None
+
+
+def lock_down_kivy() -> str:
+    """Kivy's configuration is the app's own: nothing Kivy reads comes from a place others can write.
+
+    Left alone, Kivy reads ``config.ini`` from ``KIVY_HOME`` (``~/.kivy``, or the caller's path)
+    and offers every file in its ``mods/`` folder as a module to load, writes settings changed at
+    the screen back to that file (a rotation chosen in the F1 panel survived restarts), takes
+    ``KCFG_*`` variables as configuration, and replaces ``sys.stderr`` with its own logger (a
+    crash's traceback then went nowhere). A ``KIVY_HOME`` under /tmp, the old default, let another
+    local user plant a config or module that ran as the kiosk's user. So, whatever the caller set:
+    ``KIVY_HOME`` is an empty folder of this process's own (mode 700, made by ``mkdtemp``, removed at
+    exit), no config file is read or written, no ``KCFG_*`` variable is read, and Kivy logs
+    through Python's logging (the masked JSON logs) without touching stderr. Returns the folder.
+    """
+    global _private_home
+    if _private_home is None:
+        _private_home = tempfile.mkdtemp(prefix="kiosk-kivy-")
+        atexit.register(shutil.rmtree, _private_home, ignore_errors=True)
+    os.environ["KIVY_HOME"] = _private_home
+    os.environ["KIVY_NO_CONFIG"] = "1"
+    os.environ["KIVY_NO_ENV_CONFIG"] = "1"
+    os.environ["KIVY_LOG_MODE"] = "PYTHON"
+    return _private_home
 
 
 def prepare(width: int, height: int, fullscreen: bool, headless: bool = False, multisamples: int = 0) -> None:
@@ -19,8 +46,7 @@ def prepare(width: int, height: int, fullscreen: bool, headless: bool = False, m
     os.environ.setdefault("KIVY_NO_FILELOG", "1")
     os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
     os.environ.setdefault("KIVY_METRICS_DENSITY", "1")  # 1 dp = 1 px on the terminal's screen
-    if "KIVY_HOME" not in os.environ:
-        os.environ["KIVY_HOME"] = str(Path(tempfile.gettempdir()) / f"kiosk-kivy-{os.getuid()}")
+    lock_down_kivy()
     if headless:
         for var in ("DISPLAY", "WAYLAND_DISPLAY"):
             os.environ.pop(var, None)

@@ -102,6 +102,10 @@ class Root(BoxLayout):
 
 
 class KioskApp(App):
+    # Kivy's settings panel (F1, or a settings button) would let anyone at the screen change the
+    # display and write it to a config file: the terminal's settings are staff's, behind the PIN.
+    use_kivy_settings = False
+
     def __init__(
         self, controller: Controller, demo_keys: dict[str, Callable[[], None]] | None = None, **kw: Any
     ) -> None:
@@ -147,7 +151,7 @@ class KioskApp(App):
         self.voice = VoicePlayer(self.controller)  # spoken step prompts (silent without audio)
         self.voice.start()
         Clock.schedule_interval(self.header.tick, 1.0)
-        Window.bind(on_key_down=self._on_key)
+        Window.bind(on_key_down=self._on_key, on_request_close=self.refuse_close)
         if cfg.display.pace_frames:
             Clock.schedule_interval(self._start_frame, 0)
             # handlers bound to on_draw run before the window draws: the last frame is finished
@@ -156,6 +160,17 @@ class KioskApp(App):
             Window.bind(on_draw=self._finish_last_frame)
         self.refresh()
         return root
+
+    def open_settings(self, *_args: Any) -> bool:
+        """Never: F1 opens Kivy's settings panel in any Kivy app (see ``use_kivy_settings``)."""
+        return False
+
+    @staticmethod
+    def refuse_close(*_args: Any) -> bool:
+        """A quit request (Alt+F4, the compositor closing the window) is refused: the terminal stops
+        only when systemd stops it (SIGTERM, :mod:`kiosk.app.runner`)."""
+        log.warning("app: a request to close the window was refused")
+        return True
 
     def _collect_garbage(self, _dt: float) -> None:
         """The full GC pass, soon after the terminal came back to rest (see gc_tuning).

@@ -46,6 +46,9 @@ def render_png(path: Path, size: tuple[int, int]) -> Path:
 def run_page() -> int:
     """Full-screen, no input handled (touches do nothing), until systemd stops it."""
     os.environ.setdefault("KIVY_NO_ARGS", "1")
+    from kiosk.app.environment import lock_down_kivy
+
+    lock_down_kivy()  # no config.ini, modules or KCFG_* from outside (kiosk.app.environment)
     from kivy.config import Config
 
     Config.set("graphics", "fullscreen", "auto")
@@ -58,8 +61,14 @@ def run_page() -> int:
     render_png(shot, (int(Window.width), int(Window.height)))
 
     class Unavailable(App):
+        use_kivy_settings = False
+
+        def open_settings(self, *_args: object) -> bool:
+            return False  # F1 opens Kivy's settings panel in any Kivy app
+
         def build(self) -> KivyImage:
             Window.show_cursor = False
+            Window.bind(on_request_close=lambda *_: True)  # Alt+F4 / the compositor: refused
             return KivyImage(source=str(shot), fit_mode="fill")
 
     Unavailable().run()
