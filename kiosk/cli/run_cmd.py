@@ -20,6 +20,17 @@ from kiosk.settings import KioskConfig
 log = logging.getLogger(__name__)
 
 
+OFFSCREEN_NOTE = """\
+demo: no display found (DISPLAY and WAYLAND_DISPLAY are unset), so the kiosk runs OFFSCREEN:
+      it works and draws, but nothing appears on this screen. 未检测到显示器，演示程序在离屏模式运行。
+  to watch it:  run it on a desktop, or under a virtual display:
+                  apt-get install xvfb && xvfb-run -s '-screen 0 1080x1920x24' bash scripts/demo.sh
+  without one:  bash scripts/demo.sh --walkthrough DIR   plays one citizen session and saves a
+                screenshot of every step and the printed receipt into DIR, then exits
+  logs:         {logs}
+  to stop:      Ctrl+C"""
+
+
 @dataclass
 class Prepared:
     config: KioskConfig
@@ -27,7 +38,7 @@ class Prepared:
     server: Any = None
 
 
-def _setup(config: KioskConfig, state: Path, headless: bool) -> None:
+def _setup(config: KioskConfig, state: Path, headless: bool, logs_to_stderr: bool = True) -> Path:
     from kiosk.app import environment
     from kiosk.fonts import FontMissingError, font_path
     from kiosk.logsetup import setup_logging
@@ -38,9 +49,11 @@ def _setup(config: KioskConfig, state: Path, headless: bool) -> None:
         print(f"字体不可用，终端无法启动 (font unavailable): {exc}", file=sys.stderr)
         raise SystemExit(2) from None
 
-    setup_logging(Path(config.paths.log_dir) if config.paths.log_dir else state / "logs")
+    log_dir = Path(config.paths.log_dir) if config.paths.log_dir else state / "logs"
+    setup_logging(log_dir, to_stderr=logs_to_stderr)
     d = config.display
     environment.prepare(d.width, d.height, d.fullscreen, headless=headless, multisamples=d.multisamples)
+    return log_dir
 
 
 def _run(args: argparse.Namespace) -> int:
@@ -65,8 +78,14 @@ def _demo(args: argparse.Namespace) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     os.chmod(workdir, 0o700)
     state = Path(config.paths.state_dir) if config.paths.state_dir else workdir / "state"
-    headless = bool(args.walkthrough) or not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-    _setup(config, state, headless=headless)
+    no_display = not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+    headless = bool(args.walkthrough) or no_display
+    # Offscreen with nobody to see it, a stream of JSON log lines would be all a person gets: they go
+    # to the log file, and a few plain lines say what is going on instead.
+    offscreen_demo = no_display and not args.walkthrough
+    log_dir = _setup(config, state, headless=headless, logs_to_stderr=not offscreen_demo)
+    if offscreen_demo:
+        print(OFFSCREEN_NOTE.format(logs=log_dir), file=sys.stderr, flush=True)
     from kiosk.app.runner import run_app
     from kiosk.app.walkthrough import make_walkthrough
     from kiosk.audit import AuditLog
