@@ -18,6 +18,7 @@ import contextlib
 import logging
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from collections.abc import Callable
@@ -43,6 +44,9 @@ def _start_worker(parent: int) -> None:
     """In the worker: run below the app's priority, and leave when the terminal app is gone."""
     with contextlib.suppress(OSError):  # not allowed to change it: verify at the normal priority
         os.nice(WORKER_NICE)
+    # Ctrl+C at a terminal reaches the whole process group: the app shuts the pool down itself, and
+    # a worker interrupted mid-wait only printed a KeyboardInterrupt traceback over the demo's note
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with_parent(parent)
 
 
