@@ -17,6 +17,9 @@ def _install(args: argparse.Namespace) -> int:
             source=Path(args.source) if args.source else None,
             printer_usb=args.printer_usb,
             camera_usb=args.camera_usb,
+            reader_usb=args.reader_usb or None,
+            touch_usb=args.touch_usb or None,
+            allow_usb=tuple(args.allow_usb),
             wheel=Path(args.wheel) if args.wheel else None,
         )
     except (InstallError, OSError) as exc:
@@ -41,6 +44,11 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--source", default="", help="the deploy/ folder (default: the one beside this package)")
     p.add_argument("--printer-usb", default="0416:5011", help="receipt printer USB id VID:PID (udev rules)")
     p.add_argument("--camera-usb", default="0c45:6366", help="QR camera USB id VID:PID (udev rules)")
+    p.add_argument("--reader-usb", default="", help="ID card reader USB id VID:PID (USB policy)")
+    p.add_argument("--touch-usb", default="", help="touch screen USB id VID:PID (USB policy)")
+    p.add_argument(
+        "--allow-usb", action="append", default=[], metavar="VID:PID", help="one more USB device to allow"
+    )
     p.add_argument("--wheel", default="", help="real root only: pip-install this wheel into /opt/kiosk/venv")
     p.set_defaults(handler=_install)
     u = sub.add_parser(

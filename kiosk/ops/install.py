@@ -5,6 +5,8 @@ What an install writes (all under ``root``, "/" on a real terminal):
 * /etc/systemd/system/kiosk.service, kiosk-unavailable.service — the app in cage, the fallback page
 * /etc/udev/rules.d/70-kiosk.rules — reader, camera and printer access (USB ids filled in)
 * /etc/logrotate.d/kiosk, /etc/systemd/logind.conf.d/kiosk.conf, /etc/sysctl.d/90-kiosk.conf
+* /etc/usbguard/rules.conf — only the terminal's own USB devices; ctrl-alt-del.target masked and
+  /etc/systemd/system.conf.d/kiosk.conf (kiosk.ops.lockdown)
 * /opt/kiosk/bin/kiosk-session, kiosk-unavailable — the launchers; /opt/kiosk/deploy/README.md
 * /etc/kiosk/default.toml.dist — the defaults this version ships (reference only, always replaced)
 * /etc/kiosk/terminal.toml and secrets.toml (mode 600) — created ONLY IF MISSING: an upgrade never
@@ -20,7 +22,6 @@ creates the ``kiosk`` user and groups, installs the Python package into /opt/kio
 from __future__ import annotations
 
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -29,13 +30,13 @@ from importlib import resources
 from pathlib import Path
 
 import kiosk
+from kiosk.ops.lockdown import MASKED_UNITS, SYSTEM_CONF, LockdownError, usb_id, usbguard_rules
 
 KEEP = ("etc/kiosk/terminal.toml", "etc/kiosk/secrets.toml")
 SECRETS_TEMPLATE = (
     "# /etc/kiosk/secrets.toml (owner root, group kiosk, mode 640): terminal secret, staff PIN hash.\n"
     '# [backend]\n# terminal_secret = "..."\n# [admin]\n# pin_hash = "..."   # kiosk admin set-pin\n'
 )
-USB_ID = re.compile(r"^[0-9a-fA-F]{4}:[0-9a-fA-F]{4}$")
 
 
 class InstallError(Exception):
@@ -49,6 +50,7 @@ class InstallReport:
     kept: list[str] = field(default_factory=list)
     created: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"installed into {self.root}"]
@@ -56,6 +58,7 @@ class InstallReport:
         lines += [f"  created {p}" for p in self.created]
         lines += [f"  kept    {p} (terminal configuration, not touched)" for p in self.kept]
         lines += [f"  ran     {c}" for c in self.commands]
+        lines += [f"  WARNING {w}" for w in self.warnings]
         return "\n".join(lines)
 
 
@@ -68,9 +71,10 @@ def deploy_dir() -> Path:
 
 
 def _usb(value: str, what: str) -> tuple[str, str]:
-    if not USB_ID.match(value):
-        raise InstallError(f"{what} must look like VID:PID in hex, e.g. 0416:5011, not {value!r}")
-    vid, pid = value.lower().split(":")
+    try:
+        vid, pid = usb_id(value, what).split(":")
+    except LockdownError as exc:
+        raise InstallError(str(exc)) from None
     return vid, pid
 
 
@@ -90,6 +94,9 @@ def install(
     source: Path | None = None,
     printer_usb: str = "0416:5011",
     camera_usb: str = "0c45:6366",
+    reader_usb: str | None = None,
+    touch_usb: str | None = None,
+    allow_usb: tuple[str, ...] = (),
     wheel: Path | None = None,
 ) -> InstallReport:
     """Install (or upgrade over) ``root``. Idempotent; keeps terminal.toml and secrets.toml."""
@@ -119,6 +126,7 @@ def install(
         0o644,
     )
     _write(report, "etc/sysctl.d/90-kiosk.conf", (src / "etc" / "sysctl-kiosk.conf").read_bytes(), 0o644)
+    _lock_down(report, printer_usb, camera_usb, reader_usb, touch_usb, allow_usb)
     for launcher in ("kiosk-session", "kiosk-unavailable"):
         _write(report, f"opt/kiosk/bin/{launcher}", (src / "bin" / launcher).read_bytes(), 0o755)
     _write(report, "opt/kiosk/deploy/README.md", (src / "README.md").read_bytes(), 0o644)
@@ -155,6 +163,32 @@ def install(
     if real_root:
         _system_steps(report, wheel)
     return report
+
+
+def _lock_down(
+    report: InstallReport,
+    printer: str,
+    camera: str,
+    reader: str | None,
+    touch: str | None,
+    extra: tuple[str, ...],
+) -> None:
+    """USB policy, Ctrl+Alt+Del (kiosk.ops.lockdown)."""
+    devices = {"receipt printer": printer, "QR camera": camera, "card reader": reader, "touch screen": touch}
+    try:
+        rules, warnings = usbguard_rules(devices, extra)
+    except LockdownError as exc:
+        raise InstallError(str(exc)) from None
+    _write(report, "etc/usbguard/rules.conf", rules.encode(), 0o600)  # usbguard wants it root-only
+    report.warnings += warnings
+    _write(report, "etc/systemd/system.conf.d/kiosk.conf", SYSTEM_CONF.encode(), 0o644)
+    for unit in MASKED_UNITS:  # what `systemctl mask` does: the unit name points at /dev/null
+        link = report.root / "etc/systemd/system" / unit
+        link.parent.mkdir(parents=True, exist_ok=True)
+        if link.is_symlink() or link.exists():
+            link.unlink()
+        link.symlink_to("/dev/null")
+        report.written.append(f"/etc/systemd/system/{unit} -> /dev/null (masked)")
 
 
 def _version() -> str:
