@@ -15,12 +15,25 @@ Failure policy, decided here once so that every call behaves the same:
   connection could not be established, because only then is it certain the request never reached
   the server. A retried token resolution would otherwise come back TOKEN_USED, and a rating would
   be counted twice.
+* Kept-alive connections: idle ones are dropped after ``keepalive_expiry`` (default 4 s), below
+  the server's own idle timeout (uvicorn: 5 s), so the client does not pick a connection the
+  server is closing. Should one still die under a request before any answer came back (the server
+  closed it as the request went out), the request is sent once more at once, on another
+  connection, outside the ``retries`` count (see :meth:`HttpBackend._once` for why that is safe
+  also for the calls above that change something).
 * Circuit breaker: ``breaker_failures`` consecutive failed calls (unreachable, timeout, 5xx,
   malformed answers) open it for ``breaker_reset_seconds``; meanwhile calls fail at once with
   CIRCUIT_OPEN. Then one trial call goes through (half-open). Business answers (404, 403, token
   expired …) are the server working normally and count as success.
-* Answers are streamed and cut off at ``max_response_bytes``, then validated with pydantic
-  (:mod:`kiosk.backend.schemas`); anything unexpected is BAD_RESPONSE.
+* Bounds on what a server can make the terminal hold or do (issue 19): the client asks for
+  ``Accept-Encoding: gzip`` only and decodes the raw bytes itself (:mod:`kiosk.backend.bounded`),
+  so the decoded body never exceeds ``max_response_bytes`` (error answers: ``ERROR_BODY_LIMIT``),
+  compressed or not, whatever ``Content-Length`` claims; stacked (``gzip, gzip``) and unknown
+  codings are refused. JSON deeper than 32 levels, ``NaN``/``Infinity`` and invalid UTF-8 are
+  refused before or while parsing (:mod:`kiosk.backend.safejson`), then the answer is validated
+  with pydantic (:mod:`kiosk.backend.schemas`: bounded lengths, finite numbers, a plausible server
+  time). Every way an answer can fail there is BAD_RESPONSE, which feeds the breaker; a server
+  that drips its answer is cut off by ``total_timeout``.
 * Logging shows method, masked path, status, timing and error kind — never bodies, names or codes.
 """
 
@@ -40,8 +53,10 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
+from kiosk.backend import safejson
+from kiosk.backend.bounded import BodyRefused, BoundedBody
 from kiosk.backend.breaker import CircuitBreaker
 from kiosk.backend.errors import BackendError, BackendErrorKind
 from kiosk.backend.privacy import install_log_masking, mask_identifier
@@ -107,16 +122,44 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 ERROR_BODY_LIMIT = 64_000
 # connections to the backend at most (records are fetched side by side); idle ones are kept a while
 MAX_CONNECTIONS = 8
+# The one content coding the client asks for: answers are JSON lists and records (gzip shrinks them
+# several times on a slow line) and PNG copies (already compressed). Asking explicitly also keeps
+# httpx from advertising br/zstd should those libraries ever be installed beside it.
+ACCEPT_ENCODING = "gzip"
+# httpcore's words when a kept-alive connection was closed under a request before any answer
+SERVER_DISCONNECTED = "Server disconnected without sending a response"
 
 
 class _Attempt(Exception):
-    """One failed attempt; ``sent`` tells whether the request may have reached the server."""
+    """One failed attempt; ``sent`` tells whether the request may have reached the server.
 
-    def __init__(self, error: BackendError, *, transient: bool, sent: bool) -> None:
+    ``stale``: it died on a reused kept-alive connection before any answer arrived.
+    """
+
+    def __init__(self, error: BackendError, *, transient: bool, sent: bool, stale: bool = False) -> None:
         super().__init__(str(error))
         self.error = error
         self.transient = transient
         self.sent = sent
+        self.stale = stale
+
+
+class _ConnectionTrace:
+    """httpcore's ``trace`` extension: did this request open a connection, did an answer start?
+
+    httpcore reports connect events to the request that makes the connection; a request that sees
+    none went out on a connection kept from an earlier call.
+    """
+
+    def __init__(self) -> None:
+        self.connected = False
+        self.answer_started = False
+
+    async def __call__(self, event: str, info: Mapping[str, Any]) -> None:
+        if event.startswith("connection.connect_"):
+            self.connected = True
+        elif event == "http11.receive_response_headers.complete":
+            self.answer_started = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -220,9 +263,15 @@ class HttpBackend:
             transport=transport,
             follow_redirects=False,
             trust_env=False,  # a proxy from the environment must not silently sit in the middle
-            headers={"Accept": "application/json", "User-Agent": f"liujiang-kiosk/{terminal_id}"},
+            headers={
+                "Accept": "application/json",
+                "Accept-Encoding": ACCEPT_ENCODING,
+                "User-Agent": f"liujiang-kiosk/{terminal_id}",
+            },
             limits=httpx.Limits(
-                max_connections=MAX_CONNECTIONS, max_keepalive_connections=4, keepalive_expiry=30
+                max_connections=MAX_CONNECTIONS,
+                max_keepalive_connections=4,
+                keepalive_expiry=settings.keepalive_expiry,
             ),
         )
 
@@ -371,9 +420,13 @@ class HttpBackend:
             if "json" not in answer.content_type:
                 raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON")
             try:
-                raw = json.loads(answer.body)
+                raw = safejson.loads(answer.body)
                 return model.model_validate(raw), raw
-            except (ValueError, ValidationError) as exc:  # JSONDecodeError is a ValueError
+            except Exception as exc:
+                # Whatever the bytes make the parser or the validator raise (too deep, NaN, bad
+                # UTF-8, wrong shape, RecursionError, MemoryError …) is the answer's fault: a
+                # BAD_RESPONSE, which the breaker counts — never an exception the caller did not
+                # expect.
                 raise BackendError(
                     BackendErrorKind.BAD_RESPONSE, f"answer does not match the contract: {type(exc).__name__}"
                 ) from None
@@ -448,7 +501,7 @@ class HttpBackend:
         attempt = 0
         while True:
             try:
-                return await self._once(method, path, content, ok)
+                return await self._once(method, path, content, ok, idempotent)
             except _Attempt as failed:
                 retry = failed.transient and (idempotent or not failed.sent)
                 if not retry or attempt >= self.settings.retries:
@@ -465,7 +518,49 @@ class HttpBackend:
                 )
                 await asyncio.sleep(delay)
 
-    async def _once(self, method: str, path: str, content: bytes, ok: tuple[int, ...]) -> _Answer:
+    async def _once(
+        self, method: str, path: str, content: bytes, ok: tuple[int, ...], idempotent: bool
+    ) -> _Answer:
+        """One attempt: sign, send, read — and once more at once if a kept-alive connection died.
+
+        A connection kept from an earlier call can be closed by the server just as the next request
+        goes out on it (uvicorn closes idle connections after 5 s; a request arriving at that moment
+        is dropped unread and the connection closed without a word). When a REUSED connection dies
+        like that before any answer came back, the request is sent once more, without back-off
+        and outside the ``retries`` count (the server is not failing), on another connection:
+        httpcore has dropped the dead one and checks kept ones for a close before lending them.
+
+        * Idempotent calls (record, verify, health) go again as a freshly signed request.
+        * Calls that change something (query, token resolution, copies, ratings) go again as the
+          SAME signed request, byte for byte: same timestamp, same nonce. If the first copy never
+          reached the application — what a close on an idle connection means — the second is
+          served normally. If it did reach it after all, the server refuses the second as a
+          replay (backend-api.md: a nonce is accepted once within the skew window; 409 REPLAY,
+          checked before any handler runs) and nothing is applied twice: no second usage-log
+          entry, no second rating, no TOKEN_USED for the citizen's own token; the citizen reads
+          REPLAY's "please do it again". RFC 9110 §9.2.2 allows a non-idempotent retry when the
+          client can detect that the original was not applied; here the server's replay guard does
+          the detecting, instead of a guess about timing. The one thing that would break it is a
+          server that forgets nonces (several instances without shared replay state, against the
+          contract) AND processed a request it then never answered on a connection it was closing.
+        * Nothing is sent again once any answer has begun, after a timeout, or on a connection
+          opened for this request: those keep the policy of :meth:`_attempts`.
+        """
+        request = self._signed_request(method, path, content)
+        try:
+            return await self._exchange(request, ok)
+        except _Attempt as failed:
+            if not failed.stale:
+                raise
+            log.info(
+                "backend: %s %s: kept-alive connection closed under the request, sending it again",
+                method,
+                self._log_path(path),
+            )
+        again = self._signed_request(method, path, content) if idempotent else _same_request(request)
+        return await self._exchange(again, ok)
+
+    def _signed_request(self, method: str, path: str, content: bytes) -> httpx.Request:
         headers = {"Content-Type": "application/json"} if content else {}
         request = self._client.build_request(method, path, content=content or None, headers=headers)
         target = request.url.raw_path.decode("ascii")
@@ -481,11 +576,16 @@ class HttpBackend:
                 self.settings.signature_algorithm,
             )
         )
+        return request
+
+    async def _exchange(self, request: httpx.Request, ok: tuple[int, ...]) -> _Answer:
         if self._client.is_closed:
             # a late task of an ended session: the caller expects a BackendError, not RuntimeError
             raise _Attempt(
                 BackendError(BackendErrorKind.UNAVAILABLE, "client closed"), transient=False, sent=False
             )
+        trace = _ConnectionTrace()
+        request.extensions["trace"] = trace
         try:
             response = await self._client.send(request, stream=True)
         except httpx.ConnectTimeout:
@@ -507,6 +607,7 @@ class HttpBackend:
                 BackendError(BackendErrorKind.UNAVAILABLE, f"connection lost: {type(exc).__name__}"),
                 transient=True,
                 sent=True,
+                stale=_died_unanswered(exc, trace),
             ) from None
         try:
             limit = self.settings.max_response_bytes if response.status_code in ok else ERROR_BODY_LIMIT
@@ -520,21 +621,25 @@ class HttpBackend:
 
     @staticmethod
     async def _read_capped(response: httpx.Response, limit: int) -> bytes:
+        """The body, decoded by the client itself and never more than ``limit`` bytes of it held.
+
+        httpx's own decoding (``aiter_bytes``) inflates a whole network chunk before anyone can
+        look at the size: a ``gzip, gzip`` bomb of 1,827 bytes reached 2.1 GB (issue 19).
+        """
         declared = response.headers.get("content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             raise _Attempt(
                 BackendError(BackendErrorKind.BAD_RESPONSE, "answer too large"), transient=False, sent=True
             )
-        buf = bytearray()
         try:
-            async for chunk in response.aiter_bytes():
-                buf += chunk
-                if len(buf) > limit:
-                    raise _Attempt(
-                        BackendError(BackendErrorKind.BAD_RESPONSE, "answer too large"),
-                        transient=False,
-                        sent=True,
-                    )
+            body = BoundedBody(response.headers.get("content-encoding", ""), limit)
+            async for chunk in response.aiter_raw():
+                body.feed(chunk)
+            return body.finish()
+        except BodyRefused as exc:
+            raise _Attempt(
+                BackendError(BackendErrorKind.BAD_RESPONSE, exc.reason), transient=False, sent=True
+            ) from None
         except httpx.TimeoutException:
             raise _Attempt(
                 BackendError(BackendErrorKind.TIMEOUT, "read timeout"), transient=False, sent=True
@@ -545,7 +650,6 @@ class HttpBackend:
                 transient=True,
                 sent=True,
             ) from None
-        return bytes(buf)
 
     @staticmethod
     def _error_for(status: int, content_type: str, body: bytes) -> _Attempt:
@@ -553,10 +657,10 @@ class HttpBackend:
         message = ""
         if "json" in content_type:
             try:
-                err = ErrorAnswer.model_validate_json(body).error
+                err = ErrorAnswer.model_validate(safejson.loads(body)).error
                 kind = CODE_KINDS.get(err.code)
                 message = err.code
-            except (ValueError, ValidationError):
+            except Exception:  # any unusable error body: judged by its status below
                 kind = None
         if kind is None:
             kind = BackendErrorKind.INTERNAL if status >= 500 else STATUS_KINDS.get(status)
@@ -566,3 +670,18 @@ class HttpBackend:
         return _Attempt(
             BackendError(kind, f"HTTP {status} {message}".strip()), transient=transient, sent=True
         )
+
+
+def _same_request(request: httpx.Request) -> httpx.Request:
+    """A byte-for-byte copy of a signed request (same timestamp, nonce and signature)."""
+    return httpx.Request(request.method, request.url, headers=request.headers, content=request.content)
+
+
+def _died_unanswered(exc: httpx.TransportError, trace: _ConnectionTrace) -> bool:
+    """Did a REUSED connection die before any answer to this request began?"""
+    if trace.connected or trace.answer_started:
+        return False
+    if isinstance(exc, httpx.RemoteProtocolError):
+        return str(exc).startswith(SERVER_DISCONNECTED)
+    # closed with a reset (the request's bytes hit a closed socket), or the write itself failed
+    return isinstance(exc, httpx.ReadError | httpx.WriteError)

@@ -1,7 +1,9 @@
 """What the terminal accepts from the backend (pydantic). Anything else is a BAD_RESPONSE.
 
 Lengths are bounded so that a broken or hostile server cannot fill the screen or the memory with one
-field; unknown extra fields are ignored (a newer server may add some).
+field; unknown extra fields are ignored (a newer server may add some). Numbers must be finite
+(``allow_inf_nan=False`` for every model): a NaN compares false with every limit, so a NaN server
+time once made the clock offset NaN and the skew alarm never fired (issue 19).
 """
 
 from __future__ import annotations
@@ -13,10 +15,14 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 Short = Annotated[str, StringConstraints(max_length=200)]
 Text = Annotated[str, StringConstraints(max_length=2000)]
+# The server's clock as Unix seconds: finite and within 2024-01-01 .. 2100-01-01 UTC. A server time
+# outside that is broken, not a skew to report as a number (and the server, judging our signed
+# requests by that clock, would refuse them anyway).
+ServerUnixTime = Annotated[float, Field(allow_inf_nan=False, ge=1_704_067_200, le=4_102_444_800)]
 
 
 class _Answer(BaseModel):
-    model_config = ConfigDict(extra="ignore", frozen=True)
+    model_config = ConfigDict(extra="ignore", frozen=True, allow_inf_nan=False)
 
 
 class SummaryModel(_Answer):
@@ -81,7 +87,7 @@ class HealthAnswer(_Answer):
     status: Short
     version: Short
     time: Short
-    unix: float
+    unix: ServerUnixTime
 
     def as_dict(self) -> dict[str, Any]:
         return self.model_dump()

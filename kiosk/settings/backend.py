@@ -32,7 +32,13 @@ class BackendConfig(Section):
     retries: int = Field(default=2, ge=0, le=5)  # extra attempts, transient failures only
     breaker_failures: int = Field(default=3, ge=1, le=20)
     breaker_reset_seconds: float = Field(default=30.0, ge=1, le=600)
-    max_response_bytes: int = Field(default=4_000_000, ge=10_000)
+    # Every answer is held whole in memory (decoded, at most this many bytes: kiosk.backend.bounded),
+    # so the cap is also what a broken or hostile server can make the terminal allocate per call.
+    max_response_bytes: int = Field(default=4_000_000, ge=10_000, le=50_000_000)
+    # Idle kept-alive connections are dropped after this many seconds. It must stay BELOW the
+    # server's (and any proxy's) idle timeout — uvicorn, the reference server: 5 s; nginx: 75 s —
+    # or the client reuses a connection the server is closing and the request dies unanswered.
+    keepalive_expiry: float = Field(default=4.0, gt=0, le=60)
     # HMAC of the request signature: SHA-256, or SM3 where a gateway requires national algorithms
     signature_algorithm: Literal["hmac-sha256", "hmac-sm3"] = "hmac-sha256"
     # secrets file only
