@@ -97,6 +97,12 @@ class HealthCoordinator:
         except (BackendError, TimeoutError):
             controller.health.backend = "down"
             self.backend_failures += 1
+        except Exception:
+            # Anything else is a bug, but it must not end the health poller (the status bar would
+            # then show the last state for ever): the backend counts as down, and the bug is logged.
+            log.exception("backend health probe failed unexpectedly")
+            controller.health.backend = "down"
+            self.backend_failures += 1
         else:
             controller.health.backend = "ok"
             self.backend_failures = 0

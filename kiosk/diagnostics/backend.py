@@ -5,6 +5,7 @@ clocks disagree)."""
 from __future__ import annotations
 
 import asyncio
+import math
 import socket
 import ssl
 import time
@@ -113,9 +114,8 @@ async def check_backend(config: Any, wall_clock: Callable[[], float]) -> tuple[C
             "bad_response": "后台应答异常：确认 backend.url 指向电子证照接口",
         }.get(exc.kind.value, "后台异常：" + message_for(exc.kind))
         details["kind"] = exc.kind.value
-        return CheckResult(
-            "backend", title, "failure", f"健康检查失败（{exc.kind.value}）", hint, details
-        ), {}
+        failed = CheckResult("backend", title, "failure", f"健康检查失败（{exc.kind.value}）", hint, details)
+        return failed, {"error": exc.kind.value}
     finally:
         await client.aclose()
     latency = sorted(samples)[len(samples) // 2]
@@ -151,9 +151,13 @@ def check_clock(
         return CheckResult("clock", "系统时钟", "failure", f"本机时间 {stamp} 明显错误", hint)
     offset = health.get("clock_offset")
     if offset is None:
+        why = "后台应答异常" if health.get("error") == "bad_response" else "后台不可达"
         return CheckResult(
-            "clock", "系统时钟", "warning", f"本机时间 {stamp}；后台不可达，无法对时", "先排除后台连接故障"
+            "clock", "系统时钟", "warning", f"本机时间 {stamp}；{why}，无法对时", "先排除后台连接故障"
         )
+    if not isinstance(offset, int | float) or not math.isfinite(offset):
+        # a NaN offset compares false with every limit: it must never read as "ok"
+        return CheckResult("clock", "系统时钟", "failure", f"本机时间 {stamp}；后台时间无效，无法对时", hint)
     details = {"offset_seconds": round(float(offset), 3)}
     value = f"本机时间 {stamp}，与服务器相差 {offset:+.1f} 秒"
     if abs(offset) >= fail_seconds:

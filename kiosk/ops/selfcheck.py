@@ -5,6 +5,7 @@ receipts all depend on it) — and keep serving citizens while it says so."""
 from __future__ import annotations
 
 import contextlib
+import math
 import os
 import secrets
 import shutil
@@ -47,4 +48,5 @@ def check_state_dir(state_dir: Path, min_free_mb: int) -> DiskStatus:
 
 
 def clock_skewed(offset_seconds: float, limit_seconds: float) -> bool:
-    return abs(offset_seconds) > limit_seconds
+    """Beyond the limit — or not a number at all (NaN compares false with any limit)."""
+    return not math.isfinite(offset_seconds) or abs(offset_seconds) > limit_seconds
