@@ -99,6 +99,8 @@ class Controller:
                 elder_mode=config.display.elder_mode_default, language=config.display.language
             ),
             on_event=self._audit_event,
+            binding=config.trust.binding(),
+            reveal_seconds=t.reveal_seconds,
         )
         self.machine.subscribe(self._on_change)
         self.health = Health()
@@ -279,6 +281,13 @@ class Controller:
                 self.machine.set_busy(_("正在核验证照…"))
                 self._spawn(self._load_record(data.id, identifier, show_errors=True))
 
+    def reveal_details(self) -> None:
+        """显示完整信息, after the citizen confirmed the onlooker warning."""
+        self.machine.reveal(self.clock())
+
+    def conceal_details(self) -> None:
+        self.machine.conceal(self.clock())
+
     def print_receipt(self) -> None:
         if self.config.services.print_receipt and self.machine.to_print(self.clock()):
             data = self.machine.data
@@ -393,8 +402,7 @@ class Controller:
         data = self.machine.data
         if data is None or data.id != session_id:
             return
-        if self.machine.identified(holder, "qr", self.clock()):
-            data.certificates = list(certificates)
+        self.machine.identified(holder, "qr", self.clock(), certificates)
 
     # ------------------------------------------------------------------ certificates
     def _backend_failed(self, session_id: str, exc: BackendError, return_to: Step | None) -> None:
@@ -436,6 +444,7 @@ class Controller:
         try:
             record = await self.backend.get_certificate(identifier)
         except BackendError as exc:
+            self.machine.record_failed(session_id, identifier)
             if show_errors:
                 self._backend_failed(session_id, exc, Step.CERTIFICATES)
             return
@@ -518,6 +527,7 @@ class Controller:
         t, m = new_config.timeouts, self.machine
         m.idle_seconds, m.elder_idle_seconds = t.idle_seconds, t.elder_idle_seconds
         m.warning_seconds, m.goodbye_seconds = t.warning_seconds, t.goodbye_seconds
+        m.binding, m.reveal_seconds = new_config.trust.binding(), t.reveal_seconds
         m._default_prefs = Preferences(
             elder_mode=new_config.display.elder_mode_default, language=new_config.display.language
         )
@@ -550,11 +560,13 @@ class Controller:
         return ticket
 
     def receipt_secret(self) -> bytes:
-        """Key of the receipt verification code: the terminal secret, or a per-run one in demo."""
-        secret = self.config.backend.terminal_secret.get_secret_value()
-        if not secret:
-            secret = self._fallback_secret
-        return secret.encode()
+        """Key of the receipt check code: ``[receipt] code_key``, or a per-run random one when unset.
+
+        Never the backend terminal secret: every printed code would be an HMAC under it that anyone
+        holding the paper could test guesses against, and one key would serve two purposes.
+        """
+        key = self.config.receipt.code_key.get_secret_value()
+        return (key or self._fallback_secret).encode()
 
     def printing_available(self) -> bool:
         """Degraded mode: do not offer printing that is bound to fail at the end."""

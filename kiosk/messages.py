@@ -35,3 +35,7 @@ def unexpected() -> str:
 
 def service_disabled() -> str:
     return _("该服务暂未开放，请到窗口办理。")
+
+
+def certificate_not_yours() -> str:
+    return _("该证照的持证人与您的身份信息不一致，已停止显示。如有疑问，请到窗口咨询。")

@@ -4,6 +4,9 @@ The receipt is rendered once per session step and kept in the session's print st
 prints the same paper. Blocking printer work runs in a worker thread with a time limit. A failure is
 not lost: the print state carries the printer's plain-Chinese message and the same content as text
 for a phone QR, and the failure goes into the audit log.
+
+Each certificate goes on paper as the session holds it: its verified record when one arrived, else
+its bare summary, which the receipt never prints under the official marks (kiosk.receipt.contents).
 """
 
 from __future__ import annotations
@@ -46,6 +49,7 @@ def _prepare(controller: Controller, session_id: str) -> PrintJob | None:
         code,
         centre_name=cfg.terminal.centre_name,
         test_data=controller.demo,
+        acting_for=data.acting_for,
     )
     return PrintJob.prepare(receipt, printer.paper_width_dots)
 

@@ -20,8 +20,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from kiosk import messages
+from kiosk.backend.privacy import mask_identifier
 from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
 from kiosk.domain.holder import Holder
+from kiosk.domain.holder_binding import Binding, HolderBinding
+from kiosk.privacy import mask_id
 
 
 class Step(StrEnum):
@@ -75,6 +79,11 @@ class SessionData:
     holder: Holder | None = None
     certificates: list[CertificateSummary] = field(default_factory=list)
     records: dict[str, VerifiedCertificate] = field(default_factory=dict)
+    # identifier -> relation (法定代表人 …) for certificates shown because the citizen acts for
+    # their holder (kiosk.domain.holder_binding); the citizen's own certificates are not in it
+    acting_for: dict[str, str] = field(default_factory=dict)
+    # listed certificates whose full record could not be fetched: shown as 无法核验, not 核验中
+    unfetched: set[str] = field(default_factory=set)
     selected: str | None = None
     printing: PrintState = field(default_factory=PrintState)
     rating: int | None = None
@@ -86,6 +95,8 @@ class SessionData:
         self.holder = None
         self.certificates.clear()
         self.records.clear()
+        self.acting_for.clear()
+        self.unfetched.clear()
         self.selected = None
         self.printing = PrintState()
         self.rating = None
@@ -119,11 +130,18 @@ class SessionMachine:
         elder_idle_seconds: float | None = None,
         default_prefs: Preferences | None = None,
         on_event: EventSink | None = None,
+        binding: HolderBinding | None = None,
+        reveal_seconds: float = 30.0,
     ) -> None:
         self.idle_seconds = idle_seconds
         self.elder_idle_seconds = elder_idle_seconds or idle_seconds * 2
         self.warning_seconds = warning_seconds
         self.goodbye_seconds = goodbye_seconds
+        # every certificate and record passes it before it reaches data (and so any screen or paper)
+        self.binding = binding or HolderBinding()
+        self.reveal_seconds = reveal_seconds
+        # the detail page shows personal fields in full until then (monotonic seconds); None: masked
+        self.revealed_until: float | None = None
         self._default_prefs = default_prefs or Preferences()
         self.prefs = Preferences(**vars(self._default_prefs))
         self.step = Step.ATTRACT
@@ -158,6 +176,7 @@ class SessionMachine:
         self.view = None
         self.busy = None
         self.warning_remaining = None
+        self.revealed_until = None  # leaving a page masks its personal fields again
         self._last_activity = now
         if step is Step.GOODBYE:
             self._goodbye_since = now
@@ -192,6 +211,7 @@ class SessionMachine:
     # ------------------------------------------------------------------ pages over the session
     def open_view(self, name: str, now: float) -> None:
         self.view = name
+        self.revealed_until = None
         self._last_activity = now
         self.warning_remaining = None
         self._changed()
@@ -222,7 +242,10 @@ class SessionMachine:
         self.prefs = Preferences(**vars(self._default_prefs))
         self._go(Step.ATTRACT, now)
 
-    def identified(self, holder: Holder, via: str, now: float) -> bool:
+    def identified(
+        self, holder: Holder, via: str, now: float, certificates: Sequence[CertificateSummary] = ()
+    ) -> bool:
+        """``certificates``: what a 亮证 token brought with the holder (bound like any list)."""
         if self.step is Step.ATTRACT:
             self.begin(now)
         if self.step is not Step.IDENTIFY or self.data is None:
@@ -232,6 +255,7 @@ class SessionMachine:
         if holder.is_foreign and self.prefs.language == "zh_CN":
             self.prefs.language = "en"
         self._emit("identified", session=self.data.id, via=via, card_type=holder.card_type)
+        self.data.certificates = self._bound(self.data, certificates)
         self._go(Step.CONSENT, now)
         return True
 
@@ -245,9 +269,9 @@ class SessionMachine:
     def certificates_loaded(self, session_id: str, certificates: Sequence[CertificateSummary]) -> bool:
         if self.data is None or self.data.id != session_id or self.step is not Step.CERTIFICATES:
             return False
-        self.data.certificates = list(certificates)
+        self.data.certificates = self._bound(self.data, certificates)
         self.busy = None
-        self._emit("certificates_listed", session=session_id, count=len(certificates))
+        self._emit("certificates_listed", session=session_id, count=len(self.data.certificates))
         self._changed()
         return True
 
@@ -261,11 +285,33 @@ class SessionMachine:
         return True
 
     def record_loaded(self, session_id: str, record: VerifiedCertificate) -> bool:
-        if self.data is None or self.data.id != session_id:
+        """A fetched record: kept only if it is the listed certificate and bound to the holder."""
+        data = self.data
+        if data is None or data.id != session_id:
             return False
         identifier = record.record.summary.identifier
-        self.data.records[identifier] = record
-        if self.step is Step.DETAIL and self.data.selected == identifier:
+        listed = next((c for c in data.certificates if c.identifier == identifier), None)
+        if listed is None:
+            return False  # never listed, or dropped meanwhile: nothing may show it
+        bound = self.binding.record(data.holder, listed, record.record)
+        if not bound.ok:
+            self._refuse(data, record.record.summary, bound.reason)
+            data.certificates = [c for c in data.certificates if c.identifier != identifier]
+            data.acting_for.pop(identifier, None)
+            data.unfetched.discard(identifier)
+            if data.selected == identifier:
+                data.selected = None
+                if self.step is Step.DETAIL:
+                    self.fail(
+                        ErrorInfo(messages.certificate_not_yours(), Step.CERTIFICATES, bound.reason),
+                        self._last_activity,  # not the citizen's doing: the idle clock runs on
+                    )
+                    return False
+            self._changed()
+            return False
+        data.records[identifier] = record
+        data.unfetched.discard(identifier)
+        if self.step is Step.DETAIL and data.selected == identifier:
             self.busy = None
         self._emit(
             "certificate_viewed",
@@ -275,6 +321,69 @@ class SessionMachine:
         )
         self._changed()
         return True
+
+    def record_failed(self, session_id: str, identifier: str) -> bool:
+        """The full record could not be fetched: the certificate is shown as not verified."""
+        data = self.data
+        if data is None or data.id != session_id:
+            return False
+        if identifier not in {c.identifier for c in data.certificates} or identifier in data.records:
+            return False
+        data.unfetched.add(identifier)
+        if self.step is Step.DETAIL and data.selected == identifier:
+            self.busy = None
+        self._changed()
+        return True
+
+    def _bound(
+        self, data: SessionData, certificates: Sequence[CertificateSummary]
+    ) -> list[CertificateSummary]:
+        """The certificates the holder may see (kiosk.domain.holder_binding); the others are audited."""
+        kept: list[CertificateSummary] = []
+        for summary in certificates:
+            bound = self.binding.summary(data.holder, summary)
+            if not bound.ok:
+                self._refuse(data, summary, bound.reason)
+                continue
+            if bound.binding is Binding.ACTS_FOR and bound.relation:
+                data.acting_for[summary.identifier] = bound.relation
+            else:
+                data.acting_for.pop(summary.identifier, None)
+            kept.append(summary)
+        return kept
+
+    def _refuse(self, data: SessionData, summary: CertificateSummary, reason: str) -> None:
+        """Audit a certificate that is not the holder's: masked codes only, never a name."""
+        self._emit(
+            "certificate_refused",
+            session=data.id,
+            reason=reason,
+            type_code=summary.type_code,
+            certificate=mask_identifier(summary.identifier),
+            holder_type=summary.holder_type,
+            holder_code=mask_id(summary.holder_code),
+        )
+
+    # ------------------------------------------------------------------ 显示完整信息
+    @property
+    def revealed(self) -> bool:
+        return self.revealed_until is not None
+
+    def reveal(self, now: float) -> bool:
+        """Show the selected certificate's personal fields in full, for ``reveal_seconds``."""
+        if self.step is not Step.DETAIL or self.data is None or self.view is not None:
+            return False
+        self.revealed_until = now + self.reveal_seconds
+        self._last_activity = now
+        self._emit("details_revealed", session=self.data.id, seconds=self.reveal_seconds)
+        self._changed()
+        return True
+
+    def conceal(self, now: float) -> None:
+        self._last_activity = now
+        if self.revealed_until is not None:
+            self.revealed_until = None
+            self._changed()
 
     def to_print(self, now: float) -> bool:
         if self.step not in (Step.CERTIFICATES, Step.DETAIL) or self.data is None or self.busy:
@@ -385,6 +494,9 @@ class SessionMachine:
                 self.goodbye_remaining = remaining
                 self._changed()
             return
+        if self.revealed_until is not None and now >= self.revealed_until:
+            self.revealed_until = None  # masked again by itself
+            self._changed()
         idle = now - self._last_activity
         limit = self.effective_idle_seconds
         if idle >= limit:

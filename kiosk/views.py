@@ -10,9 +10,10 @@ from dataclasses import dataclass
 from datetime import date
 
 from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
+from kiosk.domain.holder_binding import represented_name
 from kiosk.i18n import _
 from kiosk.privacy import mask_id, mask_name
-from kiosk.session import SessionMachine
+from kiosk.session import SessionData, SessionMachine
 
 # platform status codes (domain.md §2.3): 21 revoked, 22 expired, 23 restricted
 _PLATFORM_STATUS = {"21": CertStatus.REVOKED, "22": CertStatus.EXPIRED, "23": CertStatus.RESTRICTED}
@@ -30,10 +31,18 @@ class Badge:
     label: str
 
 
-def badge_for(summary: CertificateSummary, record: VerifiedCertificate | None, today: date) -> Badge:
-    """The badge on a certificate card: verification wins once the full record is checked."""
+def badge_for(
+    summary: CertificateSummary, record: VerifiedCertificate | None, today: date, unfetched: bool = False
+) -> Badge:
+    """The badge on a certificate card: verification wins once the full record is checked.
+
+    有效 comes only from a record that verified (VALID); a record that could not be fetched is
+    无法核验, never 核验中 for good.
+    """
     if record is not None:
         status = record.verification.status
+    elif unfetched:
+        status = CertStatus.UNVERIFIED
     else:
         status = _PLATFORM_STATUS.get(summary.status, CertStatus.VALID)
         if status is CertStatus.VALID and summary.valid_to is not None and summary.valid_to < today:
@@ -50,6 +59,31 @@ def badge_for(summary: CertificateSummary, record: VerifiedCertificate | None, t
     return Badge(status.value, labels[status])
 
 
+def unfetched_reason() -> str:
+    return _("未能取得该证照的完整数据，暂无法核验，不能作为办事凭证。")
+
+
+def not_official_notice() -> str:
+    """Said in place of the official watermark wherever a certificate is not verified valid."""
+    return _("未能核验，不能作为办事凭证")
+
+
+def _reason(data: SessionData, summary: CertificateSummary) -> str | None:
+    record = data.records.get(summary.identifier)
+    if record is not None:
+        return None if record.verification.ok else record.verification.reason
+    return unfetched_reason() if summary.identifier in data.unfetched else None
+
+
+def acting_for_line(summary: CertificateSummary, relation: str | None) -> str | None:
+    """代办：<holder> · 关系：<relation>, for a certificate the citizen is shown as someone's 代办."""
+    if not relation:
+        return None
+    return _("代办：{holder} · 关系：{relation}").format(
+        holder=represented_name(summary), relation=_(relation)
+    )
+
+
 @dataclass(frozen=True)
 class CertificateCard:
     identifier: str
@@ -59,6 +93,7 @@ class CertificateCard:
     validity: str
     badge: Badge
     reason: str | None  # why it is not valid, when known
+    acting_for: str | None = None  # 代办：… · 关系：法定代表人, when it is not the citizen's own
 
 
 def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateCard]:
@@ -66,17 +101,19 @@ def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateC
     if data is None:
         return []
     cards = []
-    for c in data.certificates:
-        record = data.records.get(c.identifier)
+    for listed in data.certificates:
+        record = data.records.get(listed.identifier)
+        c = record.record.summary if record is not None else listed  # the signed data once verified
         cards.append(
             CertificateCard(
                 identifier=c.identifier,
                 name=c.name,
-                number=mask_id(c.number),
+                number=mask_number(c.number),
                 issuer=c.issuer,
                 validity=_("有效期至 {date}").format(date=format_date(c.valid_to)),
-                badge=badge_for(c, record, today),
-                reason=record.verification.reason if record and not record.verification.ok else None,
+                badge=badge_for(c, record, today, c.identifier in data.unfetched),
+                reason=_reason(data, c),
+                acting_for=acting_for_line(c, data.acting_for.get(c.identifier)),
             )
         )
     return cards
@@ -104,12 +141,16 @@ class DetailView:
     badge: Badge
     reason: str | None
     fields: list[tuple[str, str]]
-    watermark: str
+    watermark: str  # the official sentence, only for a record verified valid; else ""
     loading: bool
+    notice: str | None = None  # 未能核验，不能作为办事凭证: said instead of the watermark
+    acting_for: str | None = None
+    revealed: bool = False
+    maskable: bool = False  # face fields from the record: 显示完整信息 is offered
 
 
 # Face fields that carry personal data: masked on screen unless the citizen taps to reveal them.
-_ID_LABELS = ("身份号码", "证件号码", "身份证号", "社会保障号码", "证号", "编号")
+_ID_LABELS = ("身份号码", "证件号码", "身份证号", "社会保障号码", "证号", "编号", "卡号")
 _NAME_LABELS = ("姓名", "持证人", "权利人", "男方", "女方", "户主", "法定代表人", "经营者")
 _ADDRESS_LABELS = ("住址", "地址", "坐落", "住所", "经营场所")
 
@@ -120,9 +161,19 @@ def mask_address(value: str) -> str:
     return value[:keep] + "****"
 
 
-def mask_face_value(label: str, value: str) -> str:
-    if any(k in label for k in _ID_LABELS):
-        return mask_id(value)
+def mask_number(number: str) -> str:
+    """A certificate's number (证照编号: a card number, a 户号, often the ID number itself)."""
+    return mask_id(number)
+
+
+def mask_face_value(label: str, value: str, number: str = "") -> str:
+    """One face field as the detail page shows it while masked.
+
+    The same rule as the list: the certificate's number is masked wherever it appears (the list
+    shows it masked, so the detail page must not show it in full under another label, e.g. 卡号).
+    """
+    if (number and value.strip() == number.strip()) or any(k in label for k in _ID_LABELS):
+        return mask_number(value)
     if any(k in label for k in _NAME_LABELS):
         return mask_name(value)
     if any(k in label for k in _ADDRESS_LABELS):
@@ -131,30 +182,41 @@ def mask_face_value(label: str, value: str) -> str:
 
 
 def detail_view(
-    machine: SessionMachine, today: date, centre_name: str, valid_days: int, reveal: bool = False
+    machine: SessionMachine, today: date, centre_name: str, valid_days: int, reveal: bool | None = None
 ) -> DetailView | None:
+    """The detail page. ``reveal`` defaults to the session's 显示完整信息 state (kiosk.session)."""
     data = machine.data
     if data is None or data.selected is None:
         return None
-    summary = next((c for c in data.certificates if c.identifier == data.selected), None)
-    if summary is None:
+    listed = next((c for c in data.certificates if c.identifier == data.selected), None)
+    if listed is None:
         return None
-    record = data.records.get(summary.identifier)
+    record = data.records.get(listed.identifier)
+    summary = record.record.summary if record is not None else listed
+    shown = machine.revealed if reveal is None else reveal
     fields: list[tuple[str, str]] = []
     if record is not None:
         for f in record.record.face:
-            fields.append((f.label, f.value if reveal else mask_face_value(f.label, f.value)))
+            fields.append((f.label, f.value if shown else mask_face_value(f.label, f.value, summary.number)))
     else:
         fields = [(_("证照名称"), summary.name), (_("颁发机构"), summary.issuer)]
-    until = date.fromordinal(today.toordinal() + valid_days)
-    watermark = _("此件由{centre}自助终端提供，仅供办理政务服务事项时使用，有效期至{date}").format(
-        centre=_(centre_name), date=format_date(until)
-    )
+    unfetched = summary.identifier in data.unfetched
+    official = record is not None and record.verification.ok
+    watermark = ""
+    if official:
+        until = date.fromordinal(today.toordinal() + valid_days)
+        watermark = _("此件由{centre}自助终端提供，仅供办理政务服务事项时使用，有效期至{date}").format(
+            centre=_(centre_name), date=format_date(until)
+        )
     return DetailView(
         title=summary.name,
-        badge=badge_for(summary, record, today),
-        reason=record.verification.reason if record and not record.verification.ok else None,
+        badge=badge_for(summary, record, today, unfetched),
+        reason=_reason(data, summary),
         fields=fields,
         watermark=watermark,
-        loading=record is None,
+        loading=record is None and not unfetched,
+        notice=None if official or (record is None and not unfetched) else not_official_notice(),
+        acting_for=acting_for_line(summary, data.acting_for.get(summary.identifier)),
+        revealed=shown and record is not None,
+        maskable=record is not None,
     )

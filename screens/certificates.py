@@ -75,6 +75,8 @@ def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> tuple[Pan
     badge.bind(height=fit_row)
     top.height = dp(s.title)
     panel.add_widget(top)
+    if card.acting_for:  # not the citizen's own: whose it is and in what capacity
+        panel.add_widget(KLabel(card.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
     panel.add_widget(KLabel(_("证照编号：{n}").format(n=card.number), size=s.body, colour=TEXT_MUTED))
     panel.add_widget(
         KLabel(
@@ -107,6 +109,13 @@ class CertificatesScreen(KioskScreen):
 
     def extra_signature(self) -> Any:
         return self.pager.index
+
+    def in_place_value(self, part: str) -> Any:
+        """Records arriving, and records that could not be fetched (their card says 无法核验)."""
+        if part == "records":
+            d = self.ctx.machine.data
+            return (tuple(sorted(d.records)), tuple(sorted(d.unfetched))) if d else ()
+        return super().in_place_value(part)
 
     def update_in_place(self) -> bool:
         """Update each shown card's badge; False when a card needs more than that (a reason line)."""

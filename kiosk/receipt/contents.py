@@ -2,14 +2,20 @@
 
 Only masked personal data reaches a receipt (it may be left behind at the terminal). The watermark
 sentence follows 国办函〔2016〕108号 (domain.md §2.1).
+
+Nothing unverified looks official: the official marks (the watermark sentence, 有效（已验证）, the
+receipt's check QR and its validity) are printed only over certificates whose full record verified
+VALID. A list receipt leaves the others out and says how many; a receipt with none verified is a
+plain 查询结果 that says in words that it cannot serve as proof, with none of the marks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 
 from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
+from kiosk.domain.holder_binding import represented_name
 from kiosk.i18n import _
 from kiosk.privacy import mask_id, mask_name
 from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
@@ -24,6 +30,14 @@ _STATUS_TEXT = {
     CertStatus.RESTRICTED: "限制使用",
     CertStatus.UNVERIFIED: "未通过验证",
 }
+# what a certificate that is not verified valid says on paper, in words
+_NOT_PROOF_TEXT = {
+    CertStatus.EXPIRED: "已过期，不能作为办事凭证",
+    CertStatus.REVOKED: "已注销，不能作为办事凭证",
+    CertStatus.RESTRICTED: "限制使用，不能作为办事凭证",
+    CertStatus.UNVERIFIED: "未能核验，不能作为办事凭证",
+}
+NOT_PROOF = "未能核验，不能作为办事凭证"
 
 
 def cn_date(d: date) -> str:
@@ -46,19 +60,54 @@ def _validity(summary: CertificateSummary) -> str:
     return _("{start} 至 {end}").format(start=cn_date(summary.valid_from), end=end)
 
 
-def _certificate_blocks(index: int, cert: CertificateSummary | VerifiedCertificate) -> list[Block]:
-    if isinstance(cert, VerifiedCertificate):
-        summary = cert.record.summary
-        status = _(_STATUS_TEXT.get(cert.verification.status, str(cert.verification.status)))
-    else:
-        summary, status = cert, ""
+Listed = CertificateSummary | VerifiedCertificate
+
+
+def is_verified_valid(cert: Listed) -> bool:
+    """Only a full record that verified VALID may stand under the official marks."""
+    return isinstance(cert, VerifiedCertificate) and cert.verification.ok
+
+
+def _summary_of(cert: Listed) -> CertificateSummary:
+    return cert.record.summary if isinstance(cert, VerifiedCertificate) else cert
+
+
+def _status_text(cert: Listed) -> str:
+    if is_verified_valid(cert):
+        return _(_STATUS_TEXT[CertStatus.VALID])
+    status = cert.verification.status if isinstance(cert, VerifiedCertificate) else CertStatus.UNVERIFIED
+    return _(_NOT_PROOF_TEXT.get(status, NOT_PROOF))
+
+
+def _certificate_blocks(index: int, cert: Listed, relation: str | None = None) -> list[Block]:
+    summary = _summary_of(cert)
     blocks: list[Block] = [
         Text(f"{index}. {summary.name}", bold=True),
         Field(_("证照标识"), summary.identifier, size="small"),
         Field(_("有效期"), _validity(summary)),
     ]
-    if status:
-        blocks.append(Field(_("状态"), status))
+    if relation:  # shown for someone the citizen acts for: whose, and in what capacity
+        blocks += [Field(_("代办"), represented_name(summary)), Field(_("关系"), _(relation))]
+    blocks.append(Field(_("状态"), _status_text(cert)))
+    return blocks
+
+
+def _holder_blocks(terminal_name: str, issued_at: datetime, holder_name: str, holder_id: str) -> list[Block]:
+    return [
+        Field(_("办理终端"), terminal_name),
+        Field(_("打印时间"), cn_datetime(issued_at)),
+        Field(_("持证人"), mask_name(holder_name)),
+        Field(_("证件号码"), mask_id(holder_id)),
+        Separator("dashed"),
+    ]
+
+
+def _listed_blocks(certificates: Sequence[Listed], acting_for: Mapping[str, str]) -> list[Block]:
+    blocks: list[Block] = []
+    for i, cert in enumerate(certificates, start=1):
+        if i > 1:
+            blocks.append(Separator("dashed"))
+        blocks += _certificate_blocks(i, cert, acting_for.get(_summary_of(cert).identifier))
     return blocks
 
 
@@ -66,28 +115,39 @@ def certificate_list_receipt(
     terminal_name: str,
     holder_name: str,
     holder_id: str,
-    certificates: Sequence[CertificateSummary | VerifiedCertificate],
+    certificates: Sequence[Listed],
     issued_at: datetime,
     valid_until: date,
     verify_text: str,
     *,
     centre_name: str = DEFAULT_CENTRE,
     test_data: bool = False,
+    acting_for: Mapping[str, str] | None = None,
 ) -> Receipt:
-    """The 免证办 receipt: who (masked), which certificates, the watermark, a verification QR."""
-    blocks: list[Block] = [
-        Field(_("办理终端"), terminal_name),
-        Field(_("打印时间"), cn_datetime(issued_at)),
-        Field(_("持证人"), mask_name(holder_name)),
-        Field(_("证件号码"), mask_id(holder_id)),
-        Separator("dashed"),
-    ]
+    """The 免证办 receipt: who (masked), which certificates, the watermark, a verification QR.
+
+    Only certificates verified valid are listed under the official marks; ``acting_for``
+    (identifier -> relation) marks those shown for someone the citizen acts for (代办 / 关系).
+    """
+    relations = acting_for or {}
+    verified = [c for c in certificates if is_verified_valid(c)]
+    left_out = len(certificates) - len(verified)
+    if certificates and not verified:
+        return _not_proof_receipt(
+            terminal_name, holder_name, holder_id, certificates, issued_at, relations, centre_name, test_data
+        )
+    blocks = _holder_blocks(terminal_name, issued_at, holder_name, holder_id)
     if not certificates:
         blocks.append(Text(_("未查询到电子证照"), align="center"))
-    for i, cert in enumerate(certificates, start=1):
-        if i > 1:
-            blocks.append(Separator("dashed"))
-        blocks += _certificate_blocks(i, cert)
+    blocks += _listed_blocks(verified, relations)
+    if left_out:
+        blocks += [
+            Separator("dashed"),
+            Text(
+                _("另有{n}个证照未能核验或已失效，未列入本凭条，不能作为办事凭证。").format(n=left_out),
+                size="small",
+            ),
+        ]
     blocks += [
         Separator("dashed"),
         Text(watermark_sentence(valid_until, centre_name), bold=True),
@@ -102,6 +162,33 @@ def certificate_list_receipt(
         footer=(_("本凭条不含完整个人信息，请妥善保管"),),
         test_data=test_data,
         kind="certificate_list",
+    )
+
+
+def _not_proof_receipt(
+    terminal_name: str,
+    holder_name: str,
+    holder_id: str,
+    certificates: Sequence[Listed],
+    issued_at: datetime,
+    relations: Mapping[str, str],
+    centre_name: str,
+    test_data: bool,
+) -> Receipt:
+    """What was found, none of it verified: said in words, with none of the official marks."""
+    blocks = _holder_blocks(terminal_name, issued_at, holder_name, holder_id)
+    blocks += _listed_blocks(certificates, relations)
+    blocks += [
+        Separator("dashed"),
+        Text(_("本页所列证照未能核验，不能作为办事凭证。如需办理，请到窗口咨询。"), bold=True),
+    ]
+    return Receipt(
+        title=_("电子证照查询结果（未核验）"),
+        subtitle=_("{centre} · 免证办").format(centre=_(centre_name)),
+        blocks=tuple(blocks),
+        footer=(_("本页不含完整个人信息，请妥善保管"),),
+        test_data=test_data,
+        kind="certificate_unverified",
     )
 
 

@@ -2,13 +2,20 @@
 
 The person is the "rare" demo identity of config/demo_identities.toml (made up, region 450206 =
 Liujiang); the certificates are invented. The receipt carries a 测试数据 banner top and bottom.
+The certificates stand as verified records (the official receipt is printed only over those).
 """
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from kiosk.domain.certificate import CertificateSummary
+from kiosk.domain.certificate import (
+    CertificateRecord,
+    CertificateSummary,
+    CertStatus,
+    Verification,
+    VerifiedCertificate,
+)
 from kiosk.receipt.codes import make_receipt_code, new_receipt_id
 from kiosk.receipt.contents import RARE_SAMPLE, certificate_list_receipt
 from kiosk.receipt.layout import Receipt, Text
@@ -72,7 +79,10 @@ def sample_certificate_receipt(issued_at: datetime | None = None, receipt_id: st
         terminal_name="自助终端 01（测试）",
         holder_name="覃䶮",
         holder_id="450206199005170038",
-        certificates=demo_certificates(),
+        certificates=[
+            VerifiedCertificate(CertificateRecord(c, (), "demo", ""), Verification(CertStatus.VALID))
+            for c in demo_certificates()
+        ],
         issued_at=now,
         valid_until=(now + timedelta(days=30)).date(),
         verify_text=make_receipt_code(DEMO_TERMINAL_ID, rid, DEMO_SECRET),

@@ -11,6 +11,7 @@ from kiosk.settings.base import Section
 from kiosk.settings.camera import CameraConfig
 from kiosk.settings.card import CardReaderConfig
 from kiosk.settings.printer import PrinterConfig
+from kiosk.settings.trust import ReceiptConfig, TrustConfig
 
 
 class TerminalConfig(Section):
@@ -44,6 +45,8 @@ class TimeoutConfig(Section):
     elder_idle_seconds: int = Field(default=120, ge=10, le=900)
     warning_seconds: int = Field(default=15, ge=5, le=120)
     goodbye_seconds: int = Field(default=10, ge=3, le=120)
+    # 显示完整信息 on the detail page masks again by itself after this long (and on leaving the page)
+    reveal_seconds: int = Field(default=30, ge=5, le=300)
 
     @model_validator(mode="after")
     def _warning_shorter_than_idle(self) -> TimeoutConfig:
@@ -118,6 +121,8 @@ class KioskConfig(Section):
     devices: DevicesConfig = DevicesConfig()
     paths: PathsConfig = PathsConfig()
     ops: OpsConfig = OpsConfig()
+    trust: TrustConfig = TrustConfig()
+    receipt: ReceiptConfig = ReceiptConfig()
 
     def secret(self, value: SecretStr) -> str:
         return value.get_secret_value()

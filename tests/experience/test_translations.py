@@ -73,6 +73,7 @@ def table_strings() -> dict[str, str]:
             printer_messages.RETRY,
         ],
         "kiosk.receipt.contents._STATUS_TEXT": contents._STATUS_TEXT,
+        "kiosk.receipt.contents._NOT_PROOF_TEXT": contents._NOT_PROOF_TEXT,
         "config defaults": [
             TerminalConfig.model_fields["help_text"].default,
             TerminalConfig.model_fields["centre_name"].default,
