@@ -14,7 +14,7 @@ Failure policy, decided here once so that every call behaves the same:
   a 亮证 token is single-use), copies (usage log) and ratings — are retried ONLY when the
   connection could not be established, because only then is it certain the request never reached
   the server. A retried token resolution would otherwise come back TOKEN_USED, and a rating would
-  be counted twice.
+  be counted twice. (The one exception, a kept-alive connection that died unanswered, follows.)
 * Kept-alive connections: idle ones are dropped after ``keepalive_expiry`` (default 4 s), below
   the server's own idle timeout (uvicorn: 5 s), so the client does not pick a connection the
   server is closing. Should one still die under a request before any answer came back (the server
