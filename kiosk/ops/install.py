@@ -36,6 +36,7 @@ KEEP = ("etc/kiosk/terminal.toml", "etc/kiosk/secrets.toml")
 SECRETS_TEMPLATE = (
     "# /etc/kiosk/secrets.toml (owner root, group kiosk, mode 640): terminal secret, staff PIN hash.\n"
     '# [backend]\n# terminal_secret = "..."\n# [admin]\n# pin_hash = "..."   # kiosk admin set-pin\n'
+    '# [receipt]\n# code_key = "..."   # key of the receipt check code: its own, never the terminal secret\n'
 )
 
 

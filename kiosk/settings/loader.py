@@ -18,7 +18,7 @@ from kiosk.settings.model import KioskConfig
 DEFAULT_SYSTEM_FILE = Path("/etc/kiosk/terminal.toml")
 DEFAULT_SECRETS_FILE = Path("/etc/kiosk/secrets.toml")
 ENV_PREFIX = "KIOSK__"
-SECRET_FIELDS = {("backend", "terminal_secret"), ("admin", "pin_hash")}
+SECRET_FIELDS = {("backend", "terminal_secret"), ("admin", "pin_hash"), ("receipt", "code_key")}
 
 
 @dataclass(frozen=True)
