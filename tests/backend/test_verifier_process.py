@@ -56,3 +56,32 @@ def test_the_verifier_and_the_embedded_server_yield_the_cpu_to_the_screen(tmp_pa
         assert os.getpriority(os.PRIO_PROCESS, server.process.pid) == min(19, ours + EMBEDDED_SERVER_NICE)
     finally:
         server.stop()
+
+
+NICED_START = """
+import asyncio, json, os, threading
+from kiosk.backend.verifier import run_verifier
+seen = {}
+def from_a_niced_thread():
+    os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), os.getpriority(os.PRIO_PROCESS, 0) + 5)
+    seen["worker"] = asyncio.run(run_verifier(os.getpriority, os.PRIO_PROCESS, 0))
+t = threading.Thread(target=from_a_niced_thread)
+t.start(); t.join()
+print(json.dumps({"app": os.getpriority(os.PRIO_PROCESS, 0), **seen}))
+"""
+
+
+def test_the_verifier_is_10_nicer_than_the_app_whichever_thread_started_it() -> None:
+    """The pool starts from whichever thread verifies first, often the backend client's loop thread,
+    which runs 5 nicer than the UI: the worker's priority is set from the app's, not inherited."""
+    import json
+    import subprocess
+    import sys
+
+    from kiosk.backend.verifier import WORKER_NICE
+
+    done = subprocess.run(
+        [sys.executable, "-c", NICED_START], capture_output=True, text=True, timeout=60, check=True
+    )
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["worker"] == min(19, seen["app"] + WORKER_NICE)
