@@ -52,6 +52,8 @@ def test_tap_through_a_whole_session(ui: UiHarness) -> None:
         assert_nothing_personal_on_screen(d)
         await d.shot("flow-05-detail-masked")
         await d.tap_text("显示完整信息")
+        assert not d.has_text("韦桂兰")  # asks first (onlooker warning)
+        await d.tap_text("确定")
         assert d.has_text("韦桂兰")
         await d.tap_text("打印凭条")
         await d.wait(lambda: d.machine.data.printing.phase == "done", "printed")
