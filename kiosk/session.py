@@ -6,6 +6,11 @@ countdown and then wipes the session. Personal data lives only in :class:`Sessio
 :meth:`SessionMachine.end` wipes; everything outside it (view models, logs, audit) is derived and
 masked.
 
+Every certificate list and every fetched record passes holder binding
+(:mod:`kiosk.domain.holder_binding`) here, in one place, before it is kept: what is not the
+holder's (nor configured as someone they act for) never reaches a view model or a receipt, and is
+audited with masked codes only.
+
 The machine is driven by the controller (kiosk.controller) with events; an event that does not make
 sense in the current step (a late touch during a transition, a device event from a finished
 session) is ignored and reported as ``False``, never raised: a citizen's double tap must not crash
