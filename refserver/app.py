@@ -6,15 +6,27 @@ import copy
 from datetime import UTC, date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Header, Request
+from fastapi import Depends, FastAPI, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from refserver import __version__
-from refserver.auth import AuthProblem, Guard
+from refserver.auth import (
+    METHOD_PATTERN,
+    NONCE_PATTERN,
+    SIGNATURE_PATTERN,
+    TERMINAL_ID_PATTERN,
+    TIMESTAMP_PATTERN,
+    AuthProblem,
+    Guard,
+    refused,
+)
 from refserver.copies import render_copy
 from refserver.faults import FaultMiddleware, Faults, FaultSpec
+from refserver.gate import DEFAULT_MAX_BODY_BYTES, TERMINAL_SCOPE_KEY, RequestGate
 from refserver.identifiers import identifier_ok
 from refserver.models import (
     CertificateList,
@@ -53,8 +65,12 @@ ERRORS = {
     401: ErrorAnswer,
     403: ErrorAnswer,
     404: ErrorAnswer,
+    # a method the path lacks; also GET /v1/certificates/query, which the identifier form excludes
+    # from GET /v1/certificates/{identifier} (found by the schemathesis suite: undocumented there)
+    405: ErrorAnswer,
     409: ErrorAnswer,
     410: ErrorAnswer,
+    413: ErrorAnswer,
     429: ErrorAnswer,
     500: ErrorAnswer,
 }
@@ -71,41 +87,79 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
     return JSONResponse({"error": {"code": code, "message": message}}, status_code=status)
 
 
-SIGNATURE_HELP = "hex HMAC-SHA256(secret, METHOD\\nPATH[?QUERY]\\nTIMESTAMP\\nNONCE\\nhex(SHA-256(body)))"
+SIGNATURE_HELP = (
+    "hex HMAC-SHA256(secret, METHOD\\nPATH[?QUERY]\\nTIMESTAMP\\nNONCE\\nhex(SHA-256(body))); "
+    "PATH as sent (percent-encoded)"
+)
+# GB/T 36904 (domain.md §2.2): root, type code, issuer code, serial (may hold dots), version, check
+# character. The check character itself (ISO/IEC 7064 MOD 37,36) is beyond a pattern: a wrong one
+# is answered 400 by the operation.
+IDENTIFIER_PATTERN = r"^1\.2\.156\.3005\.2\.[0-9A-Z]+\.[0-9A-Z]+(\.[0-9A-Z]+)+\.[0-9]{3}\.[0-9A-Z]$"
+DEMO_IDENTIFIER = "1.2.156.3005.2.11100000000000001M001.11450206MB0000001L.20180100001.001.R"
+
+
+class IdentifierConvertor(Convertor[str]):
+    """Routes ``/v1/certificates/{identifier}`` only for a segment under the GB/T 36904 root.
+
+    WHY: with a bare ``{identifier}`` the route also matched ``/v1/certificates/query``, so GET
+    there was "allowed" (and answered 400) and a 405 there listed GET in ``Allow``, which the
+    document does not have. The full form is then checked by the parameter's pattern (400).
+    """
+
+    regex = r"1\.2\.156\.3005\.2\.[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("gbt36904", IdentifierConvertor())
+Identifier = Annotated[
+    str,
+    Path(
+        pattern=IDENTIFIER_PATTERN,
+        max_length=200,
+        description="电子证照标识 (GB/T 36904); a wrong check character is 400",
+        examples=[DEMO_IDENTIFIER],
+    ),
+]
 
 
 async def authenticate(
     request: Request,
-    x_terminal_id: Annotated[str, Header(alias="X-Terminal-Id", description="the terminal's id")] = "",
-    x_timestamp: Annotated[str, Header(alias="X-Timestamp", description="Unix seconds (±300 s)")] = "",
-    x_nonce: Annotated[str, Header(alias="X-Nonce", description="≥ 16 random bytes, hex; single use")] = "",
-    x_signature_method: Annotated[
-        str, Header(alias="X-Signature-Method", description="HMAC-SHA256 (default) or HMAC-SM3")
-    ] = "",
+    x_terminal_id: Annotated[
+        str, Header(alias="X-Terminal-Id", pattern=TERMINAL_ID_PATTERN, description="the terminal's id")
+    ],
+    x_timestamp: Annotated[
+        str, Header(alias="X-Timestamp", pattern=TIMESTAMP_PATTERN, description="Unix seconds (±300 s)")
+    ],
+    x_nonce: Annotated[
+        str, Header(alias="X-Nonce", pattern=NONCE_PATTERN, description="≥ 16 random bytes, hex; single use")
+    ],
     x_signature: Annotated[
+        str, Header(alias="X-Signature", pattern=SIGNATURE_PATTERN, description=SIGNATURE_HELP)
+    ],
+    x_signature_method: Annotated[
         str,
         Header(
-            alias="X-Signature",
-            description=SIGNATURE_HELP,
+            alias="X-Signature-Method",
+            pattern=METHOD_PATTERN,
+            description="HMAC-SHA256 (when absent) or HMAC-SM3; must be the terminal's registered method",
         ),
-    ] = "",
+    ] = "HMAC-SHA256",
 ) -> Terminal:
-    """FastAPI dependency: the calling terminal, or an AuthProblem (401/409/429).
+    """FastAPI dependency: the terminal that the gate (refserver/gate.py) authenticated.
 
-    The headers are declared as parameters so that the OpenAPI document shows them on every
-    signed operation; missing ones are refused by the guard as AUTH_FAILED (not a 422).
+    The gate checks the headers and the signature before the body is read or parsed (a missing or
+    malformed header is 401 AUTH_FAILED there); here the headers are only declared, so that the
+    OpenAPI document shows them, required and with their formats, on every signed operation.
     """
-    body = await request.body()
-    target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
-    headers = {
-        "x-terminal-id": x_terminal_id,
-        "x-timestamp": x_timestamp,
-        "x-nonce": x_nonce,
-        "x-signature": x_signature,
-        "x-signature-method": x_signature_method,
-    }
-    guard: Guard = request.app.state.guard
-    return guard.check(request.method, target, headers, body)
+    terminal = request.scope.get(TERMINAL_SCOPE_KEY)
+    if not isinstance(terminal, Terminal):  # a signed operation on a path the gate left public
+        raise refused()
+    return terminal
 
 
 Authed = Annotated[Terminal, Depends(authenticate)]
@@ -115,9 +169,30 @@ def summary(record: dict[str, Any]) -> dict[str, Any]:
     return {k: record[k] for k in SUMMARY_KEYS}
 
 
-def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False) -> FastAPI:
+def allowed_methods(request: Request) -> str:
+    """The ``Allow`` header of a 405: the methods of every route whose path matches (Starlette
+    names only the first such route's, and a path can have several routes, one per method)."""
+    methods: set[str] = set()
+    for route in request.app.router.routes:
+        match, _ = route.matches(request.scope)
+        if match is not Match.NONE:
+            methods |= set(getattr(route, "methods", None) or ())
+    return ", ".join(sorted(methods))
+
+
+PUBLIC_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+TEST_PATHS = ("/_faults", "/_admin/")
+
+
+def create_app(
+    store: Store,
+    issuer: Issuer | None = None,
+    faults: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+    guard: Guard | None = None,
+) -> FastAPI:
     issuer = issuer or Issuer()
-    guard = Guard(store)
+    guard = guard or Guard(store)
     fault_box = Faults()
     app = FastAPI(
         title="电子证照 reference server",
@@ -130,6 +205,17 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
     app.state.store = store
     app.state.guard = guard
     app.state.faults = fault_box
+    public = PUBLIC_PATHS + (TEST_PATHS if faults else ())
+
+    def signed(scope: Any) -> bool:
+        """A request to an operation that is not public (404 and 405 are answered unsigned)."""
+        path = scope["path"]
+        if any(path == p or (p.endswith("/") and path.startswith(p)) for p in public):
+            return False
+        return any(route.matches(scope)[0] is Match.FULL for route in app.router.routes)
+
+    app.add_middleware(RequestGate, guard=guard, max_body_bytes=max_body_bytes, signed=signed)
+    _document_only_real_answers(app)
 
     @app.exception_handler(ApiError)
     async def _api_error(_: Request, exc: ApiError) -> JSONResponse:
@@ -146,9 +232,13 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
         return error_response(400, "INVALID_REQUEST", f"{where}: {first.get('msg', 'invalid request')}")
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         code = {404: "NOT_FOUND", 405: "INVALID_REQUEST"}.get(exc.status_code, "INVALID_REQUEST")
-        return error_response(exc.status_code, code, str(exc.detail))
+        answer = error_response(exc.status_code, code, str(exc.detail))
+        answer.headers.update(exc.headers or {})
+        if exc.status_code == 405:  # RFC 9110 §15.5.6: a 405 lists the methods the resource has
+            answer.headers["Allow"] = allowed_methods(request)
+        return answer
 
     @app.exception_handler(Exception)
     async def _internal(_: Request, exc: Exception) -> JSONResponse:
@@ -174,7 +264,12 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
             records = [r for r in records if r.type_code in type_codes]
         return [r for r in records if terminal.may_see(r.type_code)]
 
-    @app.get("/v1/health", response_model=Health, tags=["system"])
+    @app.get(
+        "/v1/health",
+        response_model=Health,
+        responses={k: {"model": ErrorAnswer} for k in (405, 413, 500)},
+        tags=["system"],
+    )
     def health() -> Health:
         now = datetime.now(UTC)
         return Health(status="ok", version=__version__, time=now.isoformat(), unix=now.timestamp())
@@ -231,12 +326,12 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
         }
 
     @app.get(
-        "/v1/certificates/{identifier}",
+        "/v1/certificates/{identifier:gbt36904}",
         response_model=FullRecord,
         responses=_ERROR_RESPONSES,
         tags=["certificates"],
     )
-    def get_record(identifier: str, terminal: Authed) -> dict[str, Any]:
+    def get_record(identifier: Identifier, terminal: Authed) -> dict[str, Any]:
         rec = record_or_404(identifier, terminal)
         record = rec.record
         if fault_box.take("/v1/certificates/", ("bad_signature",)) is not None:
@@ -249,22 +344,22 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
         }
 
     @app.post(
-        "/v1/certificates/{identifier}/verify",
+        "/v1/certificates/{identifier:gbt36904}/verify",
         response_model=VerifyAnswer,
         responses=_ERROR_RESPONSES,
         tags=["certificates"],
     )
-    def verify(identifier: str, terminal: Authed) -> dict[str, Any]:
+    def verify(identifier: Identifier, terminal: Authed) -> dict[str, Any]:
         rec = record_or_404(identifier, terminal)
         return verdict(rec, issuer)
 
     @app.post(
-        "/v1/certificates/{identifier}/copies",
+        "/v1/certificates/{identifier:gbt36904}/copies",
         responses={200: {"content": {"image/png": {}}, "description": "加注件 PNG"}, **_ERROR_RESPONSES},
         response_class=Response,
         tags=["certificates"],
     )
-    def make_copy(identifier: str, body: CopyRequest, terminal: Authed) -> Response:
+    def make_copy(identifier: Identifier, body: CopyRequest, terminal: Authed) -> Response:
         rec = record_or_404(identifier, terminal)
         if not verdict(rec, issuer)["valid"]:
             raise ApiError(400, "INVALID_REQUEST", "no copy of a certificate that is not valid")
@@ -318,10 +413,36 @@ def create_app(store: Store, issuer: Issuer | None = None, faults: bool = False)
     return app
 
 
-def create_asgi(store: Store, issuer: Issuer | None = None, faults: bool = False) -> Any:
+def _document_only_real_answers(app: FastAPI) -> None:
+    """Drop FastAPI's automatic 422 answers from the OpenAPI document: this server answers every
+    validation error 400 INVALID_REQUEST (the contract's code), so a 422 would be a promise it
+    never keeps, and a client reading the document would prepare for the wrong status."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        doc = build()
+        for operations in doc.get("paths", {}).values():
+            for operation in operations.values():
+                operation.get("responses", {}).pop("422", None)
+        schemas = doc.get("components", {}).get("schemas", {})
+        for name in ("HTTPValidationError", "ValidationError"):
+            schemas.pop(name, None)
+        return doc
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def create_asgi(
+    store: Store,
+    issuer: Issuer | None = None,
+    faults: bool = False,
+    max_body_bytes: int = DEFAULT_MAX_BODY_BYTES,
+) -> Any:
     """The application as uvicorn should run it: with ``faults``, the fault middleware is the
     outermost layer so it sees uvicorn's own ``send`` (needed to reset the TCP connection)."""
-    app = create_app(store, issuer, faults)
+    app = create_app(store, issuer, faults, max_body_bytes)
     return FaultMiddleware(app, app.state.faults) if faults else app
 
 

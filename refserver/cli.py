@@ -2,6 +2,7 @@
 
     refserver serve --host 127.0.0.1 --port 8443 --db FILE [--seed] [--faults]
                     [--terminals FILE] [--info-file FILE] [--stop-when-stdin-closes]
+                    [--max-body-bytes N]
     refserver seed --db FILE
     refserver lz-token --db FILE --holder KEY [--ttl SECONDS] [--png FILE]
 
@@ -31,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from refserver.demo_issuer_key import DEMO_KEY_ID, DEMO_PUBLIC_KEY_HEX
+from refserver.gate import DEFAULT_MAX_BODY_BYTES
 from refserver.store import Store, Terminal
 
 
@@ -78,7 +80,7 @@ def _serve(args: argparse.Namespace) -> int:
     from refserver.app import create_asgi
 
     store = _open_store(args.db, args.seed, _load_terminals(args.terminals))
-    app = create_asgi(store, faults=args.faults)
+    app = create_asgi(store, faults=args.faults, max_body_bytes=args.max_body_bytes)
     # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
     # IPPROTO_TCP, and without it every kept-alive answer waits ~40 ms (Nagle + delayed ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -173,6 +175,13 @@ def _lz_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="refserver", description="Reference e-certificate server (demo data)."
@@ -188,6 +197,12 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--info-file", default="", help="write url/port/issuer keys here once listening")
     s.add_argument("--tls-cert", default="", help="serve HTTPS with this PEM certificate (chain)")
     s.add_argument("--tls-key", default="", help="the certificate's PEM private key")
+    s.add_argument(
+        "--max-body-bytes",
+        type=_positive_int,
+        default=DEFAULT_MAX_BODY_BYTES,
+        help=f"refuse (413) larger request bodies, before reading them (default {DEFAULT_MAX_BODY_BYTES})",
+    )
     s.add_argument("--log-level", default="warning")
     s.add_argument("--access-log", action="store_true")
     s.add_argument(

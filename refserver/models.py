@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -21,28 +21,46 @@ class Evidence(BaseModel):
     reader: dict[str, Any] | None = None
 
 
+# 用证事由: one line of text, printed on copies and kept in the usage log. Control characters and line
+# or paragraph separators are refused: the schemathesis suite found that U+001C in a copy's use
+# cause made the PNG layout (raqm) fail, a 500.
+USE_CAUSE_PATTERN = r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$"
+UseCause = Annotated[
+    str, Field(min_length=1, max_length=200, pattern=USE_CAUSE_PATTERN, description="用证事由, one line")
+]
+
+
 class QueryRequest(_Body):
     holder_code: str = Field(min_length=1, max_length=40)
     holder_type: Literal["111", "001"]
     evidence: Evidence
-    use_cause: str = Field(min_length=1, max_length=200)
+    use_cause: UseCause
     type_codes: list[str] | None = Field(default=None, max_length=50)
 
 
 class ResolveRequest(_Body):
     token: str = Field(min_length=1, max_length=200)
-    use_cause: str = Field(min_length=1, max_length=200)
+    use_cause: UseCause
 
 
 class CopyRequest(_Body):
-    use_cause: str = Field(min_length=1, max_length=200)
+    use_cause: UseCause
     valid_days: int = Field(ge=1, le=365)
 
 
 class EvaluationRequest(_Body):
+    # 好差评: a score of 1 or 2 (差评) must say why. Stated in the schema too (JSON Schema if/then),
+    # so that a client — and the abuse suite — can tell from the document alone what is accepted.
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "if": {"properties": {"score": {"maximum": 2}}, "required": ["score"]},
+            "then": {"properties": {"reasons": {"minItems": 1}}, "required": ["reasons"]},
+        },
+    )
     service_ref: str = Field(min_length=1, max_length=100)
     score: int = Field(ge=1, le=5)
-    reasons: list[str] = Field(default_factory=list, max_length=20)
+    reasons: list[Annotated[str, Field(max_length=100)]] = Field(default_factory=list, max_length=20)
     comment: str | None = Field(default=None, max_length=500)
 
 
