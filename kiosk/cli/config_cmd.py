@@ -1,4 +1,10 @@
-"""``kiosk config check [FILE]``: validate and print every problem with file, field and reason."""
+"""``kiosk config check [FILE]``: validate and print every problem with file, field and reason.
+
+On success it also lists the layers it read, in order (later wins), and which file or variable set
+each value that is not the shipped default — so a technician who edits terminal.toml sees at once
+when the staff settings file (the admin page's changes) overrides it. Secret values are never shown.
+Exit status: 0 valid, 1 problems found (each on stderr, never a traceback).
+"""
 
 from __future__ import annotations
 
@@ -6,19 +12,46 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk.settings import ConfigError, load_config
+from kiosk.settings import ConfigError
+from kiosk.settings.loader import SECRET_FIELDS, load_config_sources, printable
+
+LAYER_NAMES = {
+    "default": "shipped defaults",
+    "terminal": "terminal file",
+    "staff": "staff settings (admin page)",
+    "secrets": "secrets file",
+    "env": "environment",
+}
 
 
 def _check(args: argparse.Namespace) -> int:
     try:
-        config = load_config(args.file, args.secrets)
+        config, sources = load_config_sources(args.file, args.secrets)
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return 1
-    print(f"configuration OK: terminal {config.terminal.id} ({config.terminal.name})")
+    print(f"configuration OK: terminal {printable(config.terminal.id)} ({printable(config.terminal.name)})")
+    print("layers, later wins:")
+    for kind, source in sources.layers:
+        print(f"  {LAYER_NAMES.get(kind, kind)}: {printable(source)}")
+    if sources.values:
+        print("values set over the defaults:")
+        secret = {".".join(path) for path in SECRET_FIELDS}
+        for field, source in sorted(sources.values.items()):
+            value = "******" if field in secret else _value_of(config, field)
+            print(f"  {field} = {value}    ({printable(source)})")
     return 0
+
+
+def _value_of(config: object, field: str) -> str:
+    node: object = config
+    for part in field.split("."):
+        if isinstance(node, list):
+            return printable(repr(node))  # lists of tables (trust.acts_for): the whole list
+        node = getattr(node, part, None)
+    return printable(repr(node))
 
 
 def register(sub: argparse._SubParsersAction) -> None:

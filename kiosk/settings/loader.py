@@ -1,4 +1,12 @@
-"""Read the configuration layers, merge them and validate the result with file-level blame."""
+"""Read the configuration layers, merge them and validate the result with file-level blame.
+
+Layers, later ones winning: the defaults shipped in the package; the terminal's file; the staff
+settings file (what staff changed on the admin page, in the state directory); the secrets file;
+``KIOSK__SECTION__KEY`` environment variables. Whatever a file or variable holds — bytes that are
+not UTF-8, TOML nested a thousand levels deep, a directory, a FIFO, a gigabyte — loading ends in a
+:class:`ConfigError` naming the file (or variable), the field where known and a plain reason, never
+in another exception: the terminal refuses to start with a message a technician can act on.
+"""
 
 from __future__ import annotations
 
@@ -13,12 +21,28 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from kiosk.settings import ownership
 from kiosk.settings.model import KioskConfig
 
 DEFAULT_SYSTEM_FILE = Path("/etc/kiosk/terminal.toml")
 DEFAULT_SECRETS_FILE = Path("/etc/kiosk/secrets.toml")
+STAFF_FILE_NAME = "staff.toml"  # in the state directory unless paths.staff_file says otherwise
 ENV_PREFIX = "KIOSK__"
 SECRET_FIELDS = {("backend", "terminal_secret"), ("admin", "pin_hash"), ("receipt", "code_key")}
+# A terminal's configuration is a few kilobytes, three tables deep: anything far beyond is not one,
+# and reading or walking it must not cost memory or the parser's recursion.
+MAX_FILE_BYTES = 1024 * 1024
+MAX_ENV_BYTES = 64 * 1024
+MAX_DEPTH = 12
+FILE = "<file>"
+NOT_FOUND = "file not found"
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print: control characters and undecodable bytes (surrogates) escaped."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in text)
 
 
 @dataclass(frozen=True)
@@ -28,7 +52,7 @@ class ConfigProblem:
     reason: str
 
     def __str__(self) -> str:
-        return f"{self.source}: {self.field}: {self.reason}"
+        return f"{printable(self.source)}: {printable(self.field)}: {printable(self.reason)}"
 
 
 class ConfigError(Exception):
@@ -37,43 +61,161 @@ class ConfigError(Exception):
         super().__init__("\n".join(str(p) for p in problems))
 
 
+class _Refused(Exception):
+    """One problem that ends the reading of one layer."""
+
+    def __init__(self, reason: str, field: str = FILE) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.field = field
+
+
 @dataclass
 class _Layer:
     source: str
     data: dict[str, Any]
+    kind: str = "file"  # default | terminal | staff | secrets | env
 
 
-def _read_toml(path: Path) -> dict[str, Any]:
-    with path.open("rb") as fh:
-        return tomllib.load(fh)
+# ---------------------------------------------------------------------------------------- reading
+def read_config_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The file's bytes, at most MAX_FILE_BYTES; raises _Refused with a plain reason.
+
+    Opened without blocking (a FIFO in its place must not hang the start) and checked to be a regular
+    file before anything is read.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except FileNotFoundError:
+        raise _Refused(NOT_FOUND) from None
+    except NotADirectoryError:
+        raise _Refused(NOT_FOUND + " (a part of its path is not a directory)") from None
+    except OSError as exc:
+        raise _Refused(f"cannot read: {exc.strerror or exc}") from None
+    try:
+        st = os.fstat(fd)
+        if stat.S_ISDIR(st.st_mode):
+            raise _Refused("is a directory, not a configuration file")
+        if not stat.S_ISREG(st.st_mode):
+            raise _Refused("not a regular file")
+        chunks, size = [], 0
+        while size <= MAX_FILE_BYTES:
+            chunk = os.read(fd, MAX_FILE_BYTES + 1 - size)
+            if not chunk:
+                break
+            chunks.append(chunk)
+            size += len(chunk)
+    except OSError as exc:
+        raise _Refused(f"cannot read: {exc.strerror or exc}") from None
+    finally:
+        os.close(fd)
+    if size > MAX_FILE_BYTES:
+        raise _Refused(f"larger than {MAX_FILE_BYTES // 1024} KiB: not a configuration file")
+    return b"".join(chunks), st
+
+
+def _decode(data: bytes) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        before = data[: exc.start]
+        line = before.count(b"\n") + 1
+        column = len(before) - (before.rfind(b"\n") + 1) + 1
+        raise _Refused(
+            f"not UTF-8 text: byte 0x{data[exc.start]:02x} at line {line}, byte {column} "
+            "(save the file as UTF-8)"
+        ) from None
+
+
+def _too_deep(data: Any) -> str | None:
+    """The dotted path where ``data`` nests deeper than MAX_DEPTH, or None. Iterative on purpose."""
+    stack: list[tuple[Any, tuple[str, ...]]] = [(data, ())]
+    while stack:
+        node, path = stack.pop()
+        if len(path) > MAX_DEPTH:
+            shown = ".".join(path[:MAX_DEPTH])
+            return shown + ".…"
+        if isinstance(node, Mapping):
+            stack.extend((v, (*path, str(k))) for k, v in node.items())
+        elif isinstance(node, list):
+            stack.extend((v, (*path, str(i))) for i, v in enumerate(node))
+    return None
+
+
+def parse_toml(text: str) -> dict[str, Any]:
+    """tomllib with its recursion and our depth bound turned into a plain reason."""
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise _Refused(f"not valid TOML: {exc}") from None
+    except RecursionError:
+        raise _Refused(f"nested too deeply (more than {MAX_DEPTH} levels)") from None
+    where = _too_deep(data)
+    if where is not None:
+        raise _Refused(f"nested too deeply (more than {MAX_DEPTH} levels)", where)
+    return data
+
+
+def read_toml_file(path: Path) -> tuple[dict[str, Any], os.stat_result]:
+    data, st = read_config_bytes(path)
+    return parse_toml(_decode(data)), st
 
 
 def _default_layer() -> _Layer:
     ref = resources.files("config").joinpath("default.toml")
-    return _Layer(str(ref), tomllib.loads(ref.read_text(encoding="utf-8")))
+    return _Layer(str(ref), tomllib.loads(ref.read_text(encoding="utf-8")), "default")
 
 
-def _env_layer(environ: Mapping[str, str]) -> list[_Layer]:
+def _env_value(key: str, raw: str) -> Any:
+    try:
+        raw.encode("utf-8")
+    except UnicodeEncodeError:
+        raise _Refused("not valid UTF-8 text", "<value>") from None
+    if len(raw) > MAX_ENV_BYTES:
+        raise _Refused(f"longer than {MAX_ENV_BYTES // 1024} KiB", "<value>")
+    try:
+        value: Any = tomllib.loads(f"v = {raw}")["v"]
+    except tomllib.TOMLDecodeError:
+        return raw  # not a TOML value: the text itself
+    except RecursionError:
+        raise _Refused(f"nested too deeply (more than {MAX_DEPTH} levels)", "<value>") from None
+    if _too_deep(value) is not None:
+        raise _Refused(f"nested too deeply (more than {MAX_DEPTH} levels)", "<value>")
+    return value
+
+
+def _env_layers(environ: Mapping[str, str], problems: list[ConfigProblem]) -> list[_Layer]:
     layers = []
     for key, raw in sorted(environ.items()):
         if not key.startswith(ENV_PREFIX):
             continue
+        source = f"${key}"
         path = [p.lower() for p in key[len(ENV_PREFIX) :].split("__") if p]
         if not path:
             continue
         try:
-            value: Any = tomllib.loads(f"v = {raw}")["v"]
-        except tomllib.TOMLDecodeError:
-            value = raw
+            key.encode("utf-8")
+        except UnicodeEncodeError:
+            problems.append(ConfigProblem(source, "<name>", "variable name is not valid UTF-8 text"))
+            continue
+        if len(path) > MAX_DEPTH:
+            problems.append(ConfigProblem(source, "<name>", f"more than {MAX_DEPTH} levels"))
+            continue
+        try:
+            value = _env_value(key, raw)
+        except _Refused as exc:
+            problems.append(ConfigProblem(source, ".".join(path), exc.reason))
+            continue
         node: dict[str, Any] = {}
         cursor = node
         for part in path[:-1]:
             cursor = cursor.setdefault(part, {})
         cursor[path[-1]] = value
-        layers.append(_Layer(f"${key}", node))
+        layers.append(_Layer(source, node, "env"))
     return layers
 
 
+# ---------------------------------------------------------------------------------------- merging
 def _merge(into: dict[str, Any], new: Mapping[str, Any]) -> None:
     for key, value in new.items():
         if isinstance(value, Mapping) and isinstance(into.get(key), dict):
@@ -100,30 +242,89 @@ def _blame(layers: list[_Layer], loc: tuple[str | int, ...]) -> str:
     return layers[0].source if layers else "<config>"
 
 
+def _leaves(data: Mapping[str, Any], prefix: str = "") -> list[str]:
+    out = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out += _leaves(value, f"{prefix}{key}.")
+        else:
+            out.append(f"{prefix}{key}")
+    return out
+
+
 def _secret_leaks(layer: _Layer) -> list[ConfigProblem]:
     return [
         ConfigProblem(layer.source, ".".join(path), "secrets belong in the secrets file, not here")
-        for path in SECRET_FIELDS
+        for path in sorted(SECRET_FIELDS)
         if _defines(layer.data, path)
     ]
 
 
-def _check_secrets_permissions(path: Path) -> list[ConfigProblem]:
-    mode = path.stat().st_mode
-    if mode & (stat.S_IRWXG | stat.S_IRWXO):
-        return [ConfigProblem(str(path), "<file>", "secrets file must not be readable by others (chmod 600)")]
-    return []
+def _not_staff_settings(layer: _Layer) -> list[ConfigProblem]:
+    """The staff file is the one the sandboxed app may write: it may hold what staff can change on
+    the admin page and nothing else (never the backend, trust anchors or paths)."""
+    from kiosk.admin.fields import BY_PATH  # the admin page's list; imported late (admin imports us)
+
+    return [
+        ConfigProblem(layer.source, leaf, "not a setting staff may change: set it in the terminal's file")
+        for leaf in _leaves(layer.data)
+        if leaf not in BY_PATH or BY_PATH[leaf].kind == "readonly"
+    ]
 
 
-def load_config(
-    config_file: Path | str | None = None,
-    secrets_file: Path | str | None = None,
-    environ: Mapping[str, str] | None = None,
-) -> KioskConfig:
-    """Load and validate; raise :class:`ConfigError` listing every problem found."""
+def _file_layer(
+    path: Path, kind: str, problems: list[ConfigProblem], missing_ok: bool = False
+) -> _Layer | None:
+    try:
+        data, st = read_toml_file(path)
+    except _Refused as exc:
+        if missing_ok and exc.reason == NOT_FOUND:
+            return None  # no staff changes yet
+        problems.append(ConfigProblem(str(path), exc.field, exc.reason))
+        return None
+    rule = {
+        "secrets": ownership.secrets_problem,
+        "staff": ownership.staff_problem,
+    }.get(kind, ownership.config_problem)
+    refused = rule(st)
+    if refused:
+        problems.append(ConfigProblem(str(path), FILE, refused))
+        return None
+    layer = _Layer(str(path), data, kind)
+    if kind != "secrets":
+        problems += _secret_leaks(layer)
+    if kind == "staff":
+        problems += _not_staff_settings(layer)
+    return layer
+
+
+def staff_file_for(paths: Any) -> Path | None:
+    """Where staff changes are kept: ``paths.staff_file``, else ``<paths.state_dir>/staff.toml``,
+    else nowhere (a developer's run without a state directory edits its --config file instead)."""
+    get = paths.get if isinstance(paths, Mapping) else lambda name: getattr(paths, name, None)
+    explicit, state = get("staff_file"), get("state_dir")
+    if isinstance(explicit, str) and explicit:
+        return Path(explicit)
+    if isinstance(state, str) and state:
+        return Path(state) / STAFF_FILE_NAME
+    return None
+
+
+class _Auto:
+    """Marker: find the staff file from the configured paths."""
+
+
+AUTO = _Auto()
+
+
+def _load(
+    config_file: Path | str | None,
+    secrets_file: Path | str | None,
+    environ: Mapping[str, str] | None,
+    staff_file: Path | str | _Auto | None,
+) -> tuple[KioskConfig, list[_Layer]]:
     env = os.environ if environ is None else environ
     problems: list[ConfigProblem] = []
-    layers = [_default_layer()]
 
     cfg_path = Path(config_file) if config_file else None
     if cfg_path is None and env.get("KIOSK_CONFIG"):
@@ -136,27 +337,24 @@ def load_config(
     if sec_path is None and DEFAULT_SECRETS_FILE.is_file():
         sec_path = DEFAULT_SECRETS_FILE
 
-    for path, is_secret in ((cfg_path, False), (sec_path, True)):
-        if path is None:
-            continue
-        try:
-            layer = _Layer(str(path), _read_toml(path))
-        except FileNotFoundError:
-            problems.append(ConfigProblem(str(path), "<file>", "file not found"))
-            continue
-        except tomllib.TOMLDecodeError as exc:
-            problems.append(ConfigProblem(str(path), "<file>", f"not valid TOML: {exc}"))
-            continue
-        except OSError as exc:
-            problems.append(ConfigProblem(str(path), "<file>", f"cannot read: {exc.strerror}"))
-            continue
-        if is_secret:
-            problems += _check_secrets_permissions(path)
-        else:
-            problems += _secret_leaks(layer)
-        layers.append(layer)
+    terminal = _file_layer(cfg_path, "terminal", problems) if cfg_path else None
+    secrets = _file_layer(sec_path, "secrets", problems) if sec_path else None
+    env_layers = _env_layers(env, problems)
+    head = [_default_layer(), *([terminal] if terminal else [])]
+    tail = [*([secrets] if secrets else []), *env_layers]
 
-    layers += _env_layer(env)
+    if isinstance(staff_file, _Auto):
+        paths: dict[str, Any] = {}
+        for layer in head + tail:
+            section = layer.data.get("paths")
+            if isinstance(section, Mapping):
+                paths.update(section)
+        staff_path = staff_file_for(paths)
+    else:
+        staff_path = Path(staff_file) if staff_file else None
+    staff = _file_layer(staff_path, "staff", problems, missing_ok=True) if staff_path else None
+    layers = head + ([staff] if staff else []) + tail
+
     merged: dict[str, Any] = {}
     for layer in layers:
         _merge(merged, layer.data)
@@ -170,4 +368,41 @@ def load_config(
         raise ConfigError(problems) from None
     if problems:
         raise ConfigError(problems)
-    return config
+    return config, layers
+
+
+def load_config(
+    config_file: Path | str | None = None,
+    secrets_file: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+    staff_file: Path | str | _Auto | None = AUTO,
+) -> KioskConfig:
+    """Load and validate; raise :class:`ConfigError` listing every problem found.
+
+    ``staff_file``: the staff settings layer; by default found from the configured paths (absent
+    file: no staff changes yet), ``None`` for none.
+    """
+    return _load(config_file, secrets_file, environ, staff_file)[0]
+
+
+@dataclass(frozen=True)
+class ConfigSources:
+    """Which files and variables were read, in order, and which one set each value."""
+
+    layers: list[tuple[str, str]]  # (kind, source)
+    values: dict[str, str]  # dotted field -> source of the value in force (not the defaults')
+
+
+def load_config_sources(
+    config_file: Path | str | None = None,
+    secrets_file: Path | str | None = None,
+    environ: Mapping[str, str] | None = None,
+    staff_file: Path | str | _Auto | None = AUTO,
+) -> tuple[KioskConfig, ConfigSources]:
+    """Like :func:`load_config`, and says where each value came from (for ``kiosk config check``)."""
+    config, layers = _load(config_file, secrets_file, environ, staff_file)
+    values: dict[str, str] = {}
+    for layer in layers[1:]:
+        for leaf in _leaves(layer.data):
+            values[leaf] = layer.source
+    return config, ConfigSources([(layer.kind, layer.source) for layer in layers], values)

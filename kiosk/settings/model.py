@@ -93,6 +93,9 @@ class DevicesConfig(Section):
 class PathsConfig(Section):
     state_dir: str = ""  # audit log, queues, lockout state; empty: ~/.local/state/kiosk
     log_dir: str = ""  # empty: <state_dir>/logs
+    # what staff change on the admin page (kiosk.settings.loader: layered over the terminal's file);
+    # empty: <state_dir>/staff.toml, or none without a state_dir (changes then go to --config)
+    staff_file: str = ""
 
 
 class OpsConfig(Section):

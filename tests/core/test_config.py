@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from kiosk.cli import main
 from kiosk.settings import ConfigError, load_config
+from kiosk.settings.loader import MAX_FILE_BYTES
+from tests.admin.as_user import as_user
+
+KIOSK = Path(sys.executable).with_name("kiosk")
 
 
 def write(path: Path, text: str, mode: int = 0o644) -> Path:
@@ -63,7 +69,7 @@ def test_secrets_must_live_apart_and_be_private(tmp_path: Path) -> None:
     loose = write(tmp_path / "secrets.toml", '[backend]\nterminal_secret = "s3cret"\n', 0o644)
     with pytest.raises(ConfigError) as err:
         load_config(None, loose, environ={})
-    assert any("chmod 600" in p.reason for p in err.value.problems)
+    assert any("every user" in p.reason and "chmod 640" in p.reason for p in err.value.problems)
     os.chmod(loose, 0o600)
     cfg = load_config(None, loose, environ={})
     assert cfg.backend.terminal_secret.get_secret_value() == "s3cret"
@@ -86,3 +92,123 @@ def test_multisampling_is_off_by_default_and_only_real_sample_counts_are_accepte
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path / "t.toml", "[display]\nmultisamples = 3\n"), environ={})
     assert [p.field for p in err.value.problems] == ["display.multisamples"]
+
+
+# ---------------------------------------------- inputs that used to crash (issue 19 item 7)
+def _nested(depth: int) -> bytes:
+    return ("x = " + "[" * depth + "]" * depth + "\n").encode()
+
+
+HOSTILE_FILES = {
+    "invalid UTF-8": (b'[terminal]\nname = "\xff\xfe"\n', "not UTF-8 text: byte 0xff at line 2"),
+    "deep arrays": (_nested(3000), "nested too deeply"),
+    "deep inline tables": (b"x = " + b"{a=" * 2000 + b"1" + b"}" * 2000, "nested too deeply"),
+    "binary garbage": (bytes(range(256)) * 8, "not UTF-8 text"),
+    "huge file": (b"# " + b"x" * MAX_FILE_BYTES + b"\n", "larger than 1024 KiB"),
+    "NUL in TOML": (b'[terminal]\nname = "a\x00"\n', "not valid TOML"),
+}
+
+
+@pytest.mark.parametrize("which", ["config", "secrets"])
+@pytest.mark.parametrize("case", sorted(HOSTILE_FILES))
+def test_hostile_files_are_problems_with_a_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], case: str, which: str
+) -> None:
+    data, reason = HOSTILE_FILES[case]
+    path = tmp_path / f"{which}.toml"
+    path.write_bytes(data)
+    os.chmod(path, 0o600)
+    args = [str(path)] if which == "config" else ["--secrets", str(path)]
+    assert main(["config", "check", *args]) == 1  # a traceback would end the test here
+    err = capsys.readouterr().err
+    assert f"{path}: <file>: " in err and reason in err
+
+
+def test_deep_tables_name_the_field(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.toml", "[" + "a." * 3000 + "a]\n")
+    with pytest.raises(ConfigError) as err:
+        load_config(path, environ={})
+    (problem,) = err.value.problems
+    assert problem.source == str(path) and problem.field.startswith("a.a.a.") and "nested" in problem.reason
+
+
+def test_a_directory_a_fifo_and_a_device_are_refused(tmp_path: Path) -> None:
+    fifo = tmp_path / "fifo.toml"
+    os.mkfifo(fifo)  # opening it for reading must not wait for a writer
+    cases = (
+        (tmp_path, "is a directory, not a configuration file"),
+        (fifo, "not a regular file"),
+        (Path("/dev/zero"), "not a regular file"),
+    )
+    for path, reason in cases:
+        with pytest.raises(ConfigError) as err:
+            load_config(path, environ={})
+        assert [(p.source, p.reason) for p in err.value.problems] == [(str(path), reason)]
+
+
+def test_a_file_the_kiosk_user_cannot_read_is_a_plain_problem(tmp_path: Path) -> None:
+    shared = tmp_path / "shared"
+    shared.mkdir()
+    os.chmod(tmp_path, 0o755)
+    os.chmod(shared, 0o755)
+    path = write(shared / "t.toml", '[terminal]\nid = "LJ-01"\nname = "x"\n', 0o600)  # root's own
+
+    def load() -> list[tuple[str, str, str]]:
+        try:
+            load_config(path, environ={}, staff_file=None)
+        except ConfigError as exc:
+            return [(p.source, p.field, p.reason) for p in exc.problems]
+        return []
+
+    assert as_user(load) == [(str(path), "<file>", "cannot read: Permission denied")]
+
+
+def test_hostile_environment_variables(capsys: pytest.CaptureFixture[str]) -> None:
+    environ = {
+        "KIOSK__TERMINAL__NAME": b"\xff\xfe".decode("utf-8", "surrogateescape"),  # as os.environ holds it
+        "KIOSK__DISPLAY__WIDTH": "[" * 3000 + "]" * 3000,
+        "KIOSK__A__B": "{a=" * 50 + "1" + "}" * 50,
+        "KIOSK__" + "__".join(["X"] * 40): "1",
+    }
+    with pytest.raises(ConfigError) as err:
+        load_config(environ=environ)
+    found = {(p.source, p.reason.split(" (")[0]) for p in err.value.problems}
+    assert ("$KIOSK__TERMINAL__NAME", "not valid UTF-8 text") in found
+    assert ("$KIOSK__DISPLAY__WIDTH", "nested too deeply") in found
+    assert ("$KIOSK__A__B", "nested too deeply") in found
+    assert any("more than 12 levels" in p.reason for p in err.value.problems)
+    for problem in err.value.problems:
+        str(problem).encode("utf-8")  # printable: the undecodable bytes are escaped
+
+
+def test_kiosk_run_refuses_to_start_with_the_same_message(tmp_path: Path) -> None:
+    bad = tmp_path / "t.toml"
+    bad.write_bytes(b'[terminal]\nname = "\xff"\n')
+    done = subprocess.run(
+        [str(KIOSK), "run", "--config", str(bad)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={k: v for k, v in os.environ.items() if not k.startswith("KIOSK")},
+    )
+    assert done.returncode == 2
+    assert "配置文件有误，终端无法启动" in done.stderr
+    assert f"{bad}: <file>: not UTF-8 text: byte 0xff at line 2" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize(
+    ("text", "field", "reason"),
+    [
+        ('[terminal]\nid = 99999999999999999999999\nname = "x"\n', "terminal.id", "valid string"),
+        ("timeouts = 5\n", "timeouts", "valid dictionary"),
+        ("[[display]]\nwidth = 1\n", "display", "valid dictionary"),
+        ("[timeouts]\nidle_seconds = nan\n", "timeouts.idle_seconds", "finite number"),
+        ("[display]\nwidth = 1e400\n", "display.width", "finite number"),
+        ("[trust]\nacts_for = [{type_code = {a = 1}}]\n", "trust.acts_for.0.type_code", "valid string"),
+    ],
+)
+def test_odd_toml_that_the_model_refuses(tmp_path: Path, text: str, field: str, reason: str) -> None:
+    with pytest.raises(ConfigError) as err:
+        load_config(write(tmp_path / "t.toml", text), environ={})
+    assert any(p.field == field and reason in p.reason for p in err.value.problems)
