@@ -50,7 +50,7 @@ class CardEventLike(Protocol):
     ``kind`` is one of: ``reader_added``, ``reader_removed``, ``card_inserted``, ``card_removed``,
     ``identity`` (``identity`` and ``evidence`` set), ``error`` (``error`` set to a stable code:
     ``removed_mid_read``, ``unreadable``, ``checksum``, ``malformed``, ``no_identity_support``,
-    ``reader_failure``).
+    ``reader_failure``, ``not_genuine``).
     """
 
     @property

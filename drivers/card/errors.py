@@ -61,3 +61,18 @@ class SamTimeoutError(CardDataError):
     """The SAM did not answer a command in time (no answer, or only part of one)."""
 
     code = "unreadable"
+
+
+class CardAuthenticationError(CardDataError):
+    """A social security card failed authentication with the PSAM: its internal-authentication
+    cryptogram is wrong, it refused the command, or it refused the terminal's external
+    authentication. The card is not one of this issuer's genuine cards (or was tampered with)."""
+
+    code = "not_genuine"
+
+
+class PsamError(CardDataError):
+    """The PSAM (the terminal's security module in the reader's SAM slot) is missing, unpowered or
+    answered wrongly: a fault of the terminal, not of the citizen's card."""
+
+    code = "reader_failure"

@@ -21,6 +21,7 @@ ERROR_CODES = (
     "malformed",
     "no_identity_support",
     "reader_failure",
+    "not_genuine",
 )
 
 

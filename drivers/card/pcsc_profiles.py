@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from drivers.card.apdu import ApduStatusError, Transmit, exchange
 from drivers.card.errors import MalformedTextBlockError
 from drivers.card.identity import CardIdentity
-from drivers.card.ssse import read_ssse
+from drivers.card.ssse import Authenticate, read_ssse
 from drivers.card.text_block import TEXT_BLOCK_SIZE, parse_text_block
 
 GET_UID = [0xFF, 0xCA, 0x00, 0x00, 0x00]
@@ -36,8 +36,10 @@ def read_vendor_sam(transmit: Transmit, text_apdu: Sequence[int], text_offset: i
     return ProfileResult(parse_text_block(data[text_offset : text_offset + TEXT_BLOCK_SIZE]))
 
 
-def read_social_security(transmit: Transmit, pin: bytes | None = None) -> ProfileResult:
-    identity, ef05 = read_ssse(transmit, pin)
+def read_social_security(
+    transmit: Transmit, pin: bytes | None = None, authenticate: Authenticate | None = None
+) -> ProfileResult:
+    identity, ef05 = read_ssse(transmit, pin, authenticate)
     extra = {}
     card_id = ef05.get(0x01, b"").rstrip(b"\x00 ")
     if card_id and card_id.isascii():

@@ -13,17 +13,18 @@ prompt ``SCardCancel`` on stop; ``add_observer`` offers the observer shape for d
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import queue
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from smartcard import scard
 
 from drivers.card.apdu import parse_hex_apdu
-from drivers.card.errors import CardDataError
+from drivers.card.errors import CardDataError, PsamError
 from drivers.card.events import CardEvent, identity_evidence
 from drivers.card.pcsc_profiles import (
     PROFILES,
@@ -32,6 +33,7 @@ from drivers.card.pcsc_profiles import (
     read_social_security,
     read_vendor_sam,
 )
+from drivers.card.ssse_auth import PsamProfile, authenticate_card, select_psam
 
 log = logging.getLogger(__name__)
 
@@ -81,6 +83,80 @@ def list_pcsc_readers() -> list[str]:
         scard.SCardReleaseContext(ctx)
 
 
+def _matches(reader: str, wanted: str) -> bool:
+    return wanted.lower() in reader.lower()
+
+
+def find_psam_reader(readers: Sequence[str], profile: PsamProfile) -> str:
+    """The one reader whose name contains the configured PSAM reader name; else PsamError."""
+    found = sorted(r for r in readers if _matches(r, profile.reader))
+    if not found:
+        raise PsamError(f"PSAM reader {profile.reader!r} not found (readers: {', '.join(readers) or 'none'})")
+    if len(found) > 1:
+        raise PsamError(f"PSAM reader name {profile.reader!r} matches several readers: {', '.join(found)}")
+    return found[0]
+
+
+def _connect(ctx: int, reader: str) -> tuple[int, Callable[[list[int]], tuple[list[int], int, int]]]:
+    """Connect (shared) and return the card handle and a ``Transmit`` over it."""
+    hresult, card, protocol = scard.SCardConnect(
+        ctx, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
+    )
+    _check(hresult, "connect")
+    pci = scard.SCARD_PCI_T0 if protocol == scard.SCARD_PROTOCOL_T0 else scard.SCARD_PCI_T1
+
+    def transmit(apdu: list[int]) -> tuple[list[int], int, int]:
+        hresult, response = scard.SCardTransmit(card, pci, apdu)
+        _check(hresult, "transmit")
+        if len(response) < 2:
+            raise PcscError("transmit", scard.SCARD_E_NOT_TRANSACTED)
+        return list(response[:-2]), response[-2], response[-1]
+
+    return card, transmit
+
+
+@contextlib.contextmanager
+def open_psam(ctx: int, profile: PsamProfile) -> Iterator[Callable[[list[int]], tuple[list[int], int, int]]]:
+    """A ``Transmit`` to the PSAM for one card read. Every PC/SC failure on the PSAM's side becomes
+    a :class:`PsamError` (a terminal fault), so it is never taken for the citizen's card."""
+    hresult, readers = scard.SCardListReaders(ctx, [])
+    if hresult != scard.SCARD_S_SUCCESS:
+        readers = []
+    reader = find_psam_reader(list(readers), profile)
+    try:
+        card, transmit = _connect(ctx, reader)
+    except PcscError as exc:
+        absent = exc.hresult in (scard.SCARD_E_NO_SMARTCARD, scard.SCARD_W_REMOVED_CARD)
+        raise PsamError(f"no PSAM in {reader!r}" if absent else f"PSAM in {reader!r}: {exc}") from None
+
+    def psam_transmit(apdu: list[int]) -> tuple[list[int], int, int]:
+        try:
+            return transmit(apdu)
+        except PcscError as exc:
+            raise PsamError(f"PSAM in {reader!r}: {exc}") from None
+
+    try:
+        yield psam_transmit
+    finally:
+        scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)
+
+
+def probe_psam(profile: PsamProfile, select: bool = True) -> str:
+    """Diagnostics: find the PSAM, connect (shared) and, with ``select``, select its application.
+    Returns the reader name; raises PsamError (or PcscError when pcscd does not answer). Without
+    ``select`` nothing is sent to the PSAM: safe while the running app may be using it."""
+    hresult, ctx = scard.SCardEstablishContext(scard.SCARD_SCOPE_USER)
+    _check(hresult, "establish context")
+    try:
+        with open_psam(ctx, profile) as psam:
+            if select:
+                select_psam(psam, profile)
+        _, readers = scard.SCardListReaders(ctx, [])
+        return find_psam_reader(list(readers), profile)
+    finally:
+        scard.SCardReleaseContext(ctx)
+
+
 @dataclass(frozen=True, slots=True)
 class _Observation:
     kind: str  # reader_added | reader_removed | card_inserted | card_removed | service_down
@@ -99,10 +175,20 @@ class PcscCardReader:
         text_apdu: str | Sequence[int] = "FFB0000000",
         text_offset: int = 4,
         ssse_pin: bytes | None = None,
+        psam: PsamProfile | None = None,
     ) -> None:
         if profile not in PROFILES:
             raise ValueError(f"unknown reader profile {profile!r} (expected one of {', '.join(PROFILES)})")
+        if profile == "ssse" and psam is None:
+            raise ValueError(
+                "the ssse profile needs a PSAM: without one a forged card would be taken as genuine"
+            )
+        if psam is not None and reader_name_contains and _matches(psam.reader, reader_name_contains):
+            raise ValueError(
+                f"reader_name_contains {reader_name_contains!r} also matches the PSAM reader {psam.reader!r}"
+            )
         self.profile = profile
+        self.psam = psam
         self.reader_name_contains = reader_name_contains
         self.text_apdu = parse_hex_apdu(text_apdu) if isinstance(text_apdu, str) else list(text_apdu)
         self.text_offset = text_offset
@@ -165,7 +251,10 @@ class PcscCardReader:
     # ------------------------------------------------------------------ monitor thread
 
     def _wanted(self, reader: str) -> bool:
-        return self.reader_name_contains.lower() in reader.lower()
+        """A reader for citizens' cards: it matches the configured name and is not the PSAM's slot."""
+        if self.psam is not None and _matches(reader, self.psam.reader):
+            return False
+        return _matches(reader, self.reader_name_contains)
 
     def _watch(self) -> None:
         while not self._stop.is_set():
@@ -331,24 +420,19 @@ class PcscCardReader:
         self._emit("error", reader, error=code, detail=detail)
 
     def _read_with(self, ctx: int, reader: str) -> ProfileResult:
-        hresult, card, protocol = scard.SCardConnect(
-            ctx, reader, scard.SCARD_SHARE_SHARED, scard.SCARD_PROTOCOL_T0 | scard.SCARD_PROTOCOL_T1
-        )
-        _check(hresult, "connect")
-        pci = scard.SCARD_PCI_T0 if protocol == scard.SCARD_PROTOCOL_T0 else scard.SCARD_PCI_T1
-
-        def transmit(apdu: list[int]) -> tuple[list[int], int, int]:
-            hresult, response = scard.SCardTransmit(card, pci, apdu)
-            _check(hresult, "transmit")
-            if len(response) < 2:
-                raise PcscError("transmit", scard.SCARD_E_NOT_TRANSACTED)
-            return list(response[:-2]), response[-2], response[-1]
-
+        card, transmit = _connect(ctx, reader)
         try:
             if self.profile == "vendor_sam":
                 return read_vendor_sam(transmit, self.text_apdu, self.text_offset)
             if self.profile == "ssse":
-                return read_social_security(transmit, self.ssse_pin)
+                psam = self.psam
+                assert psam is not None  # the constructor refuses ssse without a PSAM
+
+                def authenticate(card_link: Any, card_identifier: bytes) -> None:
+                    with open_psam(ctx, psam) as psam_link:
+                        authenticate_card(card_link, psam_link, psam, card_identifier)
+
+                return read_social_security(transmit, self.ssse_pin, authenticate)
             return read_plain(transmit)
         finally:
             scard.SCardDisconnect(card, scard.SCARD_LEAVE_CARD)

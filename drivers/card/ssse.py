@@ -1,4 +1,8 @@
-"""Social security card (社会保障卡) SSSE records over PC/SC, without a PSAM (domain.md §1.4).
+"""Social security card (社会保障卡) SSSE records over PC/SC (domain.md §1.4).
+
+The card is authenticated by the terminal's PSAM (``ssse_auth``) after the issuer file EF05 (which
+holds the card identifier the card's keys are diversified by) and before the holder file EF06: no
+personal data is read from a card that is not genuine.
 
 Records are tag-length-value; the record number equals the tag (READ RECORD ``00 B2 tag 04 Le``).
 Names are GBK; read as GB 18030 (a superset) so that rare characters survive. Dates are 4-byte BCD.
@@ -9,7 +13,7 @@ Uncertain from public sources: whether sex (0A) is an ASCII digit or a binary by
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import date
 
 from drivers.card.apdu import Transmit, exchange
@@ -124,13 +128,25 @@ def identity_from_records(ef05: Mapping[int, bytes], ef06: Mapping[int, bytes]) 
     )
 
 
-def read_ssse(transmit: Transmit, pin: bytes | None = None) -> tuple[CardIdentity, dict[int, bytes]]:
-    """Run the SSSE read over ``transmit``; returns the identity and the raw EF05 records (card ids)."""
+# Called with the card link and the card identifier (EF05 01); raises unless the card is genuine.
+Authenticate = Callable[[Transmit, bytes], None]
+
+
+def read_ssse(
+    transmit: Transmit, pin: bytes | None = None, authenticate: Authenticate | None = None
+) -> tuple[CardIdentity, dict[int, bytes]]:
+    """Run the SSSE read over ``transmit``; returns the identity and the raw EF05 records (card ids).
+
+    ``authenticate`` runs between EF05 and EF06 (the reader passes the PSAM authentication; only
+    tests of the record parsing leave it out).
+    """
     exchange(transmit, SELECT_SSSE, "SELECT SSSE")
     exchange(transmit, SELECT_EF05, "SELECT EF05")
     ef05: dict[int, bytes] = {}
     for tag, length in EF05_RECORDS.items():
         ef05.update(parse_tlv(exchange(transmit, read_record_apdu(tag, length), f"READ RECORD {tag:02X}")))
+    if authenticate is not None:
+        authenticate(transmit, ef05.get(0x01, b""))
     exchange(transmit, SELECT_EF06, "SELECT EF06")
     if pin:
         exchange(transmit, [0x00, 0x20, 0x00, 0x00, len(pin), *pin], "VERIFY")

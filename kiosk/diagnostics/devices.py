@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import queue
 import time
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -65,7 +66,12 @@ def check_card(
                 "检查读卡器 USB 连接，或重新插拔读卡器",
                 details,
             )
-        wanted = [r for r in readers if cfg.reader_name_contains.lower() in r.lower()]
+        psam_slot = cfg.psam.reader.lower() if cfg.profile == "ssse" else ""
+        wanted = [
+            r
+            for r in readers
+            if cfg.reader_name_contains.lower() in r.lower() and not (psam_slot and psam_slot in r.lower())
+        ]
         if not wanted:
             return CheckResult(
                 "card",
@@ -76,15 +82,46 @@ def check_card(
                 details,
             )
         reader_name = wanted[0]
+        if cfg.profile == "ssse":
+            psam_problem = _check_psam(cfg, details, owned)
+            if psam_problem is not None:
+                return psam_problem
     if reader is None:
         return CheckResult(
             "card", title, "failure", "读卡器未能创建", "检查 devices.card_reader 配置和日志", details
         )
     if not owned:
-        return _from_health(
+        result = _from_health(
             "card", title, reader.health(), reader_name or cfg.kind, "检查读卡器连接，必要时重启终端"
         )
-    return _exercise_reader(reader, reader_name, details, wait_seconds, demo_card)
+    else:
+        result = _exercise_reader(reader, reader_name, details, wait_seconds, demo_card)
+    if "psam" in details:  # the ssse profile: say that its PSAM was found, whatever else the check says
+        psam = f"社保卡 PSAM 就绪（{details['psam']['reader']}）"
+        result = replace(result, value=f"{result.value}；{psam}", details={**result.details, **details})
+    return result
+
+
+def _check_psam(cfg: Any, details: dict[str, Any], owned: bool) -> CheckResult | None:
+    """The PSAM that authenticates social security cards: present in its slot, and (when the
+    diagnostics own the devices) answering the selection of its application. None when it is fine."""
+    from drivers.card.errors import PsamError
+    from drivers.card.pcsc_reader import PcscError, probe_psam
+    from kiosk.wiring.card import psam_profile
+
+    try:
+        details["psam"] = {"reader": probe_psam(psam_profile(cfg.psam), select=owned), "present": True}
+    except (PsamError, PcscError) as exc:
+        details["psam"] = {"reader": cfg.psam.reader, "present": False, "error": str(exc)}
+        return CheckResult(
+            "card",
+            "身份证读卡器",
+            "failure",
+            f"社保卡 PSAM 未就绪：{exc}",
+            "将 PSAM 卡插入读卡器的 SAM 卡座，并核对 devices.card_reader.psam.reader；未就绪时社保卡不能使用",
+            details,
+        )
+    return None
 
 
 def _exercise_reader(

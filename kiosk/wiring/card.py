@@ -8,9 +8,31 @@ from __future__ import annotations
 
 from importlib import resources
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kiosk.ports import CardReaderPort
-from kiosk.settings.card import CardReaderConfig
+from kiosk.settings.card import CardReaderConfig, PsamConfig
+
+if TYPE_CHECKING:
+    from drivers.card.ssse_auth import PsamProfile
+
+
+def psam_profile(config: PsamConfig) -> PsamProfile:
+    """The driver's plain-value PSAM profile from the settings section."""
+    from drivers.card.ssse_auth import KeyRef, PsamProfile
+
+    def ref(p1p2: str, card_key_id: int) -> KeyRef:
+        return KeyRef(int(p1p2[:2], 16), int(p1p2[2:], 16), card_key_id)
+
+    return PsamProfile(
+        reader=config.reader,
+        algorithm=config.algorithm,
+        internal=ref(config.internal_key, config.internal_card_key_id),
+        external=ref(config.external_key, config.external_card_key_id) if config.external_auth else None,
+        issuer_factor=bytes.fromhex(config.issuer_factor),
+        init_header=bytes.fromhex(config.init_command),
+        compute_header=bytes.fromhex(config.compute_command),
+    )
 
 
 def build_card_reader(config: CardReaderConfig, demo_identities_path: Path | None = None) -> CardReaderPort:
@@ -32,6 +54,7 @@ def build_card_reader(config: CardReaderConfig, demo_identities_path: Path | Non
             reader_name_contains=config.reader_name_contains,
             text_apdu=config.text_apdu,
             text_offset=config.text_offset,
+            psam=psam_profile(config.psam) if config.profile == "ssse" else None,
         )
     from drivers.card.serial_sam import SerialSamCardReader
 

@@ -10,6 +10,7 @@ import pytest
 from drivers.card import CardIdentity, encode_text_block
 from drivers.card.pcsc_reader import PcscCardReader, list_pcsc_readers
 from drivers.card.ssse import encode_ssse_records
+from drivers.card.ssse_auth import PsamProfile
 from kiosk.ports import CardReaderPort
 from tests.card.collector import Collector
 from tests.support.pcsc import (
@@ -17,7 +18,10 @@ from tests.support.pcsc import (
     READER_1,
     CardSlot,
     PcscDaemon,
+    PsamMasters,
+    genuine_keys,
     plain_applet,
+    psam_applet,
     ssse_applet,
     vendor_sam_applet,
     wait_reader_state,
@@ -98,11 +102,17 @@ def test_card_already_present_when_the_reader_starts(
 
 def test_social_security_card(pcscd: PcscDaemon, card_slot: CardSlot, demo_identities) -> None:
     ss = replace(demo_identities[3], card_type="social_security", address=None, authority=None)
-    reader = PcscCardReader(profile="ssse", reader_name_contains=READER_0)
+    masters = PsamMasters("3des", bytes.fromhex("5A1C0E7B3D9F2468A1B2C3D4E5F60718"))
+    psam_slot = CardSlot(READER_1)
+    psam_slot.insert(psam_applet(masters), wait=True)
+    reader = PcscCardReader(
+        profile="ssse", reader_name_contains=READER_0, psam=PsamProfile(READER_1, external=None)
+    )
     try:
         c = started(reader)
         records = encode_ssse_records(ss, card_id="450206D156000005")
-        card = card_slot.insert(ssse_applet(records, strict_le=True))
+        keys = genuine_keys(masters, b"450206D156000005")
+        card = card_slot.insert(ssse_applet(records, strict_le=True, keys=keys))
         assert c.kinds(2) == ["card_inserted", "identity"]
         event = c.seen[-1]
         assert event.identity == ss
@@ -111,10 +121,11 @@ def test_social_security_card(pcscd: PcscDaemon, card_slot: CardSlot, demo_ident
         assert card.apdus[0][:5] == bytes.fromhex("00 A4 04 00 0F")
     finally:
         reader.stop()
+        psam_slot.clear()
 
 
 def test_ssse_profile_on_a_card_without_the_application(pcscd: PcscDaemon, card_slot: CardSlot) -> None:
-    reader = PcscCardReader(profile="ssse", reader_name_contains=READER_0)
+    reader = PcscCardReader(profile="ssse", reader_name_contains=READER_0, psam=PsamProfile(READER_1))
     try:
         c = started(reader)
         card_slot.insert(plain_applet(bytes(4), bytes(8)))
@@ -217,3 +228,7 @@ def test_stop_without_start_and_health_before_start(pcscd: PcscDaemon) -> None:
     reader.stop()
     with pytest.raises(ValueError, match="unknown reader profile"):
         PcscCardReader(profile="magic")
+    with pytest.raises(ValueError, match="needs a PSAM"):
+        PcscCardReader(profile="ssse", reader_name_contains=READER_0)
+    with pytest.raises(ValueError, match="also matches the PSAM reader"):
+        PcscCardReader(profile="ssse", reader_name_contains="Virtual PCD", psam=PsamProfile(READER_1))

@@ -11,7 +11,7 @@ from drivers.card import CardEvent, SimulatedCardReader
 from drivers.card.pcsc_reader import PcscCardReader
 from drivers.card.serial_sam import SerialSamCardReader
 from kiosk.ports import CardReaderPort
-from kiosk.settings.card import CardReaderConfig
+from kiosk.settings.card import CardReaderConfig, PsamConfig
 from kiosk.wiring.card import build_card_reader
 
 REPO = Path(__file__).resolve().parents[2]
@@ -35,9 +35,11 @@ def test_simulated_with_an_explicit_file(tmp_path: Path) -> None:
 
 def test_pcsc_and_serial_get_their_settings() -> None:
     pcsc = build_card_reader(CardReaderConfig(kind="pcsc", profile="ssse", reader_name_contains="ACS",
-                                              text_apdu="ff b0 00 00 00", text_offset=0))  # fmt: skip
+                                              text_apdu="ff b0 00 00 00", text_offset=0,
+                                              psam=PsamConfig(reader="SAM 00 01")))  # fmt: skip
     assert isinstance(pcsc, PcscCardReader) and isinstance(pcsc, CardReaderPort)
     assert (pcsc.profile, pcsc.reader_name_contains, pcsc.text_offset) == ("ssse", "ACS", 0)
+    assert pcsc.psam is not None and pcsc.psam.reader == "SAM 00 01"
     assert pcsc.text_apdu == [0xFF, 0xB0, 0, 0, 0]
     serial = build_card_reader(CardReaderConfig(kind="serial_sam", serial_port="/dev/ttyS9", baudrate=9600))
     assert isinstance(serial, SerialSamCardReader) and isinstance(serial, CardReaderPort)
@@ -67,3 +69,13 @@ def test_driver_types_satisfy_the_ports_structurally(demo_identities) -> None:
     port: CardReaderPort = SimulatedCardReader(demo_identities)
     assert event.identity is identity
     assert port.health() == "unknown"
+
+
+def test_every_driver_error_code_has_its_own_message() -> None:
+    """A new error code (not_genuine: a forged social security card) must not fall back to the
+    generic 读卡失败 text: the citizen is told what happened."""
+    from drivers.card.events import ERROR_CODES
+    from kiosk.messages import CARD_ERRORS, card_error
+
+    assert set(ERROR_CODES) == set(CARD_ERRORS)
+    assert len({card_error(code) for code in ERROR_CODES}) == len(ERROR_CODES)

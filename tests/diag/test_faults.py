@@ -64,7 +64,9 @@ def test_reader_not_connected(diag_server: Any, pcscd: PcscDaemon) -> None:
 def test_pcscd_not_reachable(diag_server: Any, pcscd: PcscDaemon, tmp_path: Path) -> None:
     """``kiosk diag`` in a process whose PC/SC client library finds no pcscd socket."""
     config = tmp_path / "terminal.toml"
-    config.write_text('[devices.card_reader]\nkind = "pcsc"\n', encoding="utf-8")
+    config.write_text(
+        '[devices.card_reader]\nkind = "pcsc"\nreader_name_contains = "Virtual PCD 00 00"\n', encoding="utf-8"
+    )
     env = dict(os.environ, PCSCLITE_CSOCK_NAME=str(tmp_path / "no-pcscd.comm"), KIOSK_SECRETS="")
     out = subprocess.run(
         [sys.executable, "-m", "kiosk", "diag", "--json", "--config", str(config), "--min-free-mb", "1"],

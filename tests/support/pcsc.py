@@ -23,7 +23,12 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from drivers.card.ssse_auth import PsamProfile
+from drivers.card.ssse_keys import Algorithm, block_size, card_factor, derive, encrypt_block
 
 PID_FILE = Path(tempfile.gettempdir()) / "kiosk-tests-pcscd.pid"
 VPCD_CONF = Path("/etc/reader.conf.d/vpcd")
@@ -292,19 +297,76 @@ def vendor_sam_applet(text_block: bytes, prefix: bytes = bytes.fromhex("00 00 01
     return answer
 
 
-def ssse_applet(records: dict[str, dict[int, bytes]], strict_le: bool = True) -> Applet:
-    """A social security card: SELECT by AID, SELECT EF05/EF06, READ RECORD (record number = tag)."""
+@dataclass(frozen=True)
+class SsseCardKeys:
+    """The keys personalised into one social security card (already diversified for it)."""
+
+    algorithm: Algorithm
+    internal: bytes
+    external: bytes | None = None  # set: the card demands EXTERNAL AUTHENTICATE before EF06
+    internal_key_id: int = 0x00
+    external_key_id: int = 0x07
+
+
+def genuine_keys(masters: PsamMasters, card_identifier: bytes, issuer_factor: bytes = b"") -> SsseCardKeys:
+    """Keys of a genuine card: the PSAM's master keys diversified by the card's own identifier."""
+    factors = [f for f in (issuer_factor, card_factor(card_identifier)) if f]
+    return SsseCardKeys(
+        masters.algorithm,
+        derive(masters.internal, factors, masters.algorithm),
+        derive(masters.external, factors, masters.algorithm) if masters.external else None,
+    )
+
+
+def ssse_applet(
+    records: dict[str, dict[int, bytes]], strict_le: bool = True, keys: SsseCardKeys | None = None
+) -> Applet:
+    """A social security card: SELECT by AID, SELECT EF05/EF06, READ RECORD (record number = tag).
+
+    Without ``keys`` it is the forger's card: right files, right records, no keys (INTERNAL
+    AUTHENTICATE is not supported). With ``keys`` it answers INTERNAL AUTHENTICATE, GET CHALLENGE and
+    EXTERNAL AUTHENTICATE like a personalised card, and if it has an external-authentication key it
+    keeps EF06 closed (69 82) until the terminal has passed external authentication.
+    """
     from drivers.card.ssse import SELECT_SSSE
 
-    state: dict[str, str | None] = {"app": None, "ef": None}
+    state: dict[str, Any] = {"app": None, "ef": None, "challenge": None, "external_ok": False}
+
+    def authenticate(apdu: bytes) -> bytes | None:
+        if apdu[:2] not in (b"\x00\x88", b"\x00\x84", b"\x00\x82"):
+            return None
+        if keys is None:
+            return bytes.fromhex("6D 00")
+        n = block_size(keys.algorithm)
+        if apdu[1] == 0x84:
+            state["challenge"] = os.urandom(n)
+            return state["challenge"] + SW_OK
+        data = apdu[5 : 5 + apdu[4]] if len(apdu) > 5 else b""
+        if len(data) != n:
+            return bytes.fromhex("67 00")
+        if apdu[1] == 0x88:
+            if apdu[3] != keys.internal_key_id:
+                return bytes.fromhex("6A 88")
+            return encrypt_block(keys.internal, data, keys.algorithm) + SW_OK
+        challenge, state["challenge"] = state["challenge"], None  # one try per challenge
+        if keys.external is None or apdu[3] != keys.external_key_id:
+            return bytes.fromhex("6A 88")
+        if challenge is None:
+            return bytes.fromhex("69 85")
+        if data != encrypt_block(keys.external, challenge, keys.algorithm):
+            return bytes.fromhex("63 00")
+        state["external_ok"] = True
+        return SW_OK
 
     def answer(apdu: bytes) -> bytes:
         if apdu == bytes(SELECT_SSSE):
-            state["app"], state["ef"] = "SSSE", None
+            state.update(app="SSSE", ef=None, challenge=None, external_ok=False)
             return SW_OK
         if apdu[:4] == bytes.fromhex("00 A4 04 00"):
             state["app"] = None
             return bytes.fromhex("6A 82")
+        if (auth := authenticate(apdu)) is not None:
+            return auth
         if apdu[:5] == bytes.fromhex("00 A4 02 00 02") and state["app"]:
             if f"EF{apdu[6]:02X}" in records and apdu[5] == 0xEF:
                 state["ef"] = f"EF{apdu[6]:02X}"
@@ -314,6 +376,8 @@ def ssse_applet(records: dict[str, dict[int, bytes]], strict_le: bool = True) ->
             ef = state["ef"]
             if ef is None:
                 return bytes.fromhex("69 86")
+            if ef == "EF06" and keys is not None and keys.external is not None and not state["external_ok"]:
+                return bytes.fromhex("69 82")
             record = records[ef].get(apdu[2])
             if record is None:
                 return bytes.fromhex("6A 83")
@@ -321,6 +385,81 @@ def ssse_applet(records: dict[str, dict[int, bytes]], strict_le: bool = True) ->
             if strict_le and le not in (0, len(record)):
                 return bytes([0x6C, len(record)])
             return record + SW_OK
+        return bytes.fromhex("6D 00")
+
+    return answer
+
+
+@dataclass(frozen=True)
+class PsamMasters:
+    """What a simulated PSAM holds: the issuer's master keys (never in the terminal itself)."""
+
+    algorithm: Algorithm
+    internal: bytes
+    external: bytes | None = None
+
+
+# Fictitious master keys of the simulated PSAM (test fixtures, not any issuer's).
+TEST_MASTERS: dict[str, PsamMasters] = {
+    "3des": PsamMasters(
+        "3des",
+        bytes.fromhex("5A1C0E7B3D9F2468A1B2C3D4E5F60718"),
+        bytes.fromhex("0F1E2D3C4B5A69788796A5B4C3D2E1F0"),
+    ),
+    "sm4": PsamMasters(
+        "sm4",
+        bytes.fromhex("00112233445566778899AABBCCDDEEFF"),
+        bytes.fromhex("F0E1D2C3B4A5968778695A4B3C2D1E0F"),
+    ),
+}
+TEST_CARD_ID = "450206D156000005"
+
+
+def genuine_ssse_card(identity: Any, algorithm: str = "3des", card_id: str = TEST_CARD_ID) -> Applet:
+    """A genuine social security card holding ``identity``, keyed from ``TEST_MASTERS``."""
+    from drivers.card.ssse import encode_ssse_records
+
+    keys = genuine_keys(TEST_MASTERS[algorithm], card_id.encode())
+    return ssse_applet(encode_ssse_records(identity, card_id=card_id), keys=keys)
+
+
+def psam_applet(masters: PsamMasters, profile: PsamProfile | None = None) -> Applet:
+    """A PSAM in the reader's SAM slot: SELECT its application, derive a card key from the factors
+    (init), encrypt one block under it (answered 61 xx, then GET RESPONSE, like a T=0 PSAM)."""
+    profile = profile or PsamProfile(reader=READER_1, algorithm=masters.algorithm)
+    keys = {(profile.internal.psam_usage, profile.internal.psam_key_id): masters.internal}
+    if profile.external is not None and masters.external is not None:
+        keys[(profile.external.psam_usage, profile.external.psam_key_id)] = masters.external
+    state: dict[str, Any] = {"selected": False, "key": None, "pending": b""}
+
+    def answer(apdu: bytes) -> bytes:
+        if apdu[:4] == bytes.fromhex("00 A4 04 00"):
+            state.update(selected=apdu[5 : 5 + apdu[4]] == profile.aid, key=None)
+            return SW_OK if state["selected"] else bytes.fromhex("6A 82")
+        if apdu[:4] == bytes.fromhex("00 C0 00 00"):
+            pending, state["pending"] = state["pending"], b""
+            return pending + SW_OK if pending else bytes.fromhex("69 85")
+        if not state["selected"]:
+            return bytes.fromhex("69 85")
+        if apdu[:2] == profile.init_header:
+            master = keys.get((apdu[2], apdu[3]))
+            if master is None:
+                return bytes.fromhex("6A 88")
+            data = apdu[5 : 5 + apdu[4]]
+            levels = apdu[2] >> 5
+            if len(data) != 8 * levels:
+                return bytes.fromhex("67 00")
+            factors = [data[i : i + 8] for i in range(0, len(data), 8)]
+            state["key"] = derive(master, factors, masters.algorithm)
+            return SW_OK
+        if apdu[:2] == profile.compute_header:
+            if state["key"] is None:
+                return bytes.fromhex("69 85")
+            data = apdu[5 : 5 + apdu[4]]
+            if len(data) != block_size(masters.algorithm):
+                return bytes.fromhex("67 00")
+            state["pending"] = encrypt_block(state["key"], data, masters.algorithm)
+            return bytes([0x61, len(state["pending"])])
         return bytes.fromhex("6D 00")
 
     return answer
@@ -359,10 +498,16 @@ class CardSlot:
         self.port = port if port is not None else vpcd_port() + (1 if reader == READER_1 else 0)
         self.card: VirtualCard | None = None
 
-    def insert(self, applet: Applet, pull_when: Callable[[bytes], bool] | None = None) -> VirtualCard:
+    def insert(
+        self, applet: Applet, pull_when: Callable[[bytes], bool] | None = None, wait: bool = False
+    ) -> VirtualCard:
+        """Insert a card; ``wait``: return only once pcscd reports it present (a PSAM must be in
+        its slot before a citizen's card arrives, as on a terminal)."""
         self.clear()
         self.card = VirtualCard(applet, port=self.port, pull_when=pull_when)
         self.card.insert()
+        if wait and not wait_reader_state(self.reader, present=True):
+            raise RuntimeError(f"pcscd did not report the card in {self.reader}")
         return self.card
 
     def remove(self) -> None:
