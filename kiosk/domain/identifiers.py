@@ -7,6 +7,21 @@
 The terminal checks these itself rather than trusting the backend: a wrong check character is the
 cheapest sign that a record was mangled or forged. Each failure raises a typed ``ValueError``
 subclass whose ``reason`` is a short plain-Chinese sentence the screens may show as is.
+
+The check-character arithmetic is python-stdnum's (``stdnum.iso7064.mod_37_36``, ``stdnum.cn.uscc``,
+``stdnum.iso7064.mod_11_2``), a maintained library, and a USCC's administrative-division code is
+looked up in stdnum's table of divisions. What stays here is what stdnum does not do or does
+differently on purpose:
+
+* the structure of the e-certificate identifier (root, parts, version) — stdnum knows only the
+  check character;
+* USCCs whose registration-authority character is a letter (``N`` 农业, ``Y`` 其他 …), which
+  ``stdnum.cn.uscc.validate`` refuses (it wants digits in positions 1–8), and ``100000``, the code
+  of bodies registered at national level, which is not in the table of divisions;
+* ID numbers are not passed through ``stdnum.cn.ric.validate``: it refuses any region code not in
+  its table for the birth year, which refuses the GB 11643 numbers of 港澳台居民居住证 (810000,
+  820000, 830000) and of 外国人永久居留身份证 (9xxxxx) — card holders the terminal serves — and
+  numbers whose county was renamed after birth; we check the check digit and the birth date.
 """
 
 from __future__ import annotations
@@ -14,6 +29,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+
+from stdnum import numdb
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.iso7064 import mod_11_2, mod_37_36
 
 # --------------------------------------------------------------------------- errors
 
@@ -57,14 +76,10 @@ def mod37_36_check(payload: str) -> str:
     """
     if not payload:
         raise CertificateIdentifierError("证照标识内容为空")
-    p = 36
     for ch in payload:
-        value = _MOD37_VALUE.get(ch)
-        if value is None:
+        if ch not in _MOD37_VALUE:
             raise CertificateIdentifierError("证照标识含有不允许的字符", repr(ch))
-        r = (p + value) % 36 or 36
-        p = (2 * r) % 37
-    return _MOD37_ALPHABET[(37 - p) % 36]
+    return str(mod_37_36.calc_check_digit(payload, alphabet=_MOD37_ALPHABET))
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,30 +149,43 @@ def is_valid_certificate_identifier(text: str) -> bool:
 
 _USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 _USCC_VALUE = {c: i for i, c in enumerate(_USCC_ALPHABET)}
-_USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
+NATIONAL_REGION = "100000"  # bodies registered at national level (e.g. the ministries)
 
 
 def credit_code_check(first17: str) -> str:
     """Check character of the first 17 characters of a unified social credit code."""
     if len(first17) != 17:
         raise CreditCodeError("统一社会信用代码长度错误")
-    total = 0
-    for ch, weight in zip(first17, _USCC_WEIGHTS, strict=True):
-        value = _USCC_VALUE.get(ch)
-        if value is None:
+    for ch in first17:
+        if ch not in _USCC_VALUE:
             raise CreditCodeError("统一社会信用代码含有不允许的字符", repr(ch))
-        total += value * weight
-    return _USCC_ALPHABET[(31 - total % 31) % 31]
+    return str(stdnum_uscc.calc_check_digit(first17))
+
+
+def is_known_region(code: str) -> bool:
+    """Whether a 6-digit code is an administrative division (of any period) or the national code."""
+    if code == NATIONAL_REGION:
+        return True
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return False
+    parts = numdb.get("cn/loc").info(code)
+    return len(parts) == 2 and all(props for _, props in parts)
 
 
 def validate_credit_code(code: str) -> str:
-    """Return ``code`` if it is a valid GB 32100 code, else raise :class:`CreditCodeError`."""
+    """Return ``code`` if it is a valid GB 32100 code, else raise :class:`CreditCodeError`.
+
+    Checks the alphabet, the check character and that positions 3–8 are a real administrative
+    division (the part that random or made-up codes almost never get right).
+    """
     if not isinstance(code, str) or len(code) != 18:
         raise CreditCodeError("统一社会信用代码长度错误")
     if code[-1] not in _USCC_VALUE:
         raise CreditCodeError("统一社会信用代码含有不允许的字符", repr(code[-1]))
     if credit_code_check(code[:17]) != code[17]:
         raise CreditCodeError("统一社会信用代码校验位错误")
+    if not is_known_region(code[2:8]):
+        raise CreditCodeError("统一社会信用代码中的行政区划码不存在", code[2:8])
     return code
 
 
@@ -171,8 +199,6 @@ def is_valid_credit_code(code: str) -> bool:
 
 # --------------------------------------------------------------------------- GB 11643
 
-_ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
-_ID_CHECKS = "10X98765432"
 _ID_SHAPE = re.compile(r"^[0-9]{17}[0-9X]$")
 EARLIEST_BIRTH = date(1880, 1, 1)
 
@@ -181,8 +207,7 @@ def id_number_check(first17: str) -> str:
     """ISO 7064 MOD 11-2 check character of the first 17 digits of an ID number."""
     if len(first17) != 17 or not first17.isascii() or not first17.isdigit():
         raise IdNumberError("身份证号码格式错误")
-    total = sum(int(d) * w for d, w in zip(first17, _ID_WEIGHTS, strict=True))
-    return _ID_CHECKS[total % 11]
+    return str(mod_11_2.calc_check_digit(first17))
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,8 +7,10 @@ from datetime import date
 from importlib import resources
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum.cn import uscc as stdnum_uscc
+from stdnum.iso7064 import mod_11_2, mod_37_36
 
 from kiosk.domain.identifiers import (
     CertificateIdentifierError,
@@ -17,6 +19,7 @@ from kiosk.domain.identifiers import (
     IdNumberError,
     credit_code_check,
     id_number_check,
+    is_known_region,
     is_valid_certificate_identifier,
     is_valid_credit_code,
     make_certificate_identifier,
@@ -35,7 +38,14 @@ MOD37 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 USCC = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 
 payloads = st.text(alphabet=MOD37, min_size=1, max_size=60)
-uscc17 = st.text(alphabet=USCC, min_size=17, max_size=17)
+# real administrative divisions (and the national code) for positions 3-8 of a USCC
+REGIONS = ["100000", "450206", "450200", "450000", "350100", "110105", "440300", "430000", "220000"]
+uscc17 = st.builds(
+    lambda head, region, tail: head + region + tail,
+    st.text(alphabet=USCC, min_size=2, max_size=2),
+    st.sampled_from(REGIONS),
+    st.text(alphabet=USCC, min_size=9, max_size=9),
+)
 
 
 @pytest.mark.parametrize("identifier", REAL)
@@ -106,6 +116,50 @@ def test_credit_code_example_and_errors() -> None:
         validate_credit_code("91350100M000100Y4")
     with pytest.raises(CreditCodeError, match="字符"):
         validate_credit_code("91350100M0001O0Y43")  # letter O is not in the alphabet
+
+
+def test_credit_code_region_must_exist() -> None:
+    """Positions 3-8 are the registering administrative division: a made-up one is refused even
+    with a correct check character (it was ignored before, so ~99 % of random codes passed)."""
+    for first17 in ("91999999MA5K00001", "91450299MA5K00001", "91000000MA5K00001"):
+        code = first17 + credit_code_check(first17)
+        assert stdnum_uscc.is_valid(code)  # the check character alone is right
+        with pytest.raises(CreditCodeError, match="行政区划码"):
+            validate_credit_code(code)
+    for region in REGIONS:
+        assert is_known_region(region)
+    assert not is_known_region("45020") and not is_known_region("４５０２０６")
+
+
+def test_credit_codes_with_a_letter_authority_are_accepted() -> None:
+    """农业 (N) and 其他 (Y) registration authorities: stdnum's validate wants digits there."""
+    for first17 in ("N2450206MA5K00001", "Y1450200MB0000001"):
+        code = first17 + credit_code_check(first17)
+        assert is_valid_credit_code(code)
+
+
+@settings(max_examples=500)
+@given(
+    st.text(alphabet="0123456789", min_size=8, max_size=8), st.text(alphabet=USCC, min_size=10, max_size=10)
+)
+def test_credit_code_agrees_with_stdnum(head: str, tail: str) -> None:
+    """Random codes (digits where stdnum wants them): ours accepts exactly what stdnum accepts and
+    whose region exists; with the right check character too, so that the region check is reached."""
+    for code in (head + tail, head + tail[:9] + stdnum_uscc.calc_check_digit(head + tail[:9])):
+        assert is_valid_credit_code(code) == (stdnum_uscc.is_valid(code) and is_known_region(code[2:8]))
+
+
+@given(payloads)
+def test_mod37_agrees_with_stdnum(payload: str) -> None:
+    check = mod37_36_check(payload)
+    assert mod_37_36.is_valid(payload + check)
+    wrong = next(c for c in MOD37 if c != check)
+    assert not mod_37_36.is_valid(payload + wrong)
+
+
+@given(st.from_regex(r"\A[0-9]{17}\Z"), st.sampled_from("0123456789X"))
+def test_id_check_digit_agrees_with_stdnum(first17: str, check: str) -> None:
+    assert (id_number_check(first17) == check) == mod_11_2.is_valid(first17 + check)
 
 
 @given(uscc17)
