@@ -21,7 +21,7 @@ from kiosk.admin.auth import AdminAuth, AuthResult
 from kiosk.admin.changes import diff_configs
 from kiosk.admin.store import ConfigChangeRefused, ConfigStore
 from kiosk.session import EndReason
-from kiosk.settings.loader import DEFAULT_SECRETS_FILE, DEFAULT_SYSTEM_FILE
+from kiosk.settings.loader import DEFAULT_SECRETS_FILE, DEFAULT_SYSTEM_FILE, staff_file_for
 
 if TYPE_CHECKING:
     from kiosk.controller import Controller
@@ -55,6 +55,16 @@ def secrets_file_of(controller: Any) -> Path:
     return DEFAULT_SECRETS_FILE
 
 
+def store_for(controller: Any) -> ConfigStore:
+    """Where the admin page saves: the staff settings file in the state directory when the terminal
+    has one (the unit's sandbox makes /etc read-only), layered over the terminal's file; else (a
+    developer's run, the demo) the override file as before."""
+    staff = staff_file_for(controller.config.paths)
+    if staff is not None and not getattr(controller, "demo", False):
+        return ConfigStore(staff, secrets_file_of(controller), layered_over=config_file_of(controller))
+    return ConfigStore(config_file_of(controller), secrets_file_of(controller))
+
+
 @dataclass(frozen=True)
 class ChangeOutcome:
     ok: bool
@@ -65,7 +75,7 @@ class ChangeOutcome:
 class AdminMode:
     def __init__(self, controller: Controller, store: ConfigStore | None = None) -> None:
         self.controller = controller
-        self.store = store or ConfigStore(config_file_of(controller), secrets_file_of(controller))
+        self.store = store or store_for(controller)
         self.unlocked = False
         self.last_message = ""
         controller.subscribe(self._watch)

@@ -1,25 +1,31 @@
 """Validated, atomic changes to the terminal's configuration files.
 
+Where staff changes go: the staff settings file in the state directory (``paths.staff_file``,
+default ``<state_dir>/staff.toml``) — the one place the sandboxed app may write (the unit makes /etc
+read-only), layered by the loader over the terminal's file. A developer's run without a state
+directory edits its ``--config`` file instead (``layered_over`` None).
+
 A change is checked twice before anything is written: against the running configuration (the
-same pydantic models as at start-up), and by loading the would-be override file with the real
-loader (defaults + file + secrets) from a temporary copy. Only then is the file replaced atomically
-(kiosk.admin.atomic), keeping the previous version as ``terminal.toml.bak``.
+same pydantic models as at start-up), and by loading the would-be file with the real loader
+(defaults + terminal file + staff file + secrets) from a temporary copy. Only then is the file
+replaced atomically (kiosk.admin.atomic), keeping the previous version as ``<name>.bak``. Files are
+edited with tomlkit (kiosk.admin.toml_edit), so the comments staff or technicians wrote survive.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import tomllib
 from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
-from kiosk.admin.atomic import atomic_write
+from kiosk.admin import toml_edit
+from kiosk.admin.atomic import atomic_write, backup_path
 from kiosk.admin.fields import BY_PATH
-from kiosk.admin.toml_write import dumps
-from kiosk.settings import ConfigError, KioskConfig, load_config
+from kiosk.settings import ConfigError, KioskConfig, load_config, ownership
+from kiosk.settings.loader import read_config_text
 
 _REASONS = {
     "greater_than_equal": "不能小于 {ge}",
@@ -77,27 +83,30 @@ def _set(data: dict[str, Any], path: str, value: Any) -> None:
     node[parts[-1]] = value
 
 
-def _read_toml(path: Path | None) -> dict[str, Any]:
-    if path is None:
-        return {}
-    try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
-    except FileNotFoundError:
-        return {}
+def _read_text(path: Path | None) -> str:
+    """The file's text through the loader's own bounded reader ("" when there is none yet)."""
+    return (read_config_text(path) if path is not None else None) or ""
 
 
 class ConfigStore:
-    """The terminal override file (and the secrets file for the PIN hash)."""
+    """One configuration file that changes are written to (and the secrets file for the PIN hash).
 
-    def __init__(self, config_file: Path, secrets_file: Path | None = None) -> None:
+    ``layered_over``: the terminal's file that ``config_file`` (the staff file) is layered over.
+    """
+
+    def __init__(
+        self, config_file: Path, secrets_file: Path | None = None, *, layered_over: Path | None = None
+    ) -> None:
         self.config_file = Path(config_file)
         self.secrets_file = Path(secrets_file) if secrets_file else None
+        self.layered_over = Path(layered_over) if layered_over else None
+        self.staff = layered_over is not None
 
     def propose(self, current: KioskConfig, path: str, value: Any) -> KioskConfig:
         """The running configuration with one field changed, validated; raises ConfigChangeRefused."""
         if path not in BY_PATH or BY_PATH[path].kind == "readonly":
             raise ConfigChangeRefused(path, "此项不能在屏幕上修改")
+        self._representable(path, value)
         data = current.model_dump()
         _set(data, path, value)
         try:
@@ -107,17 +116,25 @@ class ConfigStore:
                 path, f"“{_label(path)}”设为 {value} 未被接受：{_reason(exc)}"
             ) from None
 
+    @staticmethod
+    def _representable(path: str, value: Any) -> None:
+        try:
+            toml_edit.check_representable(value)
+        except toml_edit.Unrepresentable as exc:
+            raise ConfigChangeRefused(path, f"“{_label(path)}”设为 {value!r} 未被接受：{exc}") from None
+
     def save(self, path: str, value: Any) -> None:
-        """Write ``path = value`` into the override file, after the real loader accepted it."""
+        """Write ``path = value`` into the file, comments kept, after the real loader accepted it."""
+        self._representable(path, value)
         try:
-            data = _read_toml(self.config_file)
-        except (OSError, tomllib.TOMLDecodeError) as exc:
+            text = toml_edit.set_value(_read_text(self.config_file), path, value)
+        except ValueError as exc:  # not readable, not UTF-8, not TOML
             raise ConfigChangeRefused(path, f"配置文件无法读取：{exc}") from None
-        _set(data, path, value)
-        text = dumps(data).encode()
-        self._check_loads(path, text)
+        data = text.encode("utf-8")
+        self._check_loads(path, data)
+        mode = ownership.STAFF_FILE_MODE if self.staff else ownership.TERMINAL_FILE_MODE
         try:
-            atomic_write(self.config_file, text, mode=0o644)
+            atomic_write(self.config_file, data, mode=mode, like_existing=True)
         except OSError as exc:
             raise ConfigChangeRefused(path, f"配置文件无法写入：{exc.strerror or exc}") from None
 
@@ -127,7 +144,11 @@ class ConfigStore:
             os.write(fd, text)
             os.close(fd)
             secrets = self.secrets_file if self.secrets_file and self.secrets_file.exists() else None
-            load_config(tmp, secrets, environ={})
+            if self.staff:
+                base = self.layered_over if self.layered_over and self.layered_over.exists() else None
+                load_config(base, secrets, environ={}, staff_file=tmp)
+            else:
+                load_config(tmp, secrets, environ={}, staff_file=None)
         except ConfigError as exc:
             reasons = "；".join(f"{p.field}: {p.reason}" for p in exc.problems)
             raise ConfigChangeRefused(path, f"保存后的配置无法通过检查：{reasons}") from None
@@ -135,12 +156,25 @@ class ConfigStore:
             Path(tmp).unlink(missing_ok=True)
 
     def set_secret(self, path: str, value: str) -> None:
-        """Write a secret (the PIN hash) into the secrets file, mode 600, keeping the previous one."""
+        """Write a secret (the PIN hash) into the secrets file, comments kept, atomically.
+
+        An existing file keeps its owner, group and mode (root:kiosk 0640 on a terminal, whoever runs
+        this); a new one follows the ownership rule: root:kiosk 0640 where the kiosk group exists,
+        else the running user's own, 0600. The previous version is kept as ``.bak``, readable by its
+        owner only.
+        """
         if self.secrets_file is None:
             raise ConfigChangeRefused(path, "未指定密钥文件 (secrets file)")
-        data = _read_toml(self.secrets_file)
-        _set(data, path, value)
-        atomic_write(self.secrets_file, dumps(data).encode(), mode=0o600)
-        backup = self.secrets_file.with_name(self.secrets_file.name + ".bak")
+        try:
+            text = toml_edit.set_value(_read_text(self.secrets_file), path, value)
+        except ValueError as exc:  # not readable, not UTF-8, not TOML: change nothing
+            raise ConfigChangeRefused(path, f"密钥文件无法读取，未修改：{exc}") from None
+        gid = ownership.kiosk_gid()
+        if gid is not None and os.geteuid() == ownership.OWNER_UID:
+            mode, owner = ownership.SECRETS_FILE_MODE, (ownership.OWNER_UID, gid)
+        else:
+            mode, owner = ownership.PRIVATE_FILE_MODE, None
+        atomic_write(self.secrets_file, text.encode("utf-8"), mode=mode, owner=owner, like_existing=True)
+        backup = backup_path(self.secrets_file)
         if backup.exists():
             backup.chmod(0o600)

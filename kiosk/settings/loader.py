@@ -161,6 +161,18 @@ def read_toml_file(path: Path) -> tuple[dict[str, Any], os.stat_result]:
     return parse_toml(_decode(data)), st
 
 
+def read_config_text(path: Path) -> str | None:
+    """The file's text through the same bounded reader as loading; None when there is no such file.
+    Raises ValueError with the plain reason (for the admin store, which edits these files)."""
+    try:
+        data, _st = read_config_bytes(path)
+        return _decode(data)
+    except _Refused as exc:
+        if exc.reason == NOT_FOUND:
+            return None
+        raise ValueError(exc.reason) from None
+
+
 def _default_layer() -> _Layer:
     ref = resources.files("config").joinpath("default.toml")
     return _Layer(str(ref), tomllib.loads(ref.read_text(encoding="utf-8")), "default")
