@@ -59,15 +59,37 @@ def parse_hex_apdu(text: str) -> list[int]:
     return list(data)
 
 
+# Longest answer any command of ours may assemble (an extended-length APDU carries at most 64 KiB;
+# the longest real one, text + photo, is 1.3 KB): a card that keeps answering 61 xx is cut off.
+MAX_RESPONSE_BYTES = 65536
+
+
+class ResponseTooLongError(CardDataError):
+    """A card kept announcing more data (61 xx) past any answer a real card gives."""
+
+    code = "unreadable"
+
+
 def exchange(transmit: Transmit, command: Sequence[int], what: str) -> bytes:
-    """Send ``command``, follow 61xx (GET RESPONSE) and 6Cxx (resend with Le), demand 90 00."""
+    """Send ``command``, follow 61xx (GET RESPONSE) and 6Cxx (resend with Le), demand 90 00.
+
+    The GET RESPONSE chain is bounded (``MAX_RESPONSE_BYTES``, and each round must bring data): a
+    hostile or broken card answering 61 xx forever would otherwise hold the reader thread for good.
+    """
     data, sw1, sw2 = transmit(list(command))
     if sw1 == 0x6C:
         data, sw1, sw2 = transmit([*command[:4], sw2] if len(command) <= 5 else [*command[:-1], sw2])
-    out = bytes(data)
+    parts = [bytes(data)]
+    size = len(parts[0])
     while sw1 == 0x61:
         data, sw1, sw2 = transmit([0x00, 0xC0, 0x00, 0x00, sw2])
-        out += bytes(data)
+        if not data and sw1 == 0x61:
+            raise ResponseTooLongError(f"{what}: GET RESPONSE brought no data and announced more")
+        size += len(data)
+        if size > MAX_RESPONSE_BYTES:
+            raise ResponseTooLongError(f"{what}: answer longer than {MAX_RESPONSE_BYTES} bytes")
+        parts.append(bytes(data))
+    out = b"".join(parts)
     if (sw1, sw2) != (0x90, 0x00):
         raise ApduStatusError(what, sw1, sw2)
     return out
