@@ -55,7 +55,7 @@ class AdminScreen(KioskScreen):
         self._digits, self._choosing_pause = "", False
         mode = admin_for(self.ctx.controller)
         if not mode.unlocked:
-            mode.last_message = ""
+            mode.last_message = mode.pad_notice()  # a lockout or unusable lockout state says so at once
         self.refresh(force=True)
 
     # ------------------------------------------------------------------ PIN pad

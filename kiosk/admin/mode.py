@@ -102,6 +102,12 @@ class AdminMode:
         )
 
     # ------------------------------------------------------------------ entering and leaving
+    def pad_notice(self) -> str:
+        """The PIN pad's line when it opens: a running lockout, or a lockout state that cannot be
+        read (so staff are not left typing PINs that cannot be accepted)."""
+        result = self.auth.peek()
+        return result.message if result is not None else ""
+
     def unlock(self, pin: str) -> AuthResult:
         return self.finish_unlock(self.auth.attempt(pin))
 
@@ -119,7 +125,9 @@ class AdminMode:
             c.audit.record("admin_entered", who="staff")
             m.open_view("admin", c.clock())
         elif result.status == "locked":
-            c.audit.record("admin_locked_out", who="staff", seconds=result.locked_seconds)
+            c.audit.record(
+                "admin_locked_out", who="staff", seconds=result.locked_seconds, until_reset=result.until_reset
+            )
         else:
             c.audit.record("admin_pin_refused", who="staff", status=result.status)
         self.last_message = result.message

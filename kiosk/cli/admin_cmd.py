@@ -2,7 +2,13 @@
 
 ``kiosk admin set-pin`` asks for the new PIN twice without echo (or reads one line from stdin with
 ``--stdin``, for automated installs) and writes only its scrypt hash to the secrets file
-(``admin.pin_hash``, mode 600, previous file kept as ``.bak``). The PIN is never printed or logged.
+(``admin.pin_hash``; the file keeps its owner, group and mode — root:kiosk 0640 on a terminal, see
+kiosk.settings.ownership — and the previous file is kept as ``.bak``). The PIN is never printed or
+logged.
+
+``kiosk admin unlock`` ends a PIN lockout, including the one that lasts until a technician comes
+(kiosk.admin.auth), and records it in the audit log. Run as root, it leaves the state files owned by
+the state directory's owner (the kiosk user), so the app can go on reading and writing them.
 """
 
 from __future__ import annotations
@@ -14,6 +20,8 @@ import sys
 from pathlib import Path
 
 from kiosk.settings.loader import DEFAULT_SECRETS_FILE
+
+INSTALLED_STATE_DIR = Path("/var/lib/kiosk")  # the unit's StateDirectory=kiosk
 
 
 def _secrets_path(args: argparse.Namespace) -> Path:
@@ -60,8 +68,54 @@ def _set_pin(args: argparse.Namespace) -> int:
     return 0
 
 
+def _state_dir(args: argparse.Namespace) -> Path:
+    if args.state_dir:
+        return Path(args.state_dir)
+    from kiosk.cli.common import config_or_exit
+
+    config = config_or_exit(args)
+    if config.paths.state_dir:
+        return Path(config.paths.state_dir)
+    if os.geteuid() == 0 and INSTALLED_STATE_DIR.is_dir():  # root on a terminal, without the unit's env
+        return INSTALLED_STATE_DIR
+    return Path.home() / ".local" / "state" / "kiosk"
+
+
+def _unlock(args: argparse.Namespace) -> int:
+    from kiosk.admin.auth import AdminAuth, StateUnusable
+    from kiosk.audit import AuditLog
+
+    state = _state_dir(args)
+    try:
+        st = state.stat()
+    except OSError as exc:
+        print(f"状态目录 {state} 无法访问，未解锁：{exc.strerror}", file=sys.stderr)
+        return 1
+    owner = (st.st_uid, st.st_gid)
+    try:
+        before = AdminAuth(state, "", owner=owner).reset()
+    except StateUnusable as exc:
+        print(f"无法写入 {state}，未解锁：{exc}", file=sys.stderr)
+        return 1
+    audit_path = state / "audit.jsonl"
+    created = not audit_path.exists()
+    audit = AuditLog(audit_path)
+    audit.record(
+        "admin_unlocked",
+        who="technician",
+        failures=before.failures,
+        lockouts=before.lockouts,
+        until_reset=before.until_reset,
+    )
+    audit.close()
+    if created and audit_path.exists() and os.geteuid() == 0:
+        os.chown(audit_path, *owner)  # the app appends to it next
+    print(f"管理入口已解锁（{state}）：此前连续错误 {before.failures} 次，锁定 {before.lockouts} 次")
+    return 0
+
+
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("admin", help="staff administration: set the admin PIN")
+    p = sub.add_parser("admin", help="staff administration: set the admin PIN, end a lockout")
     ps = p.add_subparsers(dest="admin_command", metavar="ACTION")
     s = ps.add_parser("set-pin", help="write the admin PIN's scrypt hash to the secrets file")
     s.add_argument(
@@ -69,3 +123,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     )
     s.add_argument("--stdin", action="store_true", help="read the PIN from standard input (one line)")
     s.set_defaults(handler=_set_pin)
+    u = ps.add_parser("unlock", help="end a PIN lockout (audited)")
+    u.add_argument("--state-dir", type=Path, help="the terminal's state directory (default: paths.state_dir)")
+    u.add_argument("--config", type=Path, help="terminal configuration file (to find paths.state_dir)")
+    u.add_argument("--secrets", type=Path, help="secrets file")
+    u.set_defaults(handler=_unlock)

@@ -7,14 +7,29 @@ would (the venv's interpreter under /root cannot be executed by another user, so
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
+import shutil
+import tempfile
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 TEST_UID, TEST_GID = 4242, 4243  # the would-be kiosk user and group (need not exist in /etc/passwd)
+
+
+@contextlib.contextmanager
+def shared_dir() -> Iterator[Path]:
+    """A temporary directory another user can reach (pytest's tmp_path sits below a 0700 directory)."""
+    path = Path(tempfile.mkdtemp(prefix="kiosk-as-user-"))
+    os.chmod(path, 0o755)
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 class ChildFailed(AssertionError):

@@ -12,7 +12,7 @@ import pytest
 from kiosk.cli import main
 from kiosk.settings import ConfigError, load_config
 from kiosk.settings.loader import MAX_FILE_BYTES
-from tests.admin.as_user import as_user
+from tests.admin.as_user import as_user, shared_dir
 
 KIOSK = Path(sys.executable).with_name("kiosk")
 
@@ -146,21 +146,20 @@ def test_a_directory_a_fifo_and_a_device_are_refused(tmp_path: Path) -> None:
         assert [(p.source, p.reason) for p in err.value.problems] == [(str(path), reason)]
 
 
-def test_a_file_the_kiosk_user_cannot_read_is_a_plain_problem(tmp_path: Path) -> None:
-    shared = tmp_path / "shared"
-    shared.mkdir()
-    os.chmod(tmp_path, 0o755)
-    os.chmod(shared, 0o755)
-    path = write(shared / "t.toml", '[terminal]\nid = "LJ-01"\nname = "x"\n', 0o600)  # root's own
+def test_a_file_the_kiosk_user_cannot_read_is_a_plain_problem() -> None:
+    with shared_dir() as shared:
+        path = write(shared / "t.toml", '[terminal]\nid = "LJ-01"\nname = "x"\n', 0o600)  # root's own
 
-    def load() -> list[tuple[str, str, str]]:
-        try:
-            load_config(path, environ={}, staff_file=None)
-        except ConfigError as exc:
-            return [(p.source, p.field, p.reason) for p in exc.problems]
-        return []
+        def load() -> list[tuple[str, str, str]]:
+            try:
+                load_config(path, environ={}, staff_file=None)
+            except ConfigError as exc:
+                return [(p.source, p.field, p.reason) for p in exc.problems]
+            return []
 
-    assert as_user(load) == [(str(path), "<file>", "cannot read: Permission denied")]
+        assert as_user(load) == [(str(path), "<file>", "cannot read: Permission denied")]
+        os.chmod(path, 0o644)
+        assert as_user(load) == []  # the same file, readable: the refusal above was the file's own mode
 
 
 def test_hostile_environment_variables(capsys: pytest.CaptureFixture[str]) -> None:
