@@ -2,7 +2,8 @@
 
 WHY templates rather than regular expressions in the configuration: whoever edits the terminal's
 configuration should not be able to write a pattern that accepts more than intended. A template is
-matched literally (scheme and host case-insensitively, as URLs are), and the token is always the
+matched literally (scheme and host case-insensitively, as URLs are — ASCII case only, so that no
+look-alike such as the Kelvin sign folds into a letter of the host), and the token is always the
 same strict alphabet.
 """
 
@@ -30,7 +31,7 @@ class LzPattern:
         candidate = text
         if self.head_insensitive:
             head = _URL_HEAD.match(text)
-            if head:
+            if head and head.group(0).isascii():  # str.lower() maps K (Kelvin sign) to k, İ to i̇…
                 candidate = head.group(0).lower() + text[head.end() :]
         m = self.regex.fullmatch(candidate)
         return m.group("token") if m else None

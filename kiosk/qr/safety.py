@@ -3,7 +3,8 @@
 WHY so strict: a QR code is attacker-controlled input that a citizen can hold up to a public
 terminal. The terminal only ever needs short ASCII tokens, receipt codes and identifiers, so
 anything outside that shape is refused before it is matched: oversized or undecodable payloads,
-control and invisible characters, bidi overrides (text that displays differently from what it is),
+control, format and invisible characters, line separators, bidi overrides (text that displays
+differently from what it is),
 Kivy markup (``[color]``, ``[ref]``… would restyle or add tap targets if rendered as markup),
 dangerous URL schemes, userinfo (``https://real.example@evil.example/``), non-ASCII or punycode
 hosts (look-alike domains), and path tricks (``..``, encoded slashes, backslashes).
@@ -35,6 +36,7 @@ DANGEROUS_SCHEMES = frozenset(
 )
 _BIDI = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 _INVISIBLE = frozenset("\u00ad\u034f\u115f\u1160\u180e\u200b\u200c\u200d\u2060\u2061\u2062\u2063\u2064\ufeff")
+_NOT_SHOWN = frozenset({"Cc", "Cs", "Co", "Cn", "Cf", "Zl", "Zp"})  # shown as U+FFFD by display_safe
 _MARKUP_TAG = re.compile(
     r"\[/?(?:b|i|u|s|sub|sup|color|font|font_context|font_family|font_features|size|ref|anchor|"
     r"text_language)(?:=[^\]]*)?\]",
@@ -65,6 +67,10 @@ def hostile_reason(text: str) -> str | None:
         cat = unicodedata.category(ch)
         if cat in ("Cc", "Cs", "Co", "Cn") and ch not in "\r\n\t":
             return "control"
+        if cat in ("Zl", "Zp"):
+            return "control"  # U+2028 / U+2029 break the line like \n (and strip() drops them)
+        if cat == "Cf":
+            return "invisible"  # every other format character: tag characters, deprecated shaping…
     core = text.strip()
     if any(ch in core for ch in "\r\n\t"):
         return "control"  # inside the payload (a trailing newline alone is tolerated)
@@ -113,7 +119,7 @@ def display_safe(text: str, limit: int = DISPLAY_CHARS) -> str:
     """
     cleaned = []
     for ch in text[: limit + 1]:
-        if ch in _BIDI or ch in _INVISIBLE or unicodedata.category(ch) in ("Cc", "Cs", "Co", "Cn"):
+        if ch in _BIDI or ch in _INVISIBLE or unicodedata.category(ch) in _NOT_SHOWN:
             cleaned.append("\ufffd")
         else:
             cleaned.append(ch)
