@@ -9,9 +9,11 @@ What an install writes (all under ``root``, "/" on a real terminal):
   /etc/systemd/system.conf.d/kiosk.conf (kiosk.ops.lockdown)
 * /opt/kiosk/bin/kiosk-session, kiosk-unavailable — the launchers; /opt/kiosk/deploy/README.md
 * /etc/kiosk/default.toml.dist — the defaults this version ships (reference only, always replaced)
-* /etc/kiosk/terminal.toml and secrets.toml (mode 600) — created ONLY IF MISSING: an upgrade never
-  touches the terminal's own configuration or secrets
-* /var/lib/kiosk, /var/log/kiosk — state and logs
+* /etc/kiosk/terminal.toml and secrets.toml — created ONLY IF MISSING: an upgrade never touches the
+  terminal's own configuration or secrets (their contents; owners and modes are set to the rule of
+  kiosk.settings.ownership every time: /etc/kiosk root:kiosk 0750, both files root:kiosk 0640)
+* /var/lib/kiosk, /var/log/kiosk — state and logs; /var/lib/kiosk/staff.toml (what staff changed on
+  the admin page) is the app's and is never touched
 
 Files we own are replaced on upgrade (so a fix reaches every terminal); local changes belong in
 systemd drop-ins, which are never touched. On the real root (and only there) the installer also
@@ -31,8 +33,10 @@ from pathlib import Path
 
 import kiosk
 from kiosk.ops.lockdown import MASKED_UNITS, SYSTEM_CONF, LockdownError, usb_id, usbguard_rules
+from kiosk.settings import ownership
 
 KEEP = ("etc/kiosk/terminal.toml", "etc/kiosk/secrets.toml")
+CONFIG_FILES = KEEP
 SECRETS_TEMPLATE = (
     "# /etc/kiosk/secrets.toml (owner root, group kiosk, mode 640): terminal secret, staff PIN hash.\n"
     '# [backend]\n# terminal_secret = "..."\n# [admin]\n# pin_hash = "..."   # kiosk admin set-pin\n'
@@ -52,12 +56,14 @@ class InstallReport:
     created: list[str] = field(default_factory=list)
     commands: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    owned: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         lines = [f"installed into {self.root}"]
         lines += [f"  wrote   {p}" for p in self.written]
         lines += [f"  created {p}" for p in self.created]
         lines += [f"  kept    {p} (terminal configuration, not touched)" for p in self.kept]
+        lines += [f"  set     {p}" for p in self.owned]
         lines += [f"  ran     {c}" for c in self.commands]
         lines += [f"  WARNING {w}" for w in self.warnings]
         return "\n".join(lines)
@@ -99,8 +105,13 @@ def install(
     touch_usb: str | None = None,
     allow_usb: tuple[str, ...] = (),
     wheel: Path | None = None,
+    config_group: int | None = None,
 ) -> InstallReport:
-    """Install (or upgrade over) ``root``. Idempotent; keeps terminal.toml and secrets.toml."""
+    """Install (or upgrade over) ``root``. Idempotent; keeps terminal.toml and secrets.toml.
+
+    ``config_group``: the group id /etc/kiosk is given to; on the real root the kiosk group (created
+    here), elsewhere none unless given (tests pass a test group).
+    """
     src = source or deploy_dir()
     report = InstallReport(Path(root))
     pv, pp = _usb(printer_usb, "--printer-usb")
@@ -135,20 +146,15 @@ def install(
     _write(report, "etc/kiosk/default.toml.dist", default, 0o644)
     _write(report, "opt/kiosk/VERSION", f"{_version()}\n".encode(), 0o644)
 
-    for rel, text, mode in (
-        (
-            "etc/kiosk/terminal.toml",
-            (src / "etc" / "terminal.toml.example").read_text(encoding="utf-8"),
-            0o644,
-        ),
-        ("etc/kiosk/secrets.toml", SECRETS_TEMPLATE, 0o600),
-    ):
+    # modes and owners follow in own_config(), which applies the rule to kept files too
+    example = (src / "etc" / "terminal.toml.example").read_text(encoding="utf-8")
+    for rel, text in ((CONFIG_FILES[0], example), (CONFIG_FILES[1], SECRETS_TEMPLATE)):
         target = report.root / rel
         if target.exists():
             report.kept.append("/" + rel)
             continue
         target.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, mode)
+        fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # no wider, even for a moment
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
             fh.write(text)
         report.created.append("/" + rel)
@@ -163,7 +169,31 @@ def install(
 
     if real_root:
         _system_steps(report, wheel)
+        config_group = ownership.kiosk_gid()
+        if config_group is None:
+            report.warnings.append(f"no '{ownership.GROUP}' group: the app cannot read /etc/kiosk")
+    own_config(report, config_group)
+    if real_root:
+        _reload(report)
     return report
+
+
+def own_config(report: InstallReport, gid: int | None) -> None:
+    """/etc/kiosk and its two files to the ownership rule (kiosk.settings.ownership): root:kiosk,
+    0750 and 0640. Also on an upgrade: it repairs a secrets file that an older ``set-pin`` left
+    root:root 0600, which the app could not read. Without a group (a packaging root) modes only."""
+    items = [("etc/kiosk", ownership.CONFIG_DIR_MODE)]
+    items += [(rel, ownership.TERMINAL_FILE_MODE) for rel in CONFIG_FILES[:1]]
+    items += [(rel, ownership.SECRETS_FILE_MODE) for rel in CONFIG_FILES[1:]]
+    for rel, mode in items:
+        target = report.root / rel
+        if not target.exists():
+            continue
+        if gid is not None:
+            os.chown(target, ownership.OWNER_UID, gid)
+        os.chmod(target, mode)
+        who = f"root:{gid}" if gid is not None else "(owner unchanged)"
+        report.owned.append(f"/{rel} {who} {mode:04o}")
 
 
 def _lock_down(
@@ -207,7 +237,7 @@ def _run(report: InstallReport, cmd: list[str], check: bool = True) -> None:
 
 
 def _system_steps(report: InstallReport, wheel: Path | None) -> None:
-    """Only on the real root: user and groups, the venv, ownership, reloads."""
+    """Only on the real root: user and groups, the venv, the state and log directories' owner."""
     for group in ("kiosk-devices",):
         _run(report, ["groupadd", "-f", "--system", group])
     if subprocess.run(["id", "kiosk"], capture_output=True).returncode != 0:
@@ -231,8 +261,10 @@ def _system_steps(report: InstallReport, wheel: Path | None) -> None:
             _run(report, [sys.executable, "-m", "venv", str(venv)])
         _run(report, [str(venv / "bin" / "pip"), "install", "--upgrade", str(wheel)])
     _run(report, ["chown", "-R", "kiosk:kiosk", "/var/lib/kiosk", "/var/log/kiosk"])
-    _run(report, ["chown", "root:kiosk", "/etc/kiosk/secrets.toml"])
-    _run(report, ["chmod", "640", "/etc/kiosk/secrets.toml"])
+
+
+def _reload(report: InstallReport) -> None:
+    """Only on the real root, after the files are in place and owned."""
     _run(report, ["systemctl", "daemon-reload"], check=False)
     _run(report, ["udevadm", "control", "--reload"], check=False)
     _run(report, ["sysctl", "--system"], check=False)

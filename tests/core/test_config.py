@@ -12,7 +12,8 @@ import pytest
 from kiosk.cli import main
 from kiosk.settings import ConfigError, load_config
 from kiosk.settings.loader import MAX_FILE_BYTES
-from tests.admin.as_user import as_user, shared_dir
+from kiosk.settings.ownership import secrets_problem
+from tests.admin.as_user import TEST_GID, TEST_UID, as_user, shared_dir
 
 KIOSK = Path(sys.executable).with_name("kiosk")
 
@@ -211,3 +212,56 @@ def test_odd_toml_that_the_model_refuses(tmp_path: Path, text: str, field: str, 
     with pytest.raises(ConfigError) as err:
         load_config(write(tmp_path / "t.toml", text), environ={})
     assert any(p.field == field and reason in p.reason for p in err.value.problems)
+
+
+# ---------------------------------------------- the ownership rule (kiosk.settings.ownership, issue 20)
+@pytest.mark.parametrize(
+    ("mode", "uid", "refused"),
+    [
+        (0o640, 0, None),  # root:kiosk 0640, what kiosk install writes
+        (0o600, 0, None),
+        (0o440, 0, None),
+        (0o600, TEST_UID, "neither root nor the user"),  # someone else's file
+        (0o644, 0, "every user"),
+        (0o604, 0, "every user"),
+        (0o602, 0, "every user"),
+        (0o601, 0, "every user"),
+        (0o660, 0, "writable by its group"),
+        (0o620, 0, "writable by its group"),
+    ],
+)
+def test_the_secrets_rule(tmp_path: Path, mode: int, uid: int, refused: str | None) -> None:
+    path = write(tmp_path / "secrets.toml", "", mode)
+    os.chown(path, uid, TEST_GID)
+    problem = secrets_problem(path.stat(), euid=0)
+    assert problem is None if refused is None else refused in (problem or "")
+    if refused is not None:  # and the loader applies it
+        with pytest.raises(ConfigError) as err:
+            load_config(None, path, environ={})
+        assert [(p.source, p.field) for p in err.value.problems] == [(str(path), "<file>")]
+
+
+def test_the_running_users_own_secrets_file_is_accepted() -> None:
+    """A developer's secrets file (theirs, 600) passes; root's 0640 file of their group too."""
+    with shared_dir() as shared:
+        own = write(shared / "own.toml", '[backend]\nterminal_secret = "dev"\n', 0o600)
+        os.chown(own, TEST_UID, TEST_GID)
+        group = write(shared / "group.toml", '[backend]\nterminal_secret = "terminal"\n', 0o640)
+        os.chown(group, 0, TEST_GID)
+
+        def load(path: Path) -> str:
+            return load_config(
+                None, path, environ={}, staff_file=None
+            ).backend.terminal_secret.get_secret_value()
+
+        assert as_user(lambda: load(own)) == "dev"
+        assert as_user(lambda: load(group)) == "terminal"
+
+
+def test_a_configuration_file_everyone_can_write_is_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "t.toml", '[terminal]\nid = "LJ-01"\nname = "x"\n', 0o666)
+    with pytest.raises(ConfigError) as err:
+        load_config(path, environ={})
+    assert [(p.field, p.reason.split(":")[0]) for p in err.value.problems] == [
+        ("<file>", "writable by every user of the machine")
+    ]
