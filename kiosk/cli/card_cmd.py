@@ -17,6 +17,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from pydantic import ValidationError
+
 from kiosk.cli.common import add_config_args, config_or_exit
 
 _HEX_TEXT_CHARS = set(string.hexdigits + string.whitespace + ":,")
@@ -110,7 +112,13 @@ def _watch(args: argparse.Namespace) -> int:
     if args.port:
         overrides["serial_port"] = args.port
     if overrides:
-        config = config.model_validate({**config.model_dump(), **overrides})
+        try:
+            config = config.model_validate({**config.model_dump(), **overrides})
+        except ValidationError as exc:  # e.g. --profile ssse with no PSAM configured
+            print("读卡器设置有误 (card reader settings are invalid with these options):", file=sys.stderr)
+            for error in exc.errors():
+                print(f"  {error['msg']}", file=sys.stderr)
+            return 2
     reader = build_card_reader(config)
     events: queue.Queue[Any] = queue.Queue()
     reader.start(events.put)  # events arrive on the driver's thread; printed here

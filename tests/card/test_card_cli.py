@@ -93,6 +93,12 @@ def test_watch_simulated_prints_masked_events(capsys) -> None:
     assert "health=ok" in out
 
 
+def test_watch_with_options_the_settings_refuse_says_why_without_a_traceback(capsys) -> None:
+    code, _, err = run(["card", "watch", "--kind", "pcsc", "--profile", "ssse", "--seconds", "1"], capsys)
+    assert code == 2
+    assert "reader_name_contains" in err and "Traceback" not in err
+
+
 @pytest.mark.pcsc
 def test_readers_lists_the_vpcd_readers(pcscd: PcscDaemon, capsys) -> None:
     code, out, _ = run(["card", "readers"], capsys)
