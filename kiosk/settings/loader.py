@@ -322,6 +322,19 @@ def staff_file_for(paths: Any) -> Path | None:
     return None
 
 
+def _present(path: Path) -> bool:
+    """Whether a default file is there to be read. One that exists but cannot be reached (a user
+    outside the kiosk group and /etc/kiosk 0750) counts, so that reading it says why it failed
+    (Path.is_file raises PermissionError there)."""
+    try:
+        path.stat()
+    except (FileNotFoundError, NotADirectoryError):
+        return False
+    except OSError:
+        return True
+    return True
+
+
 class _Auto:
     """Marker: find the staff file from the configured paths."""
 
@@ -341,12 +354,12 @@ def _load(
     cfg_path = Path(config_file) if config_file else None
     if cfg_path is None and env.get("KIOSK_CONFIG"):
         cfg_path = Path(env["KIOSK_CONFIG"])
-    if cfg_path is None and DEFAULT_SYSTEM_FILE.is_file():
+    if cfg_path is None and _present(DEFAULT_SYSTEM_FILE):
         cfg_path = DEFAULT_SYSTEM_FILE
     sec_path = Path(secrets_file) if secrets_file else None
     if sec_path is None and env.get("KIOSK_SECRETS"):
         sec_path = Path(env["KIOSK_SECRETS"])
-    if sec_path is None and DEFAULT_SECRETS_FILE.is_file():
+    if sec_path is None and _present(DEFAULT_SECRETS_FILE):
         sec_path = DEFAULT_SECRETS_FILE
 
     terminal = _file_layer(cfg_path, "terminal", problems) if cfg_path else None

@@ -265,3 +265,22 @@ def test_a_configuration_file_everyone_can_write_is_refused(tmp_path: Path) -> N
     assert [(p.field, p.reason.split(":")[0]) for p in err.value.problems] == [
         ("<file>", "writable by every user of the machine")
     ]
+
+
+def test_default_files_out_of_reach_are_a_problem_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A technician's own account outside the kiosk group, on a terminal: /etc/kiosk is 0750."""
+    with shared_dir() as shared:
+        etc = shared / "etc-kiosk"
+        etc.mkdir(mode=0o750)
+        os.chmod(etc, 0o750)
+        write(etc / "terminal.toml", '[terminal]\nid = "LJ-01"\nname = "x"\n', 0o640)
+        monkeypatch.setattr("kiosk.settings.loader.DEFAULT_SYSTEM_FILE", etc / "terminal.toml")
+
+        def load() -> list[str]:
+            try:
+                load_config(environ={}, staff_file=None)
+            except ConfigError as exc:
+                return [p.reason for p in exc.problems]
+            return []
+
+        assert as_user(load) == ["cannot read: Permission denied"]
