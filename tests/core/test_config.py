@@ -284,3 +284,13 @@ def test_default_files_out_of_reach_are_a_problem_not_a_traceback(monkeypatch: p
             return []
 
         assert as_user(load) == ["cannot read: Permission denied"]
+
+
+@pytest.mark.parametrize("value", ["inf", "nan", "-inf"])
+def test_infinite_or_nan_numbers_are_refused_not_a_check_switched_off(tmp_path: Path, value: str) -> None:
+    text = f"[ops]\nclock_skew_seconds = {value}\nrestart_after_rest_seconds = {value}\n"
+    f = write(tmp_path / "t.toml", text)
+    with pytest.raises(ConfigError) as err:
+        load_config(f, environ={})
+    fields = {p.field for p in err.value.problems}
+    assert {"ops.clock_skew_seconds", "ops.restart_after_rest_seconds"} <= fields
