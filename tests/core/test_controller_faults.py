@@ -11,17 +11,15 @@ from typing import Any
 
 import pytest
 
-from kiosk.audit import AuditLog
 from kiosk.backend.errors import BackendErrorKind
 from kiosk.backend.messages import message_for
 from kiosk.controller import Controller, Devices
 from kiosk.demo import demo_config
 from kiosk.session import Step
 from kiosk.views import certificate_cards
-from kiosk.wiring.backend import build_backend
-from kiosk.wiring.devices import build_devices, demo_identities_file
+from tests.support.controllers import demo_controller, until
 from tests.support.refserver import RefServer, running_refserver
-from tests.support.ui import FakeClock, make_config
+from tests.support.ui import make_config
 
 
 @pytest.fixture(scope="module")
@@ -67,27 +65,7 @@ def controller_for(
     if overrides and "url" in overrides.get("backend", {}):  # a dead backend: nothing listens there
         dead = config.backend.model_copy(update={"url": overrides["backend"]["url"]})
         config = config.model_copy(update={"backend": dead})
-    with demo_identities_file() as ids:
-        devices = build_devices(config, ids)
-    for name, value in device_overrides.items():
-        setattr(devices, name, value)
-    ctl = Controller(
-        config,
-        devices,
-        build_backend(config),
-        AuditLog(tmp_path / "audit.jsonl"),
-        clock=FakeClock(),
-        demo=True,
-    )
-    return ctl, devices
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 15) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+    return demo_controller(config, tmp_path / "audit.jsonl", **device_overrides)
 
 
 async def identified(ctl: Controller, devices: Devices, key_index: int = 0) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -19,7 +19,6 @@ from typing import Any
 
 import pytest
 
-from kiosk.audit import AuditLog
 from kiosk.controller import Controller
 from kiosk.domain.certificate import (
     CertificateRecord,
@@ -42,8 +41,6 @@ from kiosk.receipt.job import PrintJob
 from kiosk.receipt.plain_text import receipt_text
 from kiosk.session import SessionMachine, Step
 from kiosk.views import certificate_cards, detail_view
-from kiosk.wiring.backend import build_backend
-from kiosk.wiring.devices import build_devices, demo_identities_file
 from tests.core.hostile_backend import (
     ISSUER,
     HostileServer,
@@ -53,7 +50,8 @@ from tests.core.hostile_backend import (
     resign,
     signed_records,
 )
-from tests.support.ui import FakeClock, make_config
+from tests.support.controllers import demo_controller, until
+from tests.support.ui import make_config
 
 ELDER = identity("elder")
 RARE = identity("rare")
@@ -215,25 +213,7 @@ def hostile_controller(server: HostileServer, tmp_path: Path) -> tuple[Controlle
             "devices": {"printer": {"kind": "simulated"}},
         }
     )
-    with demo_identities_file() as ids:
-        devices = build_devices(config, ids)
-    ctl = Controller(
-        config,
-        devices,
-        build_backend(config),
-        AuditLog(tmp_path / "audit.jsonl"),
-        clock=FakeClock(),
-        demo=True,
-    )
-    return ctl, devices
-
-
-async def until(predicate: Callable[[], bool], timeout: float = 20) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
+    return demo_controller(config, tmp_path / "audit.jsonl")
 
 
 def settled(ctl: Controller) -> bool:
@@ -405,10 +385,7 @@ def test_the_reference_servers_business_holder_still_sees_both_licences(tmp_path
 
     async def run(server: Any) -> None:
         config = demo_config(make_config(), server.embedded)
-        with demo_identities_file() as ids:
-            devices = build_devices(config, ids)
-        audit = AuditLog(tmp_path / "audit.jsonl")
-        ctl = Controller(config, devices, build_backend(config), audit, clock=FakeClock(), demo=True)
+        ctl, devices = demo_controller(config, tmp_path / "audit.jsonl")
         await ctl.start()
         try:
             card: Any = devices.card

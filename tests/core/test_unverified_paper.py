@@ -5,25 +5,21 @@ official marks."""
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
 import pytest
 
-from kiosk.audit import AuditLog
-from kiosk.controller import Controller
 from kiosk.demo import demo_config
 from kiosk.receipt.job import PrintJob
 from kiosk.receipt.layout import Qr
 from kiosk.receipt.plain_text import receipt_text
 from kiosk.session import Step
 from kiosk.views import certificate_cards, detail_view
-from kiosk.wiring.backend import build_backend
-from kiosk.wiring.devices import build_devices, demo_identities_file
+from tests.support.controllers import demo_controller, until
 from tests.support.refserver import RefServer, running_refserver
-from tests.support.ui import FakeClock, make_config
+from tests.support.ui import make_config
 
 WATERMARK = "仅供办理政务服务事项时使用"
 
@@ -34,32 +30,15 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefServer]:
         yield s
 
 
-async def until(predicate: Callable[[], bool], timeout: float = 20) -> None:
-    loop = asyncio.get_running_loop()
-    deadline = loop.time() + timeout
-    while not predicate():
-        assert loop.time() < deadline, "timed out"
-        await asyncio.sleep(0.02)
-
-
 async def test_records_that_fail_to_fetch_are_never_shown_or_printed_as_official(
     server: RefServer, tmp_path: Path
 ) -> None:
     config = demo_config(make_config({"backend": {"retries": 0}}), server.embedded)
-    with demo_identities_file() as ids:
-        devices = build_devices(config, ids)
-    ctl = Controller(
-        config,
-        devices,
-        build_backend(config),
-        AuditLog(tmp_path / "audit.jsonl"),
-        clock=FakeClock(),
-        demo=True,
-    )
+    ctl, devices = demo_controller(config, tmp_path / "audit.jsonl")
     await ctl.start()
     server.set_fault("status", status=500, path_prefix="/v1/certificates/1.")
     try:
-        devices.card.insert(0)  # type: ignore[union-attr]
+        devices.card.insert(0)
         await until(lambda: ctl.machine.step is Step.CONSENT)
         ctl.agree()
         data = ctl.machine.data
