@@ -139,6 +139,18 @@ class UiDriver:
             lambda: self.machine.step.value == step and not self.machine.busy, f"step {step}", timeout
         )
 
+    async def wait_records(self, timeout: float = 20.0) -> None:
+        """Until every listed certificate's record has been fetched (verified or not)."""
+        await self.wait(
+            lambda: (
+                self.machine.data is not None
+                and bool(self.machine.data.certificates)
+                and len(self.machine.data.records) == len(self.machine.data.certificates)
+            ),
+            "verified list",
+            timeout,
+        )
+
     def widgets(self) -> Iterator[Any]:
         from kivy.core.window import Window
 

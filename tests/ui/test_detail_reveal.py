@@ -22,13 +22,7 @@ def test_reveal_asks_first_and_masks_again_by_itself_and_on_leaving(ui: UiHarnes
         d.controls.insert_card("elder")
         await d.wait_step("consent")
         await d.tap_text("同意并查询")
-        await d.wait(
-            lambda: (
-                bool(d.machine.data.certificates)
-                and len(d.machine.data.records) == len(d.machine.data.certificates)
-            ),
-            "verified list",
-        )
+        await d.wait_records()
         await d.tap_text("社会保障卡")
         await d.wait_step("detail")
         assert d.has_text("A004*0881") and not full_data_shown(d)  # the card number masked, as in the list
@@ -98,13 +92,7 @@ def test_a_licence_of_the_represented_company_says_whose_it_is(ui: UiHarness) ->
         d.controls.insert_card("business")
         await d.wait_step("consent")
         await d.tap_text("同意并查询")
-        await d.wait(
-            lambda: (
-                bool(d.machine.data.certificates)
-                and len(d.machine.data.records) == len(d.machine.data.certificates)
-            ),
-            "verified list",
-        )
+        await d.wait_records()
         await d.frames(0.5)
         lines = [t for t in d.texts() if t.startswith("代办：")]
         assert len(lines) >= 1 and all("关系：法定代表人" in t for t in lines), d.texts()
