@@ -1,0 +1,342 @@
+"""The terminal image (scripts/image.sh) booted under QEMU, driven from outside as a person would.
+
+QEMU's own emulation (TCG) is used: on these machines ``/dev/kvm`` exists but a guest hangs under
+KVM. The VM has a portrait 1080x1920 virtio display, a USB tablet (touch), a PS/2 keyboard and
+QEMU's guest agent port. From the host:
+
+* QMP (QEMU's monitor protocol): ``screendump`` takes what the display shows, ``send-key`` types
+  on the virtual keyboard, ``input-send-event`` touches the tablet;
+* the guest agent (qemu-guest-agent in the image, started only when a VM gives it its port): runs a
+  command in the guest, to ask systemd about kiosk.service or to kill the app.
+
+``python -m tests.deploy.vm [--runs N]`` boots the image N times and prints the time to the attract
+screen (kiosk.service active: the app sent READY=1 after its first frame) with a screenshot of each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import base64
+import contextlib
+import json
+import os
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+REPO = Path(__file__).resolve().parents[2]
+CACHE = Path(os.environ.get("KIOSK_CI_CACHE", "/var/cache/kiosk-ci"))
+WIDTH, HEIGHT = 1080, 1920
+
+
+class VmError(Exception):
+    """The VM did not do what was asked in time; the message says what and where its logs are."""
+
+
+def build_image() -> Path:
+    """The image's folder: scripts/image.sh builds it, or finds it unchanged."""
+    run = subprocess.run(
+        ["bash", str(REPO / "scripts" / "image.sh")], capture_output=True, text=True, timeout=3000
+    )
+    sys.stderr.write(run.stderr)
+    if run.returncode != 0:
+        raise VmError(f"scripts/image.sh failed:\n{run.stderr[-3000:]}")
+    return Path(run.stdout.strip().splitlines()[-1])
+
+
+def ensure_qemu() -> None:
+    if shutil.which("qemu-system-x86_64") is None:
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True, env=env)
+        subprocess.run(
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "qemu-system-x86"],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+
+
+class _JsonLines:
+    """One JSON object a line over a Unix socket (QMP and the guest agent both speak this)."""
+
+    def __init__(self, path: Path, timeout: float) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+                self.sock.connect(str(path))
+                break
+            except OSError:
+                self.sock.close()
+                if time.monotonic() > deadline:
+                    raise VmError(f"no socket at {path}") from None
+                time.sleep(0.2)
+        self.buf = b""
+
+    def send(self, obj: dict[str, Any]) -> None:
+        self.sock.sendall(json.dumps(obj).encode() + b"\n")
+
+    def recv(self, timeout: float) -> dict[str, Any]:
+        self.sock.settimeout(timeout)
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise VmError("the VM closed the socket")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        result: dict[str, Any] = json.loads(line)
+        return result
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+class Qmp(_JsonLines):
+    def __init__(self, path: Path) -> None:
+        super().__init__(path, 30)
+        self.recv(30)  # greeting
+        self.command("qmp_capabilities")
+
+    def command(self, name: str, **arguments: Any) -> Any:
+        self.send({"execute": name, "arguments": arguments} if arguments else {"execute": name})
+        while True:
+            reply = self.recv(120)
+            if "event" in reply:
+                continue
+            if "error" in reply:
+                raise VmError(f"QMP {name}: {reply['error']}")
+            return reply.get("return")
+
+
+class Vm:
+    """One boot of the image; ``with Vm(image, workdir) as vm:`` stops QEMU at the end."""
+
+    def __init__(self, image: Path, workdir: Path, memory_mb: int = 3072, cpus: int = 2) -> None:
+        self.image = image
+        self.dir = workdir
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.memory_mb = memory_mb
+        self.cpus = cpus
+        self.proc: subprocess.Popen[bytes] | None = None
+        self.qmp: Qmp | None = None
+        self.started = 0.0
+
+    # ---- life cycle
+    def start(self) -> None:
+        d = self.dir
+        for name in ("qmp.sock", "qga.sock"):
+            (d / name).unlink(missing_ok=True)
+        cmd = [
+            "qemu-system-x86_64",
+            "-accel", "tcg",
+            "-machine", "q35",
+            "-cpu", "max",
+            "-smp", str(self.cpus),
+            "-m", str(self.memory_mb),
+            "-kernel", str(self.image / "vmlinuz"),
+            "-initrd", str(self.image / "initrd.img"),
+            "-append", "root=LABEL=kiosk-root rw console=ttyS0 systemd.show_status=1",
+            # the image is never changed: writes go to a throw-away layer
+            "-drive", f"file={self.image / 'disk.raw'},format=raw,if=virtio,snapshot=on",
+            "-device", f"virtio-vga,xres={WIDTH},yres={HEIGHT}",
+            "-display", "none",
+            "-device", "qemu-xhci",
+            "-device", "usb-tablet",
+            "-device", "virtio-serial-pci",
+            "-chardev", f"socket,id=qga,path={d / 'qga.sock'},server=on,wait=off",
+            "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0",
+            "-qmp", f"unix:{d / 'qmp.sock'},server=on,wait=off",
+            "-serial", f"file:{d / 'serial.log'}",
+            # a network with no way out of QEMU (restrict=on): DHCP for the guest, nothing else
+            "-nic", "user,model=virtio-net-pci,restrict=on",
+        ]  # fmt: skip
+        self.started = time.monotonic()
+        with open(d / "qemu.log", "wb") as log:  # QEMU keeps its own copy of the descriptor
+            self.proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT)
+        self.qmp = Qmp(d / "qmp.sock")
+
+    def stop(self) -> None:
+        if self.qmp is not None:
+            with contextlib.suppress(Exception):
+                self.qmp.command("quit")
+            self.qmp.close()
+            self.qmp = None
+        if self.proc is not None:
+            try:
+                self.proc.wait(20)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+            self.proc = None
+
+    def __enter__(self) -> Vm:
+        self.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.stop()
+
+    def elapsed(self) -> float:
+        return time.monotonic() - self.started
+
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    # ---- the screen and the keyboard
+    def screenshot(self, path: Path) -> Path:
+        assert self.qmp is not None
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self.qmp.command("screendump", filename=str(path), format="png")
+        return path
+
+    def send_keys(self, *qcodes: str) -> None:
+        """Press the keys together and let go (QMP send-key: what a keyboard on the VM would send)."""
+        assert self.qmp is not None
+        self.qmp.command(
+            "send-key", keys=[{"type": "qcode", "data": k} for k in qcodes], **{"hold-time": 100}
+        )
+
+    def touch(self, x: int, y: int) -> None:
+        """A tap on the USB tablet at screen pixel (x, y)."""
+        assert self.qmp is not None
+        ax, ay = x * 0x7FFF // (WIDTH - 1), y * 0x7FFF // (HEIGHT - 1)
+        move = [
+            {"type": "abs", "data": {"axis": "x", "value": ax}},
+            {"type": "abs", "data": {"axis": "y", "value": ay}},
+        ]
+        self.qmp.command("input-send-event", events=move)
+        self.qmp.command(
+            "input-send-event", events=[{"type": "btn", "data": {"down": True, "button": "left"}}]
+        )
+        time.sleep(0.15)
+        self.qmp.command(
+            "input-send-event", events=[{"type": "btn", "data": {"down": False, "button": "left"}}]
+        )
+
+    # ---- the guest agent
+    def guest(self, *argv: str, timeout: float = 60) -> tuple[int, str]:
+        """Run argv in the guest as root; (exit code, stdout+stderr)."""
+        agent = _JsonLines(self.dir / "qga.sock", 10)
+        try:
+            sync = int(time.monotonic() * 1000) % 2**31
+            agent.send({"execute": "guest-sync", "arguments": {"id": sync}})
+            while agent.recv(timeout).get("return") != sync:
+                pass
+            agent.send(
+                {
+                    "execute": "guest-exec",
+                    "arguments": {"path": argv[0], "arg": list(argv[1:]), "capture-output": True},
+                }
+            )
+            pid = agent.recv(timeout)["return"]["pid"]
+            deadline = time.monotonic() + timeout
+            while True:
+                agent.send({"execute": "guest-exec-status", "arguments": {"pid": pid}})
+                status = agent.recv(timeout)["return"]
+                if status.get("exited"):
+                    out = base64.b64decode(status.get("out-data", "")) + base64.b64decode(
+                        status.get("err-data", "")
+                    )
+                    return int(status.get("exitcode", -1)), out.decode(errors="replace")
+                if time.monotonic() > deadline:
+                    raise VmError(f"guest command {argv} did not end within {timeout} s")
+                time.sleep(0.3)
+        finally:
+            agent.close()
+
+    def guest_ready(self) -> bool:
+        """Whether the guest agent answers (it starts early in the boot)."""
+        try:
+            return self.guest("/bin/true", timeout=5)[0] == 0
+        except (VmError, OSError, TimeoutError, KeyError):
+            return False
+
+    def unit(self, name: str = "kiosk.service") -> dict[str, str]:
+        _code, out = self.guest(
+            "/bin/systemctl", "show", name, "-p", "ActiveState,SubState,MainPID,NRestarts,Result"
+        )
+        props = dict(line.split("=", 1) for line in out.splitlines() if "=" in line)
+        return props
+
+    def app_pid(self) -> int:
+        """The kiosk app's pid (the python child of cage), 0 if none."""
+        code, out = self.guest("/usr/bin/pgrep", "-u", "kiosk", "-f", "/opt/kiosk/venv/bin/kiosk run")
+        pids = [int(p) for p in out.split()]
+        return pids[0] if code == 0 and pids else 0
+
+    def wait_active(self, timeout: float, not_pid: str = "") -> dict[str, str]:
+        """Until kiosk.service is active (READY=1: the app drew its first frame); its properties."""
+        deadline = time.monotonic() + timeout
+        last: dict[str, str] = {}
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise VmError(f"QEMU ended: {self.dir / 'qemu.log'}")
+            if self.guest_ready():
+                last = self.unit()
+                if last.get("ActiveState") == "active" and last.get("MainPID", "0") not in ("0", not_pid):
+                    return last
+            time.sleep(2)
+        raise VmError(
+            f"kiosk.service not active after {timeout:.0f} s (last: {last}); "
+            f"serial: {self.dir / 'serial.log'}"
+        )
+
+
+def boot_to_attract(image: Path, workdir: Path, shots: Path, tag: str, timeout: float = 900) -> float:
+    """One boot; the seconds from QEMU's start to kiosk.service active, and a screenshot of it."""
+    with Vm(image, workdir) as vm:
+        vm.wait_active(timeout)
+        seconds = vm.elapsed()
+        time.sleep(5)  # the first frame is drawn; let the attract screen settle for the picture
+        vm.screenshot(shots / f"{tag}-attract.png")
+        return seconds
+
+
+@contextlib.contextmanager
+def _tmpdir() -> Iterator[Path]:
+    path = Path(tempfile.mkdtemp(prefix="kiosk-vm-"))
+    try:
+        yield path
+    finally:
+        shutil.rmtree(path, ignore_errors=True)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--image", type=Path, help="an image folder (default: scripts/image.sh's)")
+    parser.add_argument("--keep", action="store_true", help="keep the VM's logs in artifacts/vm/")
+    args = parser.parse_args()
+    ensure_qemu()
+    image = args.image or build_image()
+    shots = Path(os.environ.get("KIOSK_ARTIFACTS", REPO / "artifacts")) / "vm"
+    times = []
+    for i in range(args.runs):
+        with _tmpdir() as tmp:
+            work = shots / f"boot-{i + 1}" if args.keep else tmp
+            try:
+                seconds = boot_to_attract(image, work, shots, f"boot-{i + 1}")
+            except VmError as exc:
+                print(f"boot {i + 1}: FAILED: {exc}")
+                if not args.keep:
+                    keep = shots / f"boot-{i + 1}-failed"
+                    shutil.copytree(tmp, keep, dirs_exist_ok=True, ignore=shutil.ignore_patterns("*.sock"))
+                    print(f"  logs kept in {keep}")
+                return 1
+            times.append(seconds)
+            print(f"boot {i + 1}: attract screen (kiosk.service active) after {seconds:.1f} s")
+    print(f"median of {len(times)}: {statistics.median(times):.1f} s; screenshots in {shots}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
