@@ -120,6 +120,10 @@ class Controller:
 
         self.ratings = RatingOutbox(state_dir_of(self), self._deliver_rating)  # 好差评, kept until sent
         self.help_tickets = HelpTickets(state_dir_of(self), today)
+        from kiosk.notify import HelpCall, HelpDesk
+
+        self.help_desk = HelpDesk(config, self.audit.record)  # 呼叫工作人员 reaches staff (kiosk.notify)
+        self.help_call: HelpCall | None = None  # the citizen's latest call, as their screen shows it
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
         self.guide_printing = PrintState()  # the 办事指南 checklist print (kiosk.guide.printing)
         self.paused: str | None = None  # staff paused the terminal (暂停服务): the message shown
@@ -534,6 +538,7 @@ class Controller:
         if not m.active and m.view not in STAFF_VIEWS:
             m.prefs = Preferences(**vars(m._default_prefs))
         self._staff_view_limits(new_config)
+        self.help_desk.reconfigure(new_config)
         card = self.devices.card
         if card is not None and old.services.card_identify != new_config.services.card_identify:
             try:
@@ -547,17 +552,36 @@ class Controller:
         return restart_required(old, new_config)
 
     def call_staff(self) -> str:
-        """A citizen asked for help: record it (no personal data) and give them a ticket number."""
+        """A citizen asked for help: give them a ticket and hand the call to the help desk.
+
+        ``help_call`` says what the screen may tell them: "calling", then "accepted" only once a
+        channel took the call, else "fallback" (kiosk.notify.desk). No personal data is sent.
+        """
         self._help_count += 1
         try:
             ticket = self.help_tickets.next()  # H-MMDD-NNN, unique per terminal per day
         except OSError:
             ticket = f"H{self._help_count:03d}"
+        step = self.machine.step.value
+        call = self.help_call = self.help_desk.open(ticket, step)
         self.audit.record(
-            "help_requested", ticket=ticket, step=self.machine.step.value, session=self.machine.session_id
+            "help_requested",
+            ticket=ticket,
+            step=step,
+            session=self.machine.session_id,
+            open=len(self.help_desk.calls),
         )
         self.machine.touch(self.clock())
+        self._spawn_background(self.help_desk.run(call, self._notify))
         return ticket
+
+    def help_handled(self, ticket: str) -> None:
+        """Staff marked a call handled on the admin page: the desk closes it and tells the channels."""
+        self._spawn_background(self._help_handled(ticket))
+
+    async def _help_handled(self, ticket: str) -> None:
+        await self.help_desk.handled(ticket)
+        self._notify()
 
     def receipt_secret(self) -> bytes:
         """Key of the receipt check code: ``[receipt] code_key``, or a per-run random one when unset.

@@ -8,6 +8,7 @@ shows the reason. Opened by the hidden long press in the top-left corner.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Hashable
 from functools import partial
 from typing import Any
@@ -49,6 +50,7 @@ class AdminScreen(KioskScreen):
             id(c.config),
             self._choosing_pause,
             self._group,
+            tuple((call.ticket, call.phase) for call in c.help_desk.calls),
         )
 
     def on_enter(self, *args: object) -> None:
@@ -164,6 +166,8 @@ class AdminScreen(KioskScreen):
             actions.add_widget(BigButton("暂停服务", self._choose_pause, s, primary=False, height=h))
         actions.add_widget(BigButton("退出管理", mode.leave, s, primary=False, height=h))
         page.add_widget(actions)
+        if c.help_desk.calls:
+            page.add_widget(self._help_calls(h))
         content = BoxLayout(orientation="vertical", spacing=dp(16))
         if self._choosing_pause:
             panel = Panel(spacing=10)
@@ -189,6 +193,23 @@ class AdminScreen(KioskScreen):
         content.add_widget(panel)
         page.add_widget(self.scroll(content))
         return page
+
+    def _help_calls(self, h: float) -> Widget:
+        """Open 呼叫工作人员 calls, oldest first: 已处理 closes one and tells the channels that had it."""
+        c, s = self.ctx.controller, self.ctx.sizes
+        panel = Panel(spacing=8)
+        panel.add_widget(KLabel(f"待处理的呼叫（{len(c.help_desk.calls)}）", size=s.body, bold=True))
+        state = {"calling": "正在通知", "accepted": "已送达", "fallback": "未能送达"}
+        for call in c.help_desk.calls[:5]:  # the page has room for a few; more stay in the list
+            row = BoxLayout(orientation="horizontal", spacing=dp(16), size_hint_y=None, height=h)
+            opened = time.strftime("%H:%M", time.localtime(call.opened))
+            text = f"{call.ticket}  {opened}  {state.get(call.phase, call.phase)}"
+            row.add_widget(KLabel(text, size=s.small))
+            button = BigButton("已处理", partial(c.help_handled, call.ticket), s, height=h)
+            button.size_hint_x = 0.35
+            row.add_widget(button)
+            panel.add_widget(row)
+        return panel
 
     def _show_group(self, group: str) -> None:
         self._group = group

@@ -216,8 +216,14 @@ class Notice(ModalView):
             **kw,
         )
         p = Panel(padding=40, spacing=24)
-        p.add_widget(KLabel(title, size=sizes.title, bold=True, halign="center"))
-        p.add_widget(KLabel(body, size=sizes.body, halign="center"))
+        self.title_label = KLabel(title, size=sizes.title, bold=True, halign="center")
+        self.body_label = KLabel(body, size=sizes.body, halign="center")
+        p.add_widget(self.title_label)
+        p.add_widget(self.body_label)
         p.add_widget(BigButton(_("知道了"), self.dismiss, sizes))
         self.add_widget(p)
         p.bind(minimum_height=lambda *_: setattr(self, "height", p.minimum_height))
+
+    def set_text(self, title: str, body: str) -> None:
+        """Change the message in place (a help call that was accepted or not while it is shown)."""
+        self.title_label.text, self.body_label.text = title, body

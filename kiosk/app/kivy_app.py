@@ -23,7 +23,6 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk.app.gc_tuning import collect_between_citizens, defer_full_collections, freeze_startup_objects
 from kiosk.app.native_memory import release_free_memory
 from kiosk.controller import Controller
-from kiosk.i18n import _
 from kiosk.session import Step
 from screens.base import KioskScreen, ScreenContext
 from screens.clipping import clip_with_scissor
@@ -122,6 +121,8 @@ class KioskApp(App):
         self._at_rest = True  # on the bare attract screen: no session, no page open
         self._prepared: str | None = None  # a screen whose page was built, to be shown next frame
         self._pass_due = False  # the GC pass at rest waits for the start of the next frame
+        self._help_notice: Notice | None = None  # the citizen's help call notice, while open
+        self._help_shown: tuple[str, str] | None = None  # (ticket, phase) it shows
 
     def build(self) -> Root:
         cfg = self.controller.config
@@ -318,6 +319,7 @@ class KioskApp(App):
             self._at_rest = at_rest
             screen.refresh()
         self.header.show_health(c.health)
+        self._show_help_call()
         in_session = (m.active and m.step.value != "goodbye") or m.view is not None
         self.footer.show(s, in_session, m.warning_remaining)
         overlay = self.overlay
@@ -330,13 +332,21 @@ class KioskApp(App):
                 overlay.dismiss(animation=False)
 
     def call_staff(self) -> None:
-        ticket = self.controller.call_staff()
-        s = sizes(self.controller.machine.prefs.elder_mode)
-        body = _("请稍候，工作人员会尽快到您身边。您的呼叫号：{n}").format(n=ticket)
-        terminal = self.controller.config.terminal
-        if terminal.help_text:
-            body += "\n" + _(terminal.help_text)
-        Notice(_("已通知工作人员"), body, s).open()
+        """Open the help notice; refresh() rewrites it as the desk's answer arrives (kiosk.notify)."""
+        self.controller.call_staff()
+        self._help_shown = None
+        self._help_notice = Notice("", "", sizes(self.controller.machine.prefs.elder_mode))
+        self._show_help_call()
+        self._help_notice.open()
+
+    def _show_help_call(self) -> None:
+        from kiosk.notify.view import help_message
+
+        call, notice = self.controller.help_call, self._help_notice
+        if call is None or notice is None or self._help_shown == (call.ticket, call.phase):
+            return
+        self._help_shown = (call.ticket, call.phase)
+        notice.set_text(*help_message(call, self.controller.config))
 
     def _on_key(
         self, _window: Any, key: int, _scancode: int, codepoint: str | None, modifiers: list[str]

@@ -53,6 +53,9 @@ class KioskMetrics:
         self.timeouts = Counter("kiosk_idle_timeouts", "Idle timeouts, by step", ["step"], registry=r)
         self.ratings = Counter("kiosk_ratings", "好差评 given, by score (0: skipped)", ["score"], registry=r)
         self.prints = Counter("kiosk_prints", "Receipts printed", registry=r)
+        self.help_calls_open = Gauge(
+            "kiosk_help_calls_open", "呼叫工作人员 calls not yet marked handled by staff", registry=r
+        )
         self.print_failures = Counter(
             "kiosk_print_failures", "Receipts not printed, by reason", ["reason"], registry=r
         )
@@ -111,6 +114,8 @@ class KioskMetrics:
     def observe_event(self, event: str, data: dict[str, Any]) -> None:
         """An audit event (kiosk.audit listener): count what fleets care about."""
         self.audit_events.labels(event=safe_label(event)).inc()
+        if event.startswith("help_") and isinstance(data.get("open"), int):
+            self.help_calls_open.set(data["open"])  # kiosk.notify.desk puts the open count in each
         if event == "session_started":
             self.sessions_started.inc()
         elif event == "session_ended":

@@ -23,12 +23,14 @@ from pydantic import ValidationError
 
 from kiosk.settings import ownership
 from kiosk.settings.model import KioskConfig
+from kiosk.settings.notify import SECRETS as NOTIFY_SECRETS
 
 DEFAULT_SYSTEM_FILE = Path("/etc/kiosk/terminal.toml")
 DEFAULT_SECRETS_FILE = Path("/etc/kiosk/secrets.toml")
 STAFF_FILE_NAME = "staff.toml"  # in the state directory unless paths.staff_file says otherwise
 ENV_PREFIX = "KIOSK__"
 SECRET_FIELDS = {("backend", "terminal_secret"), ("admin", "pin_hash"), ("receipt", "code_key")}
+SECRET_FIELDS |= {("notify", f) for f in NOTIFY_SECRETS}  # the help-call robots (kiosk.notify)
 # A terminal's configuration is a few kilobytes, three tables deep: anything far beyond is not one,
 # and reading or walking it must not cost memory or the parser's recursion.
 MAX_FILE_BYTES = 1024 * 1024

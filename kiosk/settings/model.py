@@ -10,6 +10,7 @@ from kiosk.settings.backend import BackendConfig
 from kiosk.settings.base import Section
 from kiosk.settings.camera import CameraConfig
 from kiosk.settings.card import CardReaderConfig
+from kiosk.settings.notify import NotifyConfig
 from kiosk.settings.printer import PrinterConfig
 from kiosk.settings.trust import ReceiptConfig, TrustConfig
 
@@ -126,6 +127,7 @@ class KioskConfig(Section):
     ops: OpsConfig = OpsConfig()
     trust: TrustConfig = TrustConfig()
     receipt: ReceiptConfig = ReceiptConfig()
+    notify: NotifyConfig = NotifyConfig()
 
     def secret(self, value: SecretStr) -> str:
         return value.get_secret_value()
