@@ -17,7 +17,7 @@ def help_message(call: HelpCall, config: Any) -> tuple[str, str]:
     """(title, body) of the help notice for ``call`` under ``config`` (KioskConfig)."""
     n = call.ticket
     if call.phase == "accepted":
-        return _("已通知工作人员"), _("已通知工作人员，请稍候（编号 {n}）").format(n=n)
+        return _("呼叫工作人员"), _("已通知工作人员，请稍候（编号 {n}）").format(n=n)
     if call.phase == "calling":
         return _("正在呼叫工作人员…"), _("请稍候，正在通知工作人员。您的呼叫号：{n}").format(n=n)
     body = _(config.notify.fallback_text) + "\n" + _("您的呼叫号：{n}").format(n=n)

@@ -42,7 +42,7 @@ async def test_accepted_call_says_staff_were_called_with_the_ticket(tmp_path: Pa
         assert "正在呼叫" in title and "已通知" not in title + body  # no claim while trying
         await until(lambda: call.phase != "calling")
     assert call.phase == "accepted"
-    assert help_message(call, c.config) == ("已通知工作人员", f"已通知工作人员，请稍候（编号 {ticket}）")
+    assert help_message(call, c.config) == ("呼叫工作人员", f"已通知工作人员，请稍候（编号 {ticket}）")
     text = robot.texts()[0]
     assert ticket in text and c.config.terminal.id in text and "一楼24小时自助区" in text
     assert events(c, "help_notified")[0]["channels"] == ["wecom"]
