@@ -13,7 +13,7 @@ self-checks) — the same code ``kiosk.app.runner`` starts. Only the health poll
 SPEC.json: ``{"overrides": {...}, "state_dir": "...", "health_interval": 1.0}`` (``overrides`` are
 merged over config/default.toml like a terminal.toml). The process prints one JSON line with its
 metrics URL once the first health check is done, then takes commands on standard input, one a line,
-answering each with ``ok``: ``paper out``, ``paper ok``. It stops when standard input closes.
+answering each with ``ok``: ``paper out``, ``paper ok``, ``help``. It stops when standard input closes.
 """
 
 from __future__ import annotations
@@ -55,6 +55,9 @@ async def serve(spec: dict[str, Any]) -> None:
                 # health poll reads it through the observed printer, as on a real terminal
                 printer: Any = devices.printer
                 printer.set_paper(words[1])
+                print("ok", flush=True)
+            elif words == ["help"]:  # a citizen presses 呼叫工作人员 (kiosk.notify's help desk)
+                controller.call_staff()
                 print("ok", flush=True)
             else:
                 print(f"unknown command: {line.strip()!r}", flush=True)
