@@ -130,6 +130,8 @@ class Controller:
         # where admin mode saves changes (kiosk run sets them from --config / --secrets)
         self.config_file: Path | None = None
         self.secrets_file: Path | None = None
+        self.bundles: Any = None  # kiosk.bundles.BundleService when [bundles] is enabled
+        self.content: Any = None  # the applied kiosk.bundles.Bundle (办事指南, 政务公开); None: shipped files
         self._staff_view_limits(config)
         set_language(config.display.language)
 
@@ -146,7 +148,36 @@ class Controller:
         self._spawn_background(self._health_poller())
         if self.backend is not None:
             self._spawn_background(self.ratings.run())
+        self._start_bundles()
         self.audit.record("terminal_started", terminal=self.config.terminal.id)
+
+    def _start_bundles(self) -> None:
+        """Content and settings from the backend (kiosk.bundles): restore the kept bundle, then poll."""
+        if not self.config.bundles.enabled or self.backend is None:
+            return
+        from kiosk.bundles import BundleService, BundleStore
+        from kiosk.rating.paths import state_dir_of
+
+        self.bundles = BundleService(
+            self.config.bundles,
+            dict(self.config.backend.issuer_keys),
+            self.config,
+            self.backend,  # type: ignore[arg-type]  # HttpBackend (maybe observed) has fetch_bundle
+            BundleStore(state_dir_of(self)),
+            self.audit,
+            lambda: self.machine.at_rest_for(self.clock()),
+            self._apply_bundle,
+        )
+        self.bundles.restore()
+        self._spawn_background(self.bundles.run())
+
+    def _apply_bundle(self, bundle: Any) -> None:
+        """Called at rest only (kiosk.bundles.service): the content and the settings overlay."""
+        from kiosk.bundles import overlay_config
+
+        self.content = bundle
+        base = self.bundles.base
+        self.apply_config(overlay_config(base, bundle.overlay) if bundle is not None else base)
 
     async def stop(self) -> None:
         self.machine.end(EndReason.ADMIN, self.clock()) if self.machine.active else None

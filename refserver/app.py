@@ -24,11 +24,14 @@ from refserver.auth import (
     Guard,
     refused,
 )
+from refserver.bundles import etag
 from refserver.copies import render_copy
 from refserver.faults import FaultMiddleware, Faults, FaultSpec
 from refserver.gate import DEFAULT_MAX_BODY_BYTES, TERMINAL_SCOPE_KEY, RequestGate
 from refserver.identifiers import identifier_ok
 from refserver.models import (
+    BUNDLE_GROUP_PATTERN,
+    BundleAnswer,
     CertificateList,
     CopyRequest,
     ErrorAnswer,
@@ -381,6 +384,39 @@ def create_app(
         return {
             "id": store.add_evaluation(terminal.id, body.service_ref, body.score, body.reasons, body.comment)
         }
+
+    etag_header = {"ETag": {"description": "the bundle's validator", "schema": {"type": "string"}}}
+
+    @app.get(
+        "/v1/bundles/{group}",
+        response_model=BundleAnswer,
+        responses={
+            200: {"headers": etag_header},
+            304: {"description": "If-None-Match names the bundle the terminal has", "headers": etag_header},
+            **_ERROR_RESPONSES,
+        },
+        tags=["bundles"],
+    )
+    def get_bundle(
+        group: Annotated[
+            str,
+            Path(
+                pattern=BUNDLE_GROUP_PATTERN, max_length=64, description="terminal group", examples=["demo"]
+            ),
+        ],
+        terminal: Authed,
+        if_none_match: Annotated[
+            str | None, Header(alias="If-None-Match", max_length=200, description="the ETag the terminal has")
+        ] = None,
+    ) -> Response:
+        """The signed content bundle of a terminal group (refserver/bundles.py)."""
+        body = store.bundle(group)
+        if body is None:
+            raise ApiError(404, "NOT_FOUND", "no bundle published for this group")
+        tag = etag(body)
+        if if_none_match is not None and tag in (t.strip() for t in if_none_match.split(",")):
+            return Response(status_code=304, headers={"ETag": tag})
+        return JSONResponse(body, headers={"ETag": tag})
 
     if faults:
 

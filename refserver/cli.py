@@ -22,6 +22,7 @@ import atexit
 import contextlib
 import json
 import os
+import re
 import signal
 import socket
 import sys
@@ -175,6 +176,32 @@ def _lz_token(args: argparse.Namespace) -> int:
     return 0
 
 
+def _bundle_publish(args: argparse.Namespace) -> int:
+    """Sign the files as the group's next version with the server's (demo) issuer key."""
+    from refserver.bundles import publish
+    from refserver.models import BUNDLE_GROUP_PATTERN
+
+    if not re.match(BUNDLE_GROUP_PATTERN, args.group):
+        print(f"refserver: not a group name: {args.group!r}", file=sys.stderr)
+        return 2
+    try:
+        files = {
+            "matters": Path(args.matters).read_text(encoding="utf-8"),
+            "disclosure": Path(args.disclosure).read_text(encoding="utf-8"),
+            "overlay": Path(args.overlay).read_text(encoding="utf-8") if args.overlay else "",
+        }
+    except (OSError, UnicodeDecodeError) as exc:
+        print(f"refserver: cannot read a bundle file: {exc}", file=sys.stderr)
+        return 2
+    store = Store(args.db)
+    try:
+        body = publish(store, args.group, files)
+    finally:
+        store.close()
+    print(f"refserver: published bundle {args.group} version {body['version']}")
+    return 0
+
+
 def _positive_int(text: str) -> int:
     value = int(text)
     if value < 1:
@@ -221,6 +248,15 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--ttl", type=float, default=300.0, help="seconds the token stays valid")
     t.add_argument("--png", default="", help="also write the QR code as a PNG file")
     t.set_defaults(handler=_lz_token)
+    b = sub.add_parser("bundle", help="content bundles for terminal groups")
+    bsub = b.add_subparsers(dest="bundle_command", metavar="ACTION", required=True)
+    p = bsub.add_parser("publish", help="sign matters/disclosure/overlay as the group's next version")
+    p.add_argument("--db", required=True, help="the server's SQLite file")
+    p.add_argument("--group", required=True, help="terminal group (terminals' [bundles] group)")
+    p.add_argument("--matters", required=True, help="matters.toml (办事指南)")
+    p.add_argument("--disclosure", required=True, help="disclosure.toml (政务公开)")
+    p.add_argument("--overlay", default="", help="TOML of staff-editable settings for the group")
+    p.set_defaults(handler=_bundle_publish)
     return parser
 
 

@@ -143,3 +143,24 @@ class ErrorBody(BaseModel):
 
 class ErrorAnswer(BaseModel):
     error: ErrorBody
+
+
+BUNDLE_GROUP_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+
+
+class BundleFiles(BaseModel):
+    """The bundle's files, as TOML text: the terminal validates them with its own loaders."""
+
+    matters: str = Field(description="config/matters.toml (办事指南)")
+    disclosure: str = Field(description="config/disclosure.toml (政务公开)")
+    overlay: str = Field(default="", description="TOML of staff-editable terminal settings; may be empty")
+
+
+class BundleAnswer(BaseModel):
+    """A signed content bundle for a terminal group: SM2 over SM3 of the canonical JSON of
+    ``{"files", "group", "version"}`` (the same canonical form as records)."""
+
+    group: str
+    version: int = Field(ge=1, description="bumped by every publish; terminals refuse older ones")
+    files: BundleFiles
+    signature: Signature

@@ -40,6 +40,8 @@ CREATE TABLE IF NOT EXISTS usage_log (
 CREATE TABLE IF NOT EXISTS evaluations (
     id INTEGER PRIMARY KEY AUTOINCREMENT, at REAL NOT NULL, terminal_id TEXT NOT NULL,
     service_ref TEXT NOT NULL, score INTEGER NOT NULL, reasons TEXT NOT NULL, comment TEXT);
+CREATE TABLE IF NOT EXISTS bundles (
+    grp TEXT PRIMARY KEY, version INTEGER NOT NULL, body TEXT NOT NULL, published_at REAL NOT NULL);
 """
 
 
@@ -281,3 +283,20 @@ class Store:
             }
             for r in rows
         ]
+
+    # ------------------------------------------------------------------ content bundles
+    def bundle(self, group: str) -> dict[str, Any] | None:
+        """The signed bundle published for a terminal group (refserver.bundles), or None."""
+        rows = self._query("SELECT body FROM bundles WHERE grp=?", (group,))
+        return dict(json.loads(rows[0][0])) if rows else None
+
+    def bundle_version(self, group: str) -> int:
+        rows = self._query("SELECT version FROM bundles WHERE grp=?", (group,))
+        return int(rows[0][0]) if rows else 0
+
+    def put_bundle(self, group: str, version: int, body: dict[str, Any]) -> None:
+        with self._tx() as db:
+            db.execute(
+                "INSERT OR REPLACE INTO bundles (grp, version, body, published_at) VALUES (?,?,?,?)",
+                (group, version, json.dumps(body, ensure_ascii=False), time.time()),
+            )

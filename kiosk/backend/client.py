@@ -72,6 +72,7 @@ from kiosk.backend.schemas import (
 from kiosk.backend.signing import new_nonce, sign_headers
 from kiosk.backend.verifier import run_verifier
 from kiosk.backend.verify import to_record, verify_record
+from kiosk.bundles.port import FetchedBundle
 from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
 from kiosk.domain.holder import Holder
 from kiosk.domain.identifiers import CertificateIdentifierError, parse_certificate_identifier
@@ -167,6 +168,7 @@ class _Answer:
     status: int
     content_type: str
     body: bytes
+    etag: str = ""
 
 
 def _is_loopback(host: str) -> bool:
@@ -386,6 +388,40 @@ class HttpBackend:
             "POST", "/v1/evaluations", body=body, idempotent=False, ok=(201,), parse=lambda a: None
         )
 
+    async def fetch_bundle(self, group: str, etag: str | None = None) -> FetchedBundle | None:
+        """The terminal group's signed content bundle (kiosk.bundles), ``None`` on 304: ``etag``
+        (``If-None-Match``) still names it. Not trusted here: kiosk.bundles checks its signature."""
+        if (
+            not group
+            or len(group) > 64
+            or not all(c.isascii() and (c.isalnum() or c in "_.-") for c in group)
+        ):
+            raise BackendError(BackendErrorKind.INVALID_REQUEST, "not a group name")
+        if etag is not None and (len(etag) > 200 or not etag.isascii() or not etag.isprintable()):
+            etag = None  # a damaged kept tag: ask for the whole bundle
+
+        def parse(answer: _Answer) -> FetchedBundle | None:
+            if answer.status == 304:
+                return None
+            if "json" not in answer.content_type:
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON")
+            try:
+                raw = safejson.loads(answer.body)
+            except Exception:  # same policy as _json_raw: the answer's fault, a BAD_RESPONSE
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "bundle is not JSON") from None
+            if not isinstance(raw, dict):
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "bundle is not an object")
+            return FetchedBundle(answer.etag, raw)
+
+        return await self._call(
+            "GET",
+            f"/v1/bundles/{group}",
+            idempotent=True,
+            parse=parse,
+            ok=(200, 304),
+            headers={"If-None-Match": etag} if etag else None,
+        )
+
     async def health(self) -> dict[str, Any]:
         """Server status, version and time, plus ``clock_offset`` (server − terminal, seconds)."""
         sent = self._clock()
@@ -442,6 +478,7 @@ class HttpBackend:
         idempotent: bool,
         parse: Callable[[_Answer], T],
         ok: tuple[int, ...] = (200,),
+        headers: Mapping[str, str] | None = None,
     ) -> T:
         """One logical call: breaker, total timeout, attempts, then ``parse`` of the answer.
 
@@ -460,7 +497,7 @@ class HttpBackend:
         started = time.perf_counter()
         try:
             async with asyncio.timeout(self.settings.total_timeout):
-                answer = await self._attempts(method, path, content, idempotent, ok)
+                answer = await self._attempts(method, path, content, idempotent, ok, headers)
             result = parse(answer)
         except TimeoutError:
             error = BackendError(BackendErrorKind.TIMEOUT, "total timeout")
@@ -496,12 +533,18 @@ class HttpBackend:
         return "/".join(mask_identifier(p) if p.startswith("1.2.156.") else p for p in parts)
 
     async def _attempts(
-        self, method: str, path: str, content: bytes, idempotent: bool, ok: tuple[int, ...]
+        self,
+        method: str,
+        path: str,
+        content: bytes,
+        idempotent: bool,
+        ok: tuple[int, ...],
+        headers: Mapping[str, str] | None = None,
     ) -> _Answer:
         attempt = 0
         while True:
             try:
-                return await self._once(method, path, content, ok, idempotent)
+                return await self._once(method, path, content, ok, idempotent, headers)
             except _Attempt as failed:
                 retry = failed.transient and (idempotent or not failed.sent)
                 if not retry or attempt >= self.settings.retries:
@@ -519,7 +562,13 @@ class HttpBackend:
                 await asyncio.sleep(delay)
 
     async def _once(
-        self, method: str, path: str, content: bytes, ok: tuple[int, ...], idempotent: bool
+        self,
+        method: str,
+        path: str,
+        content: bytes,
+        ok: tuple[int, ...],
+        idempotent: bool,
+        headers: Mapping[str, str] | None = None,
     ) -> _Answer:
         """One attempt: sign, send, read — and once more at once if a kept-alive connection died.
 
@@ -546,7 +595,7 @@ class HttpBackend:
         * Nothing is sent again once any answer has begun, after a timeout, or on a connection
           opened for this request: those keep the policy of :meth:`_attempts`.
         """
-        request = self._signed_request(method, path, content)
+        request = self._signed_request(method, path, content, headers)
         try:
             return await self._exchange(request, ok)
         except _Attempt as failed:
@@ -557,11 +606,14 @@ class HttpBackend:
                 method,
                 self._log_path(path),
             )
-        again = self._signed_request(method, path, content) if idempotent else _same_request(request)
+        again = self._signed_request(method, path, content, headers) if idempotent else _same_request(request)
         return await self._exchange(again, ok)
 
-    def _signed_request(self, method: str, path: str, content: bytes) -> httpx.Request:
+    def _signed_request(
+        self, method: str, path: str, content: bytes, extra: Mapping[str, str] | None = None
+    ) -> httpx.Request:
         headers = {"Content-Type": "application/json"} if content else {}
+        headers.update(extra or {})
         request = self._client.build_request(method, path, content=content or None, headers=headers)
         target = request.url.raw_path.decode("ascii")
         request.headers.update(
@@ -616,7 +668,7 @@ class HttpBackend:
             await response.aclose()
         content_type = response.headers.get("content-type", "").lower()
         if response.status_code in ok:
-            return _Answer(response.status_code, content_type, body)
+            return _Answer(response.status_code, content_type, body, response.headers.get("etag", "")[:200])
         raise self._error_for(response.status_code, content_type, body)
 
     @staticmethod

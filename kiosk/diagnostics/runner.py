@@ -14,10 +14,11 @@ from typing import Any
 from kiosk.diagnostics import backend as backend_checks
 from kiosk.diagnostics import devices as device_checks
 from kiosk.diagnostics import system
+from kiosk.diagnostics.bundle import check_bundle
 from kiosk.diagnostics.model import CheckResult, Report
 
 log = logging.getLogger(__name__)
-ORDER = ("config", "disk", "clock", "font", "card", "camera", "printer", "backend")
+ORDER = ("config", "disk", "clock", "font", "card", "camera", "printer", "backend", "bundle")
 TITLES = {
     "config": "配置文件",
     "disk": "磁盘空间",
@@ -27,6 +28,7 @@ TITLES = {
     "camera": "摄像头（亮证码）",
     "printer": "凭条打印机",
     "backend": "电子证照后台",
+    "bundle": "内容包",
 }
 
 
@@ -111,6 +113,7 @@ async def run_diagnostics(config: Any, devices: Any, options: DiagOptions | None
         _timed("config", lambda: system.check_config(o.config_file, o.secrets_file), limit),
         _timed("disk", lambda: system.check_disk(_state_dir(config, o), o.min_free_bytes), limit),
         _timed("font", lambda: system.check_font(config.display.font_path), limit),
+        _timed("bundle", lambda: check_bundle(config, _state_dir(config, o)), limit),
         _timed(
             "card",
             lambda: device_checks.check_card(

@@ -93,6 +93,9 @@ class KioskMetrics:
         self.resident_memory = Gauge(
             "kiosk_resident_memory_bytes", "Resident memory of the kiosk app process", registry=r
         )
+        self.bundle_version = Gauge(
+            "kiosk_bundle_version", "Version of the applied content bundle (0: the shipped files)", registry=r
+        )
         self.frame_gap = Gauge(
             "kiosk_ui_max_frame_gap_seconds", "Longest gap between UI frames in the last minute", registry=r
         )
@@ -132,6 +135,9 @@ class KioskMetrics:
         elif event in ("rated", "rating_skipped"):
             score = data.get("score") or 0
             self.ratings.labels(score=safe_label(score, ("0", "1", "2", "3", "4", "5"))).inc()
+        elif event in ("bundle_applied", "bundle_restored", "bundle_rolled_back"):
+            version = data.get("version")
+            self.bundle_version.set(version if isinstance(version, int) else 0)
         elif event == "printed":
             self.prints.inc()
         elif event == "print_failed":

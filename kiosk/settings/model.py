@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, model_validator
 
 from kiosk.settings.backend import BackendConfig
 from kiosk.settings.base import Section
+from kiosk.settings.bundles import BundlesConfig
 from kiosk.settings.camera import CameraConfig
 from kiosk.settings.card import CardReaderConfig
 from kiosk.settings.notify import NotifyConfig
@@ -127,6 +128,7 @@ class KioskConfig(Section):
     ops: OpsConfig = OpsConfig()
     trust: TrustConfig = TrustConfig()
     receipt: ReceiptConfig = ReceiptConfig()
+    bundles: BundlesConfig = BundlesConfig()
     notify: NotifyConfig = NotifyConfig()
 
     def secret(self, value: SecretStr) -> str:

@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
-CHECKS = {"config", "disk", "clock", "font", "card", "camera", "printer", "backend"}
+CHECKS = {"config", "disk", "clock", "font", "card", "camera", "printer", "backend", "bundle"}
 
 
 def test_demo_json_and_html_report(tmp_path: Path) -> None:
