@@ -10,6 +10,7 @@ longer than the client's timeout). The DingTalk robot checks 加签 itself, as D
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
 import hmac
 import json
@@ -71,7 +72,9 @@ def _handler(robot: Robot) -> type[BaseHTTPRequestHandler]:
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
-            self.wfile.write(data)
+            # the client may have given up waiting (a hang longer than its timeout): as intended
+            with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                self.wfile.write(data)
 
         def do_POST(self) -> None:
             length = int(self.headers.get("Content-Length") or 0)
