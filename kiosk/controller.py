@@ -588,13 +588,19 @@ class Controller:
         ``help_call`` says what the screen may tell them: "calling", then "accepted" only once a
         channel took the call, else "fallback" (kiosk.notify.desk). No personal data is sent.
         """
+        self.machine.touch(self.clock())
+        session = self.machine.session_id
+        pending = self.help_desk.pending(session)
+        if pending is not None:  # tapped again: the same call, shown again, no second message
+            self.help_call = pending
+            return pending.ticket
         self._help_count += 1
         try:
             ticket = self.help_tickets.next()  # H-MMDD-NNN, unique per terminal per day
         except OSError:
             ticket = f"H{self._help_count:03d}"
         step = self.machine.step.value
-        call = self.help_call = self.help_desk.open(ticket, step)
+        call = self.help_call = self.help_desk.open(ticket, step, session)
         self.audit.record(
             "help_requested",
             ticket=ticket,
@@ -602,7 +608,6 @@ class Controller:
             session=self.machine.session_id,
             open=len(self.help_desk.calls),
         )
-        self.machine.touch(self.clock())
         self._spawn_background(self.help_desk.run(call, self._notify))
         return ticket
 

@@ -23,6 +23,7 @@ from kiosk.notify.port import Channel, NotAccepted, Notice
 
 log = logging.getLogger(__name__)
 
+MAX_OPEN = 50  # open calls kept; the oldest is dropped (and audited) beyond it
 Record = Callable[..., None]  # AuditLog.record(event, **data)
 Sleep = Callable[[float], Awaitable[Any]]
 
@@ -35,6 +36,7 @@ class HelpCall:
     phase: str = "calling"  # "calling" → "accepted" | "fallback"
     accepted_by: list[str] = field(default_factory=list)
     tries: int = 0
+    session: str | None = None  # the random session id (repeat taps), never sent to a channel
 
 
 def channels_from(notify: Any) -> list[Channel]:
@@ -84,10 +86,25 @@ class HelpDesk:
         t = self.config.terminal
         return Notice(kind, call.ticket, t.id, t.name, t.location or t.centre_name, call.step)
 
-    def open(self, ticket: str, step: str) -> HelpCall:
+    def pending(self, session: str | None) -> HelpCall | None:
+        """The call this session already made that is being tried or was taken, not yet handled.
+
+        WHY: a worried citizen taps 呼叫工作人员 again and again; each tap must not post another
+        message to the staff group (robots also refuse more than about 20 a minute, which would turn
+        a taken call into a refused one). A call nobody took may be tried again by tapping again.
+        """
+        for call in reversed(self.calls):
+            if call.session == session and call.phase in ("calling", "accepted"):
+                return call
+        return None
+
+    def open(self, ticket: str, step: str, session: str | None = None) -> HelpCall:
         """Register a call (phase "calling"); :meth:`run` then tries to reach someone."""
-        call = HelpCall(ticket, step)
+        call = HelpCall(ticket, step, session=session)
         self.calls.append(call)
+        if len(self.calls) > MAX_OPEN:  # staff who never close calls must not grow memory for ever
+            dropped = self.calls.pop(0)
+            self.record("help_dropped", ticket=dropped.ticket, open=len(self.calls))
         return call
 
     async def run(self, call: HelpCall, changed: Callable[[], None] = lambda: None) -> HelpCall:

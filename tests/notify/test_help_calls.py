@@ -99,7 +99,9 @@ async def test_staff_mark_the_call_handled_and_the_channel_is_told(tmp_path: Pat
     with running_robot("wecom") as robot:
         c = controller(tmp_path, {"wecom_url": robot.url})
         c.audit.listeners.append(metrics.observe_event)
-        first, second = c.call_staff(), c.call_staff()
+        first = c.call_staff()  # on the attract screen
+        assert c.machine.begin(0.0)  # another citizen, in a session
+        second = c.call_staff()
         await until(lambda: all(call.phase == "accepted" for call in c.help_desk.calls))
         assert [call.ticket for call in c.help_desk.calls] == [first, second]
         assert metrics.registry.get_sample_value("kiosk_help_calls_open") == 2
@@ -127,3 +129,41 @@ async def test_the_notice_carries_no_personal_data(tmp_path: Path) -> None:
     sent = json.dumps(robot.received, ensure_ascii=False)
     assert robot.received[0]["step"] == "consent"
     assert "测试人员甲" not in sent and "45020319900101001X" not in sent
+
+
+async def test_tapping_again_shows_the_same_call_and_posts_no_second_message(tmp_path: Path) -> None:
+    with running_robot("wecom", script=[("hang", 0.3)]) as robot:
+        c = controller(tmp_path, {"wecom_url": robot.url})
+        assert c.machine.begin(0.0)
+        first = c.call_staff()
+        assert c.call_staff() == first  # while it is being tried
+        call = c.help_call
+        assert call is not None
+        await until(lambda: call.phase == "accepted")
+        assert c.call_staff() == first  # and once taken
+    assert len(robot.received) == 1 and len(c.help_desk.calls) == 1
+    assert len(events(c, "help_requested")) == 1
+
+
+async def test_a_call_nobody_took_is_tried_again_on_the_next_tap(tmp_path: Path) -> None:
+    with running_robot("wecom", script=[("errcode", 45009)] * 3) as robot:
+        c = controller(tmp_path, {"wecom_url": robot.url})
+        first = c.call_staff()
+        call = c.help_call
+        assert call is not None
+        await until(lambda: call.phase == "fallback")
+        second = c.call_staff()
+        again = c.help_call
+        assert second != first and again is not None
+        await until(lambda: again.phase == "accepted")
+
+
+def test_open_calls_are_bounded_and_the_dropped_one_is_audited() -> None:
+    from kiosk.notify.desk import MAX_OPEN, HelpDesk
+
+    recorded: list[tuple[str, dict[str, Any]]] = []
+    desk = HelpDesk(make_config(), lambda event, **data: recorded.append((event, data)), channels=[])
+    for n in range(MAX_OPEN + 2):
+        desk.open(f"H-{n}", "attract", session=f"s{n}")
+    assert len(desk.calls) == MAX_OPEN and desk.calls[0].ticket == "H-2"
+    assert [d["ticket"] for e, d in recorded if e == "help_dropped"] == ["H-0", "H-1"]
