@@ -13,7 +13,8 @@ from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.widget import Widget
 
-from kiosk.disclosure import change_chart, default_disclosure, sangong_chart, spending_chart
+from kiosk.bundles.content import disclosure_for
+from kiosk.disclosure import change_chart, sangong_chart, spending_chart
 from kiosk.disclosure.charts import amount_text, change_text, other_figures
 from kiosk.guide.content import ContentError
 from kiosk.i18n import _
@@ -49,7 +50,7 @@ class DisclosureScreen(KioskScreen):
         page = self.page()
         page.add_widget(KLabel(_("政务公开"), size=s.title, bold=True, colour=BLUE))
         try:
-            d = default_disclosure()
+            d = disclosure_for(self.ctx.controller)  # the applied bundle's, else the shipped file
         except ContentError as exc:
             log.error("disclosure content refused: %s", exc)
             page.add_widget(KLabel(_("政务公开信息暂时无法显示，请到咨询台查询。"), size=s.body))

@@ -19,7 +19,8 @@ from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.widget import Widget
 
-from kiosk.guide import ContentError, MaterialState, MatterIndex, default_catalogue, session_readiness
+from kiosk.bundles.content import catalogue_for
+from kiosk.guide import ContentError, MaterialState, MatterIndex, session_readiness
 from kiosk.guide.catalogue import Catalogue, Matter
 from kiosk.guide.matching import MaterialCheck, Readiness
 from kiosk.guide.receipt import step_mark
@@ -86,7 +87,7 @@ class GuideScreen(KioskScreen):
         super().refresh(force)
 
     def _catalogue(self) -> Catalogue:
-        catalogue = default_catalogue()
+        catalogue = catalogue_for(self.ctx.controller)  # the applied bundle's, else the shipped file
         with self._index_lock:
             if self._index is None or self._index.catalogue is not catalogue:
                 self._index = MatterIndex(catalogue)

@@ -12,7 +12,8 @@ import logging
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from kiosk.guide.catalogue import Catalogue, default_catalogue
+from kiosk.bundles.content import catalogue_for
+from kiosk.guide.catalogue import Catalogue
 from kiosk.guide.matching import session_readiness
 from kiosk.guide.receipt import checklist_receipt
 from kiosk.i18n import _
@@ -32,7 +33,7 @@ def build_checklist(
     controller: Controller, matter_id: str, catalogue: Catalogue | None = None
 ) -> Receipt | None:
     """The checklist for the current session (or for nobody identified)."""
-    catalogue = catalogue or default_catalogue()
+    catalogue = catalogue or catalogue_for(controller)  # the applied bundle's, else the shipped file
     matter = catalogue.get(matter_id)
     if matter is None:
         return None

@@ -20,8 +20,10 @@ import pytest
 
 from kiosk.audit import AuditLog
 from kiosk.bundles import BundleStore
+from kiosk.bundles.content import catalogue_for, disclosure_for
 from kiosk.controller import Controller, Devices
 from kiosk.diagnostics.bundle import check_bundle
+from kiosk.guide.printing import build_checklist
 from kiosk.ops.metrics import KioskMetrics
 from kiosk.settings import KioskConfig
 from refserver.bundles import etag
@@ -43,11 +45,19 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[RefServer]:
         yield s
 
 
-def publish(server: RefServer, tmp: Path, group: str, *, matters: str = MATTERS, overlay: str = "") -> str:
+def publish(
+    server: RefServer,
+    tmp: Path,
+    group: str,
+    *,
+    matters: str = MATTERS,
+    overlay: str = "",
+    disclosure: str = DISCLOSURE,
+) -> str:
     """``refserver bundle publish`` as an operator runs it; returns its output line."""
     m, d, o = tmp / f"{group}-matters.toml", tmp / f"{group}-disclosure.toml", tmp / f"{group}-overlay.toml"
     m.write_text(matters, encoding="utf-8")
-    d.write_text(DISCLOSURE, encoding="utf-8")
+    d.write_text(disclosure, encoding="utf-8")
     args = ["--matters", str(m), "--disclosure", str(d)]
     if overlay:
         o.write_text(overlay, encoding="utf-8")
@@ -115,7 +125,13 @@ class Terminal:
 async def test_a_published_bundle_reaches_two_terminals_at_rest(server: RefServer, tmp_path: Path) -> None:
     group = "zone-two"
     overlay = "[timeouts]\nidle_seconds = 90\n\n[services]\nrating = false\n"
-    assert "version 1" in publish(server, tmp_path, group, matters=matters_version("2026.1"), overlay=overlay)
+    matters = matters_version("2026.1").replace("不动产登记（二手房转移登记）", "二手房过户登记", 1)
+    disclosure = DISCLOSURE.replace(
+        'centre = "柳江区政务服务中心"', 'centre = "柳江区政务服务中心（内容包）"', 1
+    )
+    assert "version 1" in publish(
+        server, tmp_path, group, matters=matters, overlay=overlay, disclosure=disclosure
+    )
     a = Terminal(server, tmp_path / "a", group)
     b = Terminal(server, tmp_path / "b", group, sm3=True)
     b.controller.start_session()  # a citizen stands at terminal b
@@ -132,11 +148,17 @@ async def test_a_published_bundle_reaches_two_terminals_at_rest(server: RefServe
         await until(lambda: b.named("bundle_fetched") != [])
         await asyncio.sleep(1.2)  # a rest check or more ran while the session was open
         assert b.version == 0 and b.controller.content is None
+        assert catalogue_for(b.controller).get("estate-transfer").name == "不动产登记（二手房转移登记）"  # type: ignore[union-attr]
         assert b.controller.config.timeouts.idle_seconds == 60
         b.controller.home()
         await until(lambda: b.version == 1)
         assert b.catalogue_version() == "2026.1"
         assert b.controller.config.timeouts.idle_seconds == 90
+        # what the guide and disclosure pages and the checklist print show now
+        assert catalogue_for(b.controller).get("estate-transfer").name == "二手房过户登记"  # type: ignore[union-attr]
+        assert disclosure_for(b.controller).centre == "柳江区政务服务中心（内容包）"
+        checklist = build_checklist(b.controller, "estate-transfer")
+        assert checklist is not None and "二手房过户登记" in repr(checklist)
         # kept in the state directory (the unit's sandbox lets it write there), shown in diagnostics
         assert BundleStore(b.state).pointer().current == 1
         line = check_bundle(b.config, b.state)
