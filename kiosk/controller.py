@@ -173,11 +173,12 @@ class Controller:
 
     def _apply_bundle(self, bundle: Any) -> None:
         """Called at rest only (kiosk.bundles.service): the content and the settings overlay."""
-        from kiosk.bundles import overlay_config
+        from kiosk.bundles.bundle import swap_overlay
 
+        old = self.content.overlay if self.content is not None else {}
         self.content = bundle
-        base = self.bundles.base
-        self.apply_config(overlay_config(base, bundle.overlay) if bundle is not None else base)
+        new = bundle.overlay if bundle is not None else {}
+        self.apply_config(swap_overlay(self.config, self.bundles.base, old, new))
 
     async def stop(self) -> None:
         self.machine.end(EndReason.ADMIN, self.clock()) if self.machine.active else None

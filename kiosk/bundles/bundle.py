@@ -117,6 +117,41 @@ def overlay_config(base: KioskConfig, overlay: Mapping[str, Any]) -> KioskConfig
     return KioskConfig.model_validate(data)
 
 
+def _leaf_paths(data: Mapping[str, Any], prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    out: list[tuple[str, ...]] = []
+    for key, value in data.items():
+        if isinstance(value, Mapping):
+            out += _leaf_paths(value, (*prefix, key))
+        else:
+            out.append((*prefix, key))
+    return out
+
+
+def swap_overlay(
+    current: KioskConfig, base: KioskConfig, old: Mapping[str, Any], new: Mapping[str, Any]
+) -> KioskConfig:
+    """The running configuration with the old bundle's overlay taken off and the new one laid on.
+
+    WHY not simply ``base`` + new overlay: ``base`` is the configuration the terminal started with,
+    and staff may have changed settings on the admin page since (saved, applied live); those stay.
+    A key the old overlay set goes back to the terminal's own value unless the new one sets it.
+    """
+    from kiosk.settings.loader import _merge
+
+    data, start = current.model_dump(), base.model_dump()
+    for path in _leaf_paths(old):
+        here, there = data, start
+        for key in path[:-1]:
+            here, there = here.get(key, {}), there.get(key, {})
+        if isinstance(here, dict) and isinstance(there, dict) and path[-1] in there:
+            here[path[-1]] = there[path[-1]]
+    _merge(data, new)
+    try:
+        return KioskConfig.model_validate(data)
+    except ValidationError:  # a staff change that conflicts with the new overlay: the overlay wins
+        return overlay_config(base, new)
+
+
 def check_overlay(overlay: dict[str, Any], base: KioskConfig) -> None:
     """Only what staff may change on the admin page (the staff file's rule), and valid with the rest."""
     from kiosk.settings.loader import _Layer, _not_staff_settings

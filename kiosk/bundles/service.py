@@ -182,5 +182,8 @@ class BundleService:
                 except Exception:  # one bad poll must not end the poller
                     log.exception("bundle poll failed")
                 next_poll = loop.time() + self.settings.poll_seconds
-            self.apply_if_at_rest()
+            try:
+                self.apply_if_at_rest()
+            except Exception:  # never end the poller; the bundle stays pending and is tried again
+                log.exception("bundle apply failed")
             await asyncio.sleep(REST_CHECK_SECONDS)

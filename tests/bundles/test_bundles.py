@@ -308,3 +308,26 @@ async def test_etag_answers_304_when_the_terminal_has_the_bundle(server: RefServ
     # unsigned requests are refused like every other signed operation
     r = httpx.get(f"{server.url}/v1/bundles/{group}", trust_env=False)
     assert r.status_code == 401
+
+
+async def test_staff_changes_made_since_start_survive_a_new_bundle(server: RefServer, tmp_path: Path) -> None:
+    group = "zone-staff"
+    publish(server, tmp_path, group, overlay="[timeouts]\nidle_seconds = 90\n")
+    t = Terminal(server, tmp_path / "a", group)
+    await t.controller.start()
+    try:
+        await until(t.at_version(1))
+        # staff turn the voice off on the admin page (kiosk.admin.mode applies the proposed config live)
+        changed = t.controller.config.model_copy(
+            update={"voice": t.controller.config.voice.model_copy(update={"enabled": False})}
+        )
+        t.controller.apply_config(changed)
+        publish(server, tmp_path, group, overlay="[services]\nrating = false\n")
+        assert await t.controller.bundles.poll_once() == "fetched"
+        assert t.controller.bundles.apply_if_at_rest()
+        config = t.controller.config
+        assert config.voice.enabled is False  # the staff change stays
+        assert config.services.rating is False  # the new overlay
+        assert config.timeouts.idle_seconds == 60  # the old overlay's key is the terminal's own again
+    finally:
+        await t.controller.stop()
