@@ -30,8 +30,11 @@ class Pointer:
 
 
 class BundleStore:
-    def __init__(self, state_dir: Path) -> None:
+    def __init__(self, state_dir: Path, owner: tuple[int, int] | None = None) -> None:
+        """``owner`` (uid, gid) for files written: a technician's command run as root leaves them to
+        the state directory's owner, the app, which must read them."""
         self.directory = Path(state_dir) / "bundles"
+        self.owner = owner
 
     def _file(self, version: int) -> Path:
         return self.directory / f"bundle-{int(version)}.json"
@@ -59,7 +62,7 @@ class BundleStore:
 
     def _write_pointer(self, pointer: Pointer) -> None:
         data = json.dumps(pointer.__dict__, sort_keys=True).encode("utf-8")
-        atomic_write(self.directory / STATE_FILE, data, mode=0o600, keep_backup=False)
+        atomic_write(self.directory / STATE_FILE, data, mode=0o600, keep_backup=False, owner=self.owner)
         self._prune(pointer)
 
     def _prune(self, pointer: Pointer) -> None:

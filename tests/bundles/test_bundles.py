@@ -18,7 +18,7 @@ from typing import Any
 import httpx
 import pytest
 
-from kiosk.audit import AuditLog
+from kiosk.audit import AuditLog, verify_chain
 from kiosk.bundles import BundleStore
 from kiosk.bundles.content import catalogue_for, disclosure_for
 from kiosk.controller import Controller, Devices
@@ -95,7 +95,7 @@ class Terminal:
             }
         )
         self.clock = FakeClock()
-        self.audit = AuditLog(root / "audit.jsonl")
+        self.audit = AuditLog(self.state / "audit.jsonl")  # where the terminal keeps it
         self.events: list[tuple[str, dict[str, Any]]] = []
         self.audit.listeners.append(lambda event, data: self.events.append((event, dict(data))))
         self.metrics = KioskMetrics(client.terminal_id)
@@ -331,3 +331,44 @@ async def test_staff_changes_made_since_start_survive_a_new_bundle(server: RefSe
         assert config.timeouts.idle_seconds == 60  # the old overlay's key is the terminal's own again
     finally:
         await t.controller.stop()
+
+
+def kiosk_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "kiosk", *args], capture_output=True, text=True, timeout=60)
+
+
+async def test_a_technician_rolls_back_with_kiosk_bundle_rollback(server: RefServer, tmp_path: Path) -> None:
+    group = "zone-cli"
+    publish(server, tmp_path, group, matters=matters_version("cli-one"))
+    t = Terminal(server, tmp_path / "a", group)
+    await t.controller.start()
+    try:
+        await until(t.at_version(1))
+        publish(server, tmp_path, group, matters=matters_version("cli-two"))
+        assert await t.controller.bundles.poll_once() == "fetched"
+        assert t.controller.bundles.apply_if_at_rest()
+    finally:
+        await t.controller.stop()
+    state = str(t.state)
+    assert "内容包 v2，上一版 v1" in kiosk_cli("bundle", "status", "--state-dir", state).stdout
+    done = kiosk_cli("bundle", "rollback", "--state-dir", state)
+    assert done.returncode == 0, done.stderr
+    assert "已从内容包 v2 回退到 v1" in done.stdout
+    assert "内容包 v1，无上一版" in kiosk_cli("bundle", "status", "--state-dir", state).stdout
+    audit = (t.state / "audit.jsonl").read_text(encoding="utf-8")
+    assert '"bundle_rolled_back"' in audit and '"technician"' in audit
+    assert verify_chain(t.state / "audit.jsonl").ok  # the technician's entry continues the chain
+    # the next start uses v1 (verified again) and does not take v2 back from the backend
+    again = Terminal(server, tmp_path / "a", group)
+    await again.controller.start()
+    try:
+        assert again.named("bundle_restored") == [{"group": group, "version": 1}]
+        await until(lambda: again.named("bundle_refused") != [])
+        assert again.named("bundle_refused")[0]["kind"] == "older"
+        assert again.catalogue_version() == "cli-one"
+    finally:
+        await again.controller.stop()
+    # nothing left to roll back to: the shipped files at the next start; once more is refused
+    assert kiosk_cli("bundle", "rollback", "--state-dir", state).returncode == 0
+    refused = kiosk_cli("bundle", "rollback", "--state-dir", state)
+    assert refused.returncode == 1 and "无需回退" in refused.stderr
