@@ -145,7 +145,8 @@ class ErrorAnswer(BaseModel):
     error: ErrorBody
 
 
-BUNDLE_GROUP_PATTERN = r"^[A-Za-z0-9_.-]{1,64}$"
+# a letter or digit first: "." and ".." are path segments, not names
+BUNDLE_GROUP_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$"
 
 
 class BundleFiles(BaseModel):

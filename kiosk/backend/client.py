@@ -44,6 +44,7 @@ import ipaddress
 import json
 import logging
 import random
+import re
 import ssl
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -129,6 +130,7 @@ MAX_CONNECTIONS = 8
 ACCEPT_ENCODING = "gzip"
 # httpcore's words when a kept-alive connection was closed under a request before any answer
 SERVER_DISCONNECTED = "Server disconnected without sending a response"
+_BUNDLE_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
 
 
 class _Attempt(Exception):
@@ -391,11 +393,7 @@ class HttpBackend:
     async def fetch_bundle(self, group: str, etag: str | None = None) -> FetchedBundle | None:
         """The terminal group's signed content bundle (kiosk.bundles), ``None`` on 304: ``etag``
         (``If-None-Match``) still names it. Not trusted here: kiosk.bundles checks its signature."""
-        if (
-            not group
-            or len(group) > 64
-            or not all(c.isascii() and (c.isalnum() or c in "_.-") for c in group)
-        ):
+        if not _BUNDLE_GROUP.fullmatch(group):  # one path segment, never "." or ".."
             raise BackendError(BackendErrorKind.INVALID_REQUEST, "not a group name")
         if etag is not None and (len(etag) > 200 or not etag.isascii() or not etag.isprintable()):
             etag = None  # a damaged kept tag: ask for the whole bundle

@@ -11,7 +11,10 @@ class BundlesConfig(Section):
     # off by default: a terminal takes content from the backend only when its operator says so
     enabled: bool = False
     # the terminal group whose bundle it takes (the backend publishes one bundle per group)
-    group: str = Field(default="default", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.-]+$")
+    # a letter or digit first: the group is a URL path segment, and "." or ".." would change the path
+    group: str = Field(
+        default="default", min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+    )
     poll_seconds: float = Field(default=300.0, ge=5, le=86400)
     # which of backend.issuer_keys signs bundles; a bundle signed by any other key is refused
     signing_key_id: str = Field(default="", max_length=64)

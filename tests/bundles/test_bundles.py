@@ -17,8 +17,10 @@ from typing import Any
 
 import httpx
 import pytest
+from pydantic import ValidationError
 
 from kiosk.audit import AuditLog, verify_chain
+from kiosk.backend.errors import BackendError, BackendErrorKind
 from kiosk.bundles import BundleStore
 from kiosk.bundles.content import catalogue_for, disclosure_for
 from kiosk.controller import Controller, Devices
@@ -26,6 +28,7 @@ from kiosk.diagnostics.bundle import check_bundle
 from kiosk.guide.printing import build_checklist
 from kiosk.ops.metrics import KioskMetrics
 from kiosk.settings import KioskConfig
+from kiosk.settings.bundles import BundlesConfig
 from refserver.bundles import etag
 from refserver.demo_issuer_key import DEMO_KEY_ID
 from refserver.models import BundleAnswer
@@ -372,3 +375,19 @@ async def test_a_technician_rolls_back_with_kiosk_bundle_rollback(server: RefSer
     assert kiosk_cli("bundle", "rollback", "--state-dir", state).returncode == 0
     refused = kiosk_cli("bundle", "rollback", "--state-dir", state)
     assert refused.returncode == 1 and "无需回退" in refused.stderr
+
+
+async def test_a_group_name_is_one_path_segment(server: RefServer) -> None:
+    """``..`` would make GET /v1/bundles/.. another path (httpx normalises it): refused before sending."""
+    client = server.client()
+    try:
+        for bad in ("..", ".", "a/b", "", "-x", "组"):
+            with pytest.raises(BackendError) as caught:
+                await client.fetch_bundle(bad)
+            assert caught.value.kind is BackendErrorKind.INVALID_REQUEST
+    finally:
+        await client.aclose()
+    with pytest.raises(ValidationError):
+        BundlesConfig(group="..")
+    r = httpx.get(f"{server.url}/v1/bundles/..", trust_env=False)
+    assert r.status_code != 200
