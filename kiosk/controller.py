@@ -173,12 +173,23 @@ class Controller:
 
     def _apply_bundle(self, bundle: Any) -> None:
         """Called at rest only (kiosk.bundles.service): the content and the settings overlay."""
+        from kiosk.admin.changes import diff_configs
         from kiosk.bundles.bundle import swap_overlay
 
         old = self.content.overlay if self.content is not None else {}
         self.content = bundle
-        new = bundle.overlay if bundle is not None else {}
-        self.apply_config(swap_overlay(self.config, self.bundles.base, old, new))
+        before = self.config
+        after = swap_overlay(before, self.bundles.base, old, bundle.overlay if bundle is not None else {})
+        restart = self.apply_config(after)
+        changes = diff_configs(before, after)
+        if changes:  # the settings a bundle changed, audited like a staff change on the admin page
+            self.audit.record(
+                "config_changed",
+                who="bundle",
+                version=bundle.version if bundle is not None else 0,
+                changes=[c.as_audit() for c in changes],
+                restart_required=restart,
+            )
 
     async def stop(self) -> None:
         self.machine.end(EndReason.ADMIN, self.clock()) if self.machine.active else None

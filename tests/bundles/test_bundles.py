@@ -146,6 +146,12 @@ async def test_a_published_bundle_reaches_two_terminals_at_rest(server: RefServe
         assert a.controller.config.timeouts.idle_seconds == 90
         assert a.controller.config.services.rating is False
         assert a.named("bundle_applied") == [{"group": group, "version": 1, "previous": 0}]
+        changed = a.named("config_changed")
+        assert [(e["who"], e["version"]) for e in changed] == [("bundle", 1)]
+        assert {c["field"]: (c["old"], c["new"]) for c in changed[0]["changes"]} == {
+            "timeouts.idle_seconds": (60, 90),
+            "services.rating": (True, False),
+        }
         assert a.gauge() == 1
         # b fetched and checked it, but applies it only once the citizen has gone
         await until(lambda: b.named("bundle_fetched") != [])
