@@ -32,9 +32,12 @@ class BundleRefused(Exception):
     """``kind``: signature | invalid | older (a rollback attack) | group; ``reason`` for the audit."""
 
     def __init__(self, kind: str, reason: str) -> None:
-        super().__init__(f"{kind}: {reason}")
+        super().__init__(kind, reason)  # both in args: it pickles back from the verifier process
         self.kind = kind
         self.reason = reason
+
+    def __str__(self) -> str:
+        return f"{self.kind}: {self.reason}"
 
 
 class _Strict(BaseModel):
@@ -198,3 +201,17 @@ def check_bundle(
     if wire.version <= current_version:
         raise BundleRefused("older", f"version {wire.version} is not newer than {current_version}")
     return check_content(wire, base)
+
+
+def check_bundle_in_worker(
+    body: dict[str, Any],
+    group: str,
+    issuer_keys: dict[str, str],
+    key_id: str,
+    base: KioskConfig,
+    current_version: int,
+) -> Bundle:
+    """:func:`check_bundle` with positional arguments, for kiosk.backend.verifier's process."""
+    return check_bundle(
+        body, group=group, issuer_keys=issuer_keys, key_id=key_id, base=base, current_version=current_version
+    )
