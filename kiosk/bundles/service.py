@@ -85,7 +85,9 @@ class BundleService:
         """At start: the bundle applied last, verified again; else the shipped files serve."""
         pointer = self.store.pointer()
         bundle = self._recheck(pointer.current)
-        if pointer.current is not None and bundle is None:
+        if pointer.damaged:
+            self.audit.record("bundle_damaged", version=None, what="state.json", highest=pointer.highest)
+        elif pointer.current is not None and bundle is None:
             self.audit.record("bundle_damaged", version=pointer.current)
         self.active = bundle
         if bundle is not None:

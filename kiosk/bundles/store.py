@@ -27,6 +27,7 @@ class Pointer:
     previous: int | None = None
     highest: int = 0
     etag: str = ""
+    damaged: bool = False  # state.json was there but unreadable
 
 
 class BundleStore:
@@ -51,8 +52,17 @@ class BundleStore:
         except FileNotFoundError:
             return Pointer()
         except (OSError, ValueError, TypeError, AttributeError):
-            # a damaged pointer: no bundle is trusted, the shipped files serve (the caller audits)
-            return Pointer()
+            # a damaged pointer: no bundle is trusted, the shipped files serve (the caller audits);
+            # the kept files still say which versions were applied, so older ones stay refused
+            return Pointer(highest=max(self._kept_versions(), default=0), damaged=True)
+
+    def _kept_versions(self) -> list[int]:
+        out = []
+        for path in self.directory.glob("bundle-*.json"):
+            number = path.stem.removeprefix("bundle-")
+            if number.isdigit():
+                out.append(int(number))
+        return out
 
     def read(self, version: int) -> dict[str, Any] | None:
         try:

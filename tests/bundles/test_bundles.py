@@ -397,3 +397,32 @@ async def test_a_group_name_is_one_path_segment(server: RefServer) -> None:
         BundlesConfig(group="..")
     r = httpx.get(f"{server.url}/v1/bundles/..", trust_env=False)
     assert r.status_code != 200
+
+
+async def test_a_damaged_state_file_is_audited_and_older_bundles_stay_refused(
+    server: RefServer, tmp_path: Path
+) -> None:
+    group = "zone-damaged"
+    publish(server, tmp_path, group, matters=matters_version("d-one"))
+    store = Store(server.embedded.db_path)
+    try:
+        genuine_v1 = store.bundle(group)
+        publish(server, tmp_path, group, matters=matters_version("d-two"))
+        t = Terminal(server, tmp_path / "a", group)
+        await t.controller.start()
+        await until(t.at_version(2))
+        await t.controller.stop()
+        (t.state / "bundles" / "state.json").write_text("{not json", encoding="utf-8")
+        assert genuine_v1 is not None
+        store.put_bundle(group, 3, genuine_v1)  # the old bundle served again
+        again = Terminal(server, tmp_path / "a", group)
+        await again.controller.start()
+        try:
+            assert again.named("bundle_damaged") == [{"version": None, "what": "state.json", "highest": 2}]
+            await until(lambda: again.named("bundle_refused") != [])
+            assert again.named("bundle_refused")[0]["kind"] == "older"
+            assert again.controller.content is None  # the shipped files, not the replayed v1
+        finally:
+            await again.controller.stop()
+    finally:
+        store.close()
