@@ -25,6 +25,10 @@ def check_bundle(config: Any, state_dir: Path) -> CheckResult:
     }
     if not settings.enabled:
         return CheckResult("bundle", TITLE, "ok", "未启用：使用终端自带的内容文件", "", details)
+    if pointer.damaged:
+        value = f"分组 {settings.group}：内容包记录文件损坏，使用终端自带的内容文件"
+        hint = "运行 kiosk bundle status 查看；下次发布新版本内容包后恢复"
+        return CheckResult("bundle", TITLE, "warning", value, hint, details)
     if pointer.current is None:
         value = f"分组 {settings.group}：尚未应用内容包，使用终端自带的内容文件"
         return CheckResult("bundle", TITLE, "ok", value, "", details)

@@ -422,6 +422,8 @@ async def test_a_damaged_state_file_is_audited_and_older_bundles_stay_refused(
             await until(lambda: again.named("bundle_refused") != [])
             assert again.named("bundle_refused")[0]["kind"] == "older"
             assert again.controller.content is None  # the shipped files, not the replayed v1
+            line = check_bundle(again.config, again.state)
+            assert line.status == "warning" and "损坏" in line.value
         finally:
             await again.controller.stop()
     finally:
