@@ -131,7 +131,7 @@ class Vm:
     # ---- life cycle
     def start(self) -> None:
         d = self.dir
-        for name in ("qmp.sock", "qga.sock"):
+        for name in ("qmp.sock", "qmp-look.sock", "qga.sock"):
             (d / name).unlink(missing_ok=True)
         cmd = [
             "qemu-system-x86_64",
@@ -153,6 +153,8 @@ class Vm:
             "-chardev", f"socket,id=qga,path={d / 'qga.sock'},server=on,wait=off",
             "-device", "virtserialport,chardev=qga,name=org.qemu.guest_agent.0",
             "-qmp", f"unix:{d / 'qmp.sock'},server=on,wait=off",
+            # a second monitor for a person looking in while a test runs (QMP takes one client)
+            "-qmp", f"unix:{d / 'qmp-look.sock'},server=on,wait=off",
             "-serial", f"file:{d / 'serial.log'}",
             # a network with no way out of QEMU (restrict=on): DHCP for the guest, nothing else
             "-nic", "user,model=virtio-net-pci,restrict=on",
@@ -235,11 +237,11 @@ class Vm:
                     "arguments": {"path": argv[0], "arg": list(argv[1:]), "capture-output": True},
                 }
             )
-            pid = agent.recv(timeout)["return"]["pid"]
+            pid = self._answer(agent.recv(timeout), argv)["pid"]
             deadline = time.monotonic() + timeout
             while True:
                 agent.send({"execute": "guest-exec-status", "arguments": {"pid": pid}})
-                status = agent.recv(timeout)["return"]
+                status = self._answer(agent.recv(timeout), argv)
                 if status.get("exited"):
                     out = base64.b64decode(status.get("out-data", "")) + base64.b64decode(
                         status.get("err-data", "")
@@ -250,6 +252,12 @@ class Vm:
                 time.sleep(0.3)
         finally:
             agent.close()
+
+    @staticmethod
+    def _answer(reply: dict[str, Any], argv: tuple[str, ...]) -> Any:
+        if "return" not in reply:
+            raise VmError(f"guest agent refused {argv}: {reply.get('error')}")
+        return reply["return"]
 
     def guest_ready(self) -> bool:
         """Whether the guest agent answers (it starts early in the boot)."""
@@ -278,7 +286,7 @@ class Vm:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise VmError(f"QEMU ended: {self.dir / 'qemu.log'}")
-            if self.guest_ready():
+            with contextlib.suppress(VmError, OSError):  # the agent may go away mid-call (a reboot)
                 last = self.unit()
                 if last.get("ActiveState") == "active" and last.get("MainPID", "0") not in ("0", not_pid):
                     return last
@@ -299,6 +307,63 @@ def boot_to_attract(image: Path, workdir: Path, shots: Path, tag: str, timeout: 
         return seconds
 
 
+def screens_alike(a: Path, b: Path) -> float:
+    """The share of pixels (0..1) that differ by more than a little between two screenshots."""
+    from PIL import Image, ImageChops
+
+    with Image.open(a) as ia, Image.open(b) as ib:
+        diff = ImageChops.difference(ia.convert("L"), ib.convert("L")).point(lambda v: 255 if v > 24 else 0)
+        return sum(diff.histogram()[255:]) / (diff.width * diff.height)
+
+
+# Keys a person at a keyboard plugged into the terminal would try to leave the app (QMP qcodes).
+ESCAPES = {
+    "F1": ("f1",),
+    "Escape": ("esc",),
+    "Alt+F4": ("alt", "f4"),
+    "Ctrl+Alt+Del": ("ctrl", "alt", "delete"),
+    "Ctrl+Alt+F2": ("ctrl", "alt", "f2"),
+}
+
+
+def check_keys(vm: Vm, shots: Path) -> list[str]:
+    """Each escape key changes nothing: same screen, same app process, no restart. Problems found."""
+    problems = []
+    before_unit = vm.unit()
+    before_pid = vm.app_pid()
+    reference = vm.screenshot(shots / "keys-before.png")
+    for name, keys in ESCAPES.items():
+        vm.send_keys(*keys)
+        time.sleep(5)
+        shot = vm.screenshot(shots / f"keys-after-{name.replace('+', '-')}.png")
+        changed = screens_alike(reference, shot)
+        unit = vm.unit()
+        if changed > 0.02:
+            problems.append(f"{name}: {changed:.1%} of the screen changed")
+        if vm.app_pid() != before_pid or unit.get("MainPID") != before_unit.get("MainPID"):
+            problems.append(f"{name}: the app was restarted or replaced ({unit})")
+        if unit.get("ActiveState") != "active":
+            problems.append(f"{name}: kiosk.service is {unit.get('ActiveState')}")
+    return problems
+
+
+def check_restart(vm: Vm, shots: Path, timeout: float = 600) -> float:
+    """SIGKILL the app: systemd starts it again; seconds until it is back (READY=1)."""
+    before = vm.unit()
+    pid = vm.app_pid()
+    if not pid:
+        raise VmError("no app process to kill")
+    vm.guest("/bin/kill", "-KILL", str(pid))
+    killed = time.monotonic()
+    after = vm.wait_active(timeout, not_pid=before["MainPID"])
+    seconds = time.monotonic() - killed
+    if int(after.get("NRestarts", "0")) <= int(before.get("NRestarts", "0")):
+        raise VmError(f"kiosk.service came back without a restart being counted: {before} -> {after}")
+    time.sleep(5)
+    vm.screenshot(shots / "restarted-attract.png")
+    return seconds
+
+
 @contextlib.contextmanager
 def _tmpdir() -> Iterator[Path]:
     path = Path(tempfile.mkdtemp(prefix="kiosk-vm-"))
@@ -315,6 +380,9 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=1)
     parser.add_argument("--image", type=Path, help="an image folder (default: scripts/image.sh's)")
     parser.add_argument("--keep", action="store_true", help="keep the VM's logs in artifacts/vm/")
+    parser.add_argument(
+        "--checks", action="store_true", help="after the boots: the app killed and restarted, the escape keys"
+    )
     args = parser.parse_args()
     ensure_qemu()
     image = args.image or build_image()
@@ -335,7 +403,19 @@ def main() -> int:
             times.append(seconds)
             print(f"boot {i + 1}: attract screen (kiosk.service active) after {seconds:.1f} s")
     print(f"median of {len(times)}: {statistics.median(times):.1f} s; screenshots in {shots}")
-    return 0
+    if not args.checks:
+        return 0
+    with _tmpdir() as tmp, Vm(image, shots / "checks" if args.keep else tmp) as vm:
+        vm.wait_active(900)
+        time.sleep(10)
+        problems = check_keys(vm, shots)
+        print(
+            "escape keys: "
+            + ("; ".join(problems) if problems else "nothing changed (same screen, same process)")
+        )
+        seconds = check_restart(vm, shots)
+        print(f"app killed (SIGKILL): systemd restarted it, attract screen back after {seconds:.1f} s")
+    return 1 if problems else 0
 
 
 if __name__ == "__main__":
