@@ -140,10 +140,11 @@ systemctl enable systemd-networkd.service
 ln -sf /usr/share/zoneinfo/Asia/Shanghai /etc/localtime
 echo Asia/Shanghai >/etc/timezone
 rm -rf /usr/src/kiosk /var/tmp/wheels /usr/sbin/policy-rc.d /var/lib/apt/lists/*
-apt-get clean
 : >/etc/machine-id
 rm -f /var/lib/dbus/machine-id /etc/resolv.conf
 passwd -l root"
+# (no apt-get clean in the root: its archives folder is this machine's shared download cache there)
+rm -f "$ROOT"/var/cache/apt/archives/*.deb
 {
   echo "key $KEY"
   echo "source ${KIOSK_IMAGE_SOURCE:-HEAD} $(git rev-parse HEAD)"
