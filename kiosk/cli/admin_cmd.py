@@ -83,33 +83,25 @@ def _state_dir(args: argparse.Namespace) -> Path:
 
 def _unlock(args: argparse.Namespace) -> int:
     from kiosk.admin.auth import AdminAuth, StateUnusable
-    from kiosk.audit import AuditLog
+    from kiosk.cli.common import audit_as_technician, state_owner
 
     state = _state_dir(args)
-    try:
-        st = state.stat()
-    except OSError as exc:
-        print(f"状态目录 {state} 无法访问，未解锁：{exc.strerror}", file=sys.stderr)
+    owner = state_owner(state, "未解锁")
+    if owner is None:
         return 1
-    owner = (st.st_uid, st.st_gid)
     try:
         before = AdminAuth(state, "", owner=owner).reset()
     except StateUnusable as exc:
         print(f"无法写入 {state}，未解锁：{exc}", file=sys.stderr)
         return 1
-    audit_path = state / "audit.jsonl"
-    created = not audit_path.exists()
-    audit = AuditLog(audit_path)
-    audit.record(
+    audit_as_technician(
+        state,
+        owner,
         "admin_unlocked",
-        who="technician",
         failures=before.failures,
         lockouts=before.lockouts,
         until_reset=before.until_reset,
     )
-    audit.close()
-    if created and audit_path.exists() and os.geteuid() == 0:
-        os.chown(audit_path, *owner)  # the app appends to it next
     print(f"管理入口已解锁（{state}）：此前连续错误 {before.failures} 次，锁定 {before.lockouts} 次")
     return 0
 

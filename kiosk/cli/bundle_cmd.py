@@ -9,7 +9,6 @@ The version rolled back from is not taken again from the backend; a newer publis
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 from pathlib import Path
 
@@ -33,16 +32,13 @@ def _status(args: argparse.Namespace) -> int:
 
 
 def _rollback(args: argparse.Namespace) -> int:
-    from kiosk.audit import AuditLog
     from kiosk.bundles.store import BundleStore
+    from kiosk.cli.common import audit_as_technician, state_owner
 
     state = _state_dir(args)
-    try:
-        st = state.stat()
-    except OSError as exc:
-        print(f"状态目录 {state} 无法访问，未回退：{exc.strerror}", file=sys.stderr)
+    owner = state_owner(state, "未回退")
+    if owner is None:
         return 1
-    owner = (st.st_uid, st.st_gid)
     store = BundleStore(state, owner=owner)
     before = store.pointer()
     if before.current is None:
@@ -53,15 +49,9 @@ def _rollback(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"无法写入 {state}，未回退：{exc.strerror}", file=sys.stderr)
         return 1
-    audit_path = state / "audit.jsonl"
-    created = not audit_path.exists()
-    audit = AuditLog(audit_path)
-    audit.record(
-        "bundle_rolled_back", who="technician", version=after.current or 0, left_version=before.current
+    audit_as_technician(
+        state, owner, "bundle_rolled_back", version=after.current or 0, left_version=before.current
     )
-    audit.close()
-    if created and audit_path.exists() and os.geteuid() == 0:
-        os.chown(audit_path, *owner)  # the app appends to it next
     now = f"v{after.current}" if after.current is not None else "终端自带的内容文件"
     print(f"已从内容包 v{before.current} 回退到 {now}；重启终端应用后生效（systemctl restart kiosk）")
     return 0

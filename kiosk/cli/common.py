@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -29,3 +30,29 @@ def state_dir(config: KioskConfig) -> Path:
     if config.paths.state_dir:
         return Path(config.paths.state_dir)
     return Path.home() / ".local" / "state" / "kiosk"
+
+
+def state_owner(state: Path, refused: str) -> tuple[int, int] | None:
+    """Owner and group of the state directory, which files a technician's command writes there must
+    keep (run as root, they would otherwise be root's and the app could no longer write them);
+    ``None`` after saying on stderr that ``refused`` (未解锁, 未回退 …) because it is out of reach."""
+    try:
+        st = state.stat()
+    except OSError as exc:
+        print(f"状态目录 {state} 无法访问，{refused}：{exc.strerror}", file=sys.stderr)
+        return None
+    return st.st_uid, st.st_gid
+
+
+def audit_as_technician(state: Path, owner: tuple[int, int], event: str, **fields: object) -> None:
+    """One audit entry by a technician's command, in the terminal's own audit log; a log this
+    command created is handed to the state directory's owner, as the app appends to it next."""
+    from kiosk.audit import AuditLog
+
+    path = state / "audit.jsonl"
+    created = not path.exists()
+    audit = AuditLog(path)
+    audit.record(event, who="technician", **fields)
+    audit.close()
+    if created and path.exists() and os.geteuid() == 0:
+        os.chown(path, *owner)
