@@ -2,29 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from kiosk.diagnostics.devices import check_card
 from kiosk.settings.card import CardReaderConfig, PsamConfig
 from kiosk.wiring.card import build_card_reader
-from tests.support.pcsc import READER_0, READER_1, TEST_MASTERS, CardSlot, PcscDaemon, psam_applet
+from tests.support.pcsc import READER_0, READER_1, TEST_MASTERS, CardSlot, psam_applet
 
 pytestmark = pytest.mark.pcsc
 
 CONFIG = CardReaderConfig(
     kind="pcsc", profile="ssse", reader_name_contains=READER_0, psam=PsamConfig(reader=READER_1)
 )
-
-
-@pytest.fixture
-def psam_slot(pcscd: PcscDaemon) -> Iterator[CardSlot]:
-    slot = CardSlot(READER_1)
-    try:
-        yield slot
-    finally:
-        slot.clear()
 
 
 @pytest.mark.parametrize("owned", [True, False])

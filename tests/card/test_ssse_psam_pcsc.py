@@ -3,7 +3,6 @@ PSAM (holding the issuer's master keys) in ``Virtual PCD 00 01``, as in a reader
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
@@ -32,15 +31,6 @@ pytestmark = pytest.mark.pcsc
 
 CARD_ID = "450206D156000005"
 MASTERS = TEST_MASTERS
-
-
-@pytest.fixture
-def psam_slot(pcscd: PcscDaemon) -> Iterator[CardSlot]:
-    slot = CardSlot(READER_1)
-    try:
-        yield slot
-    finally:
-        slot.clear()
 
 
 @pytest.fixture
