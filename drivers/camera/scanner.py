@@ -93,9 +93,11 @@ class QrScanner:
             self._thread.start()
 
     def stop(self, wait: float = 0.0) -> None:
-        """Stop decoding and release the camera; returns at once (the threads finish on their own,
-        no callback is made after this returns). ``wait`` joins for up to that many seconds.
-        Safe to call when not running."""
+        """Stop decoding and release the camera; returns at once (the threads finish on their own).
+
+        Exact: once this returns no frame counts as decoded and no callback is made, even for a
+        decode that was already running (its result is discarded when it ends). ``wait`` joins
+        for up to that many seconds. Safe to call when not running."""
         with self._lock:
             self._stop.set()
             thread = self._thread
@@ -198,11 +200,16 @@ class QrScanner:
             t1 = time.perf_counter()
             if thorough:
                 last_thorough = t0
-            self._decoded += 1
-            self._last_ms = (t1 - t0) * 1000
-            self._decode_times.append(t1)
-            if len(self._decode_times) > 30:
-                del self._decode_times[0]
+            with self._lock:
+                # a decode that was still running when stop() returned is discarded: neither counted
+                # nor reported (stop() sets the event under this lock, so the check is exact)
+                if stop.is_set():
+                    break
+                self._decoded += 1
+                self._last_ms = (t1 - t0) * 1000
+                self._decode_times.append(t1)
+                if len(self._decode_times) > 30:
+                    del self._decode_times[0]
             self._report(codes, stop, last_seen)
             preview = Frame.from_bgr(image, self.preview_width)
             with self._lock:
