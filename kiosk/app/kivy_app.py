@@ -261,14 +261,36 @@ class KioskApp(App):
         glFinish()
 
     def on_start(self) -> None:
-        # the first frame is drawn right after on_start: say when, for technicians and the benchmark
-        Clock.schedule_once(self._first_frame, 0)
+        Window.bind(on_flip=self._first_frame)
 
-    def _first_frame(self, _dt: float) -> None:
+    def first_screen_shown(self) -> bool:
+        """Whether the screen on show has its page (not only prepared for the next frame)."""
+        screen = self.screens.get(self.manager.current)
+        return screen is not None and self._prepared is None and bool(screen.children)
+
+    def _first_frame(self, *_: Any) -> None:
+        """Say when the first screen was drawn, for technicians and bench/startup_bench.py.
+
+        WHY on_flip: Kivy dispatches it right after ``on_draw`` drew the window (handlers bound to
+        it run before the buffers are swapped), so with ``glFinish`` the frame is drawn, not only
+        queued. A clock callback ran before the first draw: the marker came 0.37 s early.
+        """
+        if not self.first_screen_shown():
+            return  # a frame with the page still being built: not the first screen yet
+        Window.unbind(on_flip=self._first_frame)
+        glFinish()
         log.info("first frame drawn", extra={"since_start_s": round(process_age_seconds(), 3)})
+        Clock.schedule_once(self._freeze_startup, 0)
+
+    def _freeze_startup(self, _dt: float) -> None:
         self._drop_every_page()  # no page is frozen, then (see _freeze_after_first_session)
         frozen = freeze_startup_objects()  # full GC passes skip start-up's objects (gc_tuning)
         defer_full_collections()  # ... and run between citizens (refresh), not during a session
+        # the page on screen again before the next frame is drawn (built, then shown: two calls),
+        # so the first screen does not blink empty while start-up's objects are frozen
+        self.refresh()
+        if self._refresh_pending:
+            self.refresh()
         log.info("start-up objects frozen for the garbage collector", extra={"objects": frozen})
 
     # ------------------------------------------------------------------ drawing
