@@ -3,6 +3,9 @@
 On success it also lists the layers it read, in order (later wins), and which file or variable set
 each value that is not the shipped default — so a technician who edits terminal.toml sees at once
 when the staff settings file (the admin page's changes) overrides it. Secret values are never shown.
+The example's placeholders (terminal id LJ-ZZ-CHANGE-ME, an example.gov.cn address, reader
+CHANGE-ME) are problems: ``kiosk run`` refuses them. A terminal secret not set yet is said on stdout
+(``kiosk run`` refuses to start without it; the secrets file is often written later).
 Exit status: 0 valid, 1 problems found (each on stderr, never a traceback).
 """
 
@@ -13,7 +16,7 @@ import sys
 from pathlib import Path
 
 from kiosk.settings import ConfigError
-from kiosk.settings.loader import SECRET_FIELDS, load_config_sources, printable
+from kiosk.settings.loader import SECRET_FIELDS, load_config_sources, placeholder_problems, printable
 
 LAYER_NAMES = {
     "default": "shipped defaults",
@@ -32,7 +35,20 @@ def _check(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print(f"{len(exc.problems)} problem(s) found", file=sys.stderr)
         return 1
+    placeholders = placeholder_problems(config, sources.values)
+    unsigned = [p for p in placeholders if p.field == "backend.terminal_secret"]
+    if len(placeholders) > len(unsigned):  # the unedited example: not a terminal's configuration
+        for problem in placeholders:
+            print(problem, file=sys.stderr)
+        print(
+            f"{len(placeholders)} problem(s) found: the example's placeholders are still in place; "
+            "kiosk run refuses them",
+            file=sys.stderr,
+        )
+        return 1
     print(f"configuration OK: terminal {printable(config.terminal.id)} ({printable(config.terminal.name)})")
+    for problem in unsigned:  # may come later (the secrets file is written apart): said, not refused
+        print(f"not ready for kiosk run: {problem}")
     print("layers, later wins:")
     for kind, source in sources.layers:
         print(f"  {LAYER_NAMES.get(kind, kind)}: {printable(source)}")

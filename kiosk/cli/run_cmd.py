@@ -58,6 +58,7 @@ def _setup(config: KioskConfig, state: Path, headless: bool, logs_to_stderr: boo
 
 def _run(args: argparse.Namespace) -> int:
     config = config_or_exit(args)
+    refuse_placeholders(config)
     state = state_dir(config)
     _setup(config, state, headless=False)
     from kiosk.app.runner import run_app
@@ -71,6 +72,22 @@ def _run(args: argparse.Namespace) -> int:
     controller.config_file = args.config  # where staff changes made in admin mode are saved
     controller.secrets_file = args.secrets
     return asyncio.run(run_app(controller))
+
+
+def refuse_placeholders(config: KioskConfig) -> None:
+    """``kiosk run`` with the example's placeholders (or no terminal secret) stops at once, saying
+    which and what to set, instead of a terminal that cannot reach the platform (kiosk.settings.loader)."""
+    from kiosk.settings.loader import placeholder_problems
+
+    problems = placeholder_problems(config)
+    if problems:
+        print(
+            "配置仍是示例内容，终端无法启动 (the configuration still has the example's placeholders):",
+            file=sys.stderr,
+        )
+        for problem in problems:
+            print(f"  {problem}", file=sys.stderr)
+        raise SystemExit(2)
 
 
 def _demo(args: argparse.Namespace) -> int:

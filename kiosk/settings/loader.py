@@ -433,3 +433,66 @@ def load_config_sources(
         for leaf in _leaves(layer.data):
             values[leaf] = layer.source
     return config, ConfigSources([(layer.kind, layer.source) for layer in layers], values)
+
+
+# ------------------------------------------------------------------------------ placeholders
+# What deploy/etc/terminal.toml.example ships for a technician to replace. A terminal started with
+# them would say it is "LJ-ZZ-CHANGE-ME", talk to a host that is not the province's platform and
+# sign nothing: each is a problem for ``kiosk run`` and ``kiosk config check`` (the demo never
+# reads the example, so it is not affected).
+PLACEHOLDER_MARK = "CHANGE-ME"
+EXAMPLE_DOMAINS = ("example.gov.cn", "example.com", "example.org", "example.net")
+
+
+def _is_example_host(url: str) -> bool:
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").lower().rstrip(".")
+    return any(host == d or host.endswith("." + d) for d in EXAMPLE_DOMAINS)
+
+
+def placeholder_problems(
+    config: Any, sources: Mapping[str, str] | None = None, need_secret: bool = True
+) -> list[ConfigProblem]:
+    """The example's placeholders still in ``config``, each with the file that set it and what to do.
+
+    ``need_secret``: a missing backend terminal secret counts too (``kiosk run``: nothing it sends
+    would be signed, and the platform refuses unsigned calls).
+    """
+    where = dict(sources or {})
+
+    def problem(field: str, reason: str) -> ConfigProblem:
+        return ConfigProblem(where.get(field, "configuration"), field, reason)
+
+    found: list[ConfigProblem] = []
+    if PLACEHOLDER_MARK in config.terminal.id:
+        found.append(
+            problem(
+                "terminal.id",
+                f"still the example's placeholder {config.terminal.id!r}: set this terminal's id",
+            )
+        )
+    if _is_example_host(config.backend.url):
+        found.append(
+            problem(
+                "backend.url",
+                f"still the example's address {config.backend.url!r}: set the e-certificate platform's URL",
+            )
+        )
+    card = config.devices.card_reader
+    if PLACEHOLDER_MARK in (getattr(card, "reader_name_contains", "") or ""):
+        found.append(
+            problem(
+                "devices.card_reader.reader_name_contains",
+                "still the example's placeholder: set the reader's name (kiosk card readers lists them)",
+            )
+        )
+    if need_secret and not config.backend.terminal_secret.get_secret_value():
+        found.append(
+            ConfigProblem(
+                where.get("backend.terminal_secret", "secrets file"),
+                "backend.terminal_secret",
+                "not set: put the terminal secret issued by the platform into /etc/kiosk/secrets.toml",
+            )
+        )
+    return found

@@ -294,3 +294,49 @@ def test_infinite_or_nan_numbers_are_refused_not_a_check_switched_off(tmp_path: 
         load_config(f, environ={})
     fields = {p.field for p in err.value.problems}
     assert {"ops.clock_skew_seconds", "ops.restart_after_rest_seconds"} <= fields
+
+
+# ---------------------------------------------- the example's placeholders (issue 22)
+EXAMPLE = Path(__file__).resolve().parents[2] / "deploy" / "etc" / "terminal.toml.example"
+
+
+def test_config_check_refuses_the_unedited_example(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    example = write(tmp_path / "terminal.toml", EXAMPLE.read_text(encoding="utf-8"))
+    assert main(["config", "check", str(example)]) == 1
+    err = capsys.readouterr().err
+    for field in ("terminal.id", "backend.url", "devices.card_reader.reader_name_contains"):
+        assert f"{example}: {field}: still the example's" in err
+    assert "backend.terminal_secret" in err and "kiosk run refuses them" in err
+
+
+def test_config_check_of_a_real_terminal_says_a_missing_secret_without_refusing(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = write(tmp_path / "t.toml", '[terminal]\nid = "LJ-02"\n[backend]\nurl = "https://zz.gxzf.gov.cn"\n')
+    assert main(["config", "check", str(good)]) == 0
+    out = capsys.readouterr().out
+    assert "not ready for kiosk run" in out and "backend.terminal_secret" in out
+
+
+def test_kiosk_run_refuses_the_placeholders_before_starting(tmp_path: Path) -> None:
+    example = write(tmp_path / "terminal.toml", EXAMPLE.read_text(encoding="utf-8"))
+    secrets = write(tmp_path / "secrets.toml", "", 0o600)
+    done = subprocess.run(
+        [str(KIOSK), "run", "--config", str(example), "--secrets", str(secrets)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "KIOSK__PATHS__STATE_DIR": str(tmp_path / "state")},
+    )
+    assert done.returncode == 2
+    assert "示例" in done.stderr and "terminal.id" in done.stderr and "backend.url" in done.stderr
+    assert "backend.terminal_secret" in done.stderr
+    assert not (tmp_path / "state").exists()  # refused before anything was started or written
+
+
+def test_the_demo_configuration_has_no_placeholders() -> None:
+    from kiosk.settings.loader import placeholder_problems
+
+    assert placeholder_problems(load_config(environ={}), need_secret=False) == []
