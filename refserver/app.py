@@ -44,6 +44,7 @@ from refserver.models import (
     ResolveRequest,
     VerifyAnswer,
 )
+from refserver.ofd import MEDIA_TYPE, file_for
 from refserver.signing import Issuer
 from refserver.store import Store, StoredRecord, Terminal, TokenProblem
 
@@ -331,6 +332,8 @@ def create_app(
     @app.get(
         "/v1/certificates/{identifier:gbt36904}",
         response_model=FullRecord,
+        # a record is answered exactly as signed: no "ofd": null added to one that has no file
+        response_model_exclude_unset=True,
         responses=_ERROR_RESPONSES,
         tags=["certificates"],
     )
@@ -345,6 +348,24 @@ def create_app(
             "record": record,
             "signature": {"algorithm": "SM2-SM3", "key_id": rec.key_id, "value": rec.signature},
         }
+
+    @app.get(
+        "/v1/certificates/{identifier:gbt36904}/ofd",
+        responses={
+            200: {"content": {MEDIA_TYPE: {}}, "description": "the sealed OFD file"},
+            **_ERROR_RESPONSES,
+        },
+        response_class=Response,
+        tags=["certificates"],
+    )
+    def get_ofd(identifier: Identifier, terminal: Authed) -> Response:
+        """The certificate as issued (refserver/ofd): the file whose SM3 digest the record carries."""
+        rec = record_or_404(identifier, terminal)
+        data = file_for(rec.record)
+        if data is None:
+            raise ApiError(404, "NOT_FOUND", "no OFD file for this certificate")
+        store.log_use(terminal.id, "ofd", rec.holder_code, rec.identifier, None)
+        return Response(data, media_type=MEDIA_TYPE)
 
     @app.post(
         "/v1/certificates/{identifier:gbt36904}/verify",
@@ -384,6 +405,10 @@ def create_app(
         return {
             "id": store.add_evaluation(terminal.id, body.service_ref, body.score, body.reasons, body.comment)
         }
+
+    from refserver.face import add_face_route  # 人证核验 (refserver/face.py)
+
+    add_face_route(app, store, Depends(authenticate), ApiError, _ERROR_RESPONSES)
 
     etag_header = {"ETag": {"description": "the bundle's validator", "schema": {"type": "string"}}}
 

@@ -79,6 +79,7 @@ def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
     from refserver.app import create_asgi
+    from refserver.ofd import demo_anchor_pem
 
     store = _open_store(args.db, args.seed, _load_terminals(args.terminals))
     app = create_asgi(store, faults=args.faults, max_body_bytes=args.max_body_bytes)
@@ -96,6 +97,8 @@ def _serve(args: argparse.Namespace) -> int:
             "port": port,
             "pid": os.getpid(),
             "issuer_keys": {DEMO_KEY_ID: DEMO_PUBLIC_KEY_HEX},
+            # the demo seal CA of the OFD files (refserver/ofd): demo mode trusts it for seals
+            "ofd_anchors": [demo_anchor_pem()],
         }
         tmp = Path(args.info_file + ".tmp")
         tmp.write_text(json.dumps(info), encoding="utf-8")

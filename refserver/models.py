@@ -85,9 +85,28 @@ class FaceField(BaseModel):
     value: str
 
 
+class OfdFieldBox(BaseModel):
+    label: str
+    box: list[int] = Field(min_length=4, max_length=4, description="x, y, width, height (0.01 mm, y down)")
+
+
+class OfdLink(BaseModel):
+    """The certificate as issued: its sealed OFD file (GB/T 33190, GB/T 38540), refserver/ofd."""
+
+    url: str = Field(description="path of GET /v1/certificates/{identifier}/ofd on this server")
+    sm3: str = Field(description="hex SM3 digest of the file")
+    size: int = Field(ge=1, description="bytes")
+    media_type: str = "application/ofd"
+    unit: Literal["0.01mm"] = "0.01mm"
+    page: list[int] = Field(min_length=2, max_length=2, description="page 0 width, height (0.01 mm)")
+    fields: list[OfdFieldBox] = Field(description="where each face field's value is on page 0")
+
+
 class Record(CertificateSummary):
     face: list[FaceField]
     key_id: str
+    # absent for a record without a file (the answer then has no "ofd" key at all: signed as is)
+    ofd: OfdLink | None = None
 
 
 class Signature(BaseModel):

@@ -16,6 +16,7 @@ from importlib import resources
 from typing import Any
 
 from refserver.identifiers import certificate_identifier, credit_code
+from refserver.ofd import link_for
 from refserver.signing import Issuer
 from refserver.store import Store, StoredHolder, StoredRecord, Terminal
 
@@ -391,6 +392,8 @@ def seed(store: Store, issuer: Issuer | None = None, terminals: list[Terminal] |
         for i, c in enumerate(certificates_for(p), start=1):
             serial = f"{c.issue.year}{n:02d}{i:05d}"
             record = build_record(p, c, serial, issuer.key_id)
+            # the certificate as issued: a sealed OFD file, linked and digested inside the signed record
+            record["ofd"] = link_for(record)
             rep = p["id_number"] if c.holder_type == "001" else None
             store.add_record(
                 StoredRecord(
