@@ -5,14 +5,18 @@ Every printer here satisfies ``kiosk.ports.PrinterPort`` by shape: ``status()``,
 and ``paper_width_dots``. This package imports nothing from ``kiosk``.
 """
 
-from drivers.printer.cups import CupsPrinter, CupsQueue
-from drivers.printer.file_printer import FilePrinter
-from drivers.printer.job_bytes import receipt_job
-from drivers.printer.network import NetworkPrinter
-from drivers.printer.serial import SerialPrinter
-from drivers.printer.simulated import SimulatedPrinter
-from drivers.printer.types import PAPER_WIDTH_DOTS, PrinterError, PrinterStatus, paper_width_dots
-from drivers.printer.usb import UsbPrinter
+from drivers.printer.escpos_cache import prepare as _prepare_escpos
+
+_prepare_escpos()  # before any module below imports python-escpos (no /tmp folder, no YAML parse)
+
+from drivers.printer.cups import CupsPrinter, CupsQueue  # noqa: E402
+from drivers.printer.file_printer import FilePrinter  # noqa: E402
+from drivers.printer.job_bytes import receipt_job  # noqa: E402
+from drivers.printer.network import NetworkPrinter  # noqa: E402
+from drivers.printer.serial import SerialPrinter  # noqa: E402
+from drivers.printer.simulated import SimulatedPrinter  # noqa: E402
+from drivers.printer.types import PAPER_WIDTH_DOTS, PrinterError, PrinterStatus, paper_width_dots  # noqa: E402
+from drivers.printer.usb import UsbPrinter  # noqa: E402
 
 __all__ = [
     "PAPER_WIDTH_DOTS",
