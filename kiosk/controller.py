@@ -127,6 +127,11 @@ class Controller:
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
         self.guide_printing = PrintState()  # the 办事指南 checklist print (kiosk.guide.printing)
         self.paused: str | None = None  # staff paused the terminal (暂停服务): the message shown
+        # an ID card lies in the reader (card_inserted until card_removed), and whether it was left
+        # there when its session ended (idle timeout …): the home page and the voice ask for it
+        # until it is taken
+        self.card_present = False
+        self.card_left = False
         # where admin mode saves changes (kiosk run sets them from --config / --secrets)
         self.config_file: Path | None = None
         self.secrets_file: Path | None = None
@@ -134,6 +139,11 @@ class Controller:
         self.content: Any = None  # the applied kiosk.bundles.Bundle (办事指南, 政务公开); None: shipped files
         self._staff_view_limits(config)
         set_language(config.display.language)
+        from kiosk.face.service import face_required
+        from kiosk.face.wiring import build_face_service
+
+        self.face = build_face_service(self)  # 人证核验 (kiosk/face): the controller only routes
+        self.machine.face_gate = lambda via: face_required(self.config, via)
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
@@ -144,6 +154,7 @@ class Controller:
             except Exception:  # a broken reader must not stop the terminal
                 log.exception("card reader failed to start")
                 self.health.card = "down"
+        self._update_scanner(self.machine.step, self.machine.busy)  # the home page reads 亮证码
         self._spawn_background(self._ticker())
         self._spawn_background(self._health_poller())
         if self.backend is not None:
@@ -260,9 +271,14 @@ class Controller:
 
     def _on_change(self, machine: SessionMachine) -> None:
         step = machine.step
+        if step is Step.ATTRACT and self._last_step is not Step.ATTRACT and self.card_present:
+            self.card_left = True  # the session ended with the card still in the reader
+            self.audit.record("card_left_behind", step=self._last_step.value)
         if step is not self._last_step:
             if step is Step.ATTRACT:
                 self._cancel_session_tasks()
+            if step is Step.FACE and machine.data is not None:
+                self.face.enter(machine.data)
                 self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
             self._last_step = step
         set_language(machine.prefs.language)
@@ -320,6 +336,14 @@ class Controller:
                 self.machine.set_busy(_("正在查询您的电子证照…"))
                 self._spawn(self._load_certificates(data.id))
 
+    def face_begin(self) -> None:
+        """开始核验 / 再试一次 on the face screen."""
+        data = self.machine.data
+        if self.machine.step is Step.FACE and data is not None and data.face is not None:
+            self.machine.touch(self.clock())
+            session_id = data.id
+            self._spawn(self.face.run(data, lambda: self.machine.face_passed(session_id, self.clock())))
+
     def select(self, identifier: str) -> None:
         if self.machine.select(identifier, self.clock()):
             data = self.machine.data
@@ -362,11 +386,21 @@ class Controller:
         kind = getattr(event, "kind", "")
         if kind in ("reader_added", "reader_removed"):
             self.health.card = "ok" if kind == "reader_added" else "down"
+            if kind == "reader_removed":
+                self.card_present = self.card_left = False
             self.audit.record("card_reader_" + kind.split("_")[1])
             self._notify()
             return
         if kind == "card_inserted":
+            self.card_present = True
             self.machine.touch(self.clock())
+            return
+        if kind == "card_removed":
+            self.card_present = False
+            if self.card_left:
+                self.card_left = False
+                self.audit.record("card_taken")
+                self._notify()
             return
         step = self.machine.step
         if step not in (Step.ATTRACT, Step.IDENTIFY):
@@ -406,7 +440,7 @@ class Controller:
         scanner = self.devices.scanner
         if scanner is None or not self.config.services.qr_identify:
             return
-        want = step is Step.IDENTIFY and not busy
+        want = (step is Step.IDENTIFY and not busy) or self._scans_at_home()
         if want and not self._scanning:
             try:
                 scanner.start(self._threadsafe(self._on_qr_text))
@@ -421,7 +455,26 @@ class Controller:
             except Exception:
                 log.exception("camera failed to stop")
 
+    def _scans_at_home(self) -> bool:
+        """The home page invites citizens to show a 亮证码: the camera reads there too (without a
+        preview, so without redraws), unless the terminal is paused or a page is open over it."""
+        m = self.machine
+        return (
+            m.step is Step.ATTRACT
+            and m.view is None
+            and not m.busy
+            and self.paused is None
+            and self.config.services.mianzheng
+        )
+
+    def rescan(self) -> None:
+        """Someone else stopped the camera (the diagnostics preview): start it again if it should run."""
+        self._scanning = False
+        self._update_scanner(self.machine.step, self.machine.busy)
+
     def _on_qr_text(self, text: Any) -> None:
+        if self._scans_at_home():  # a code shown on the home page starts the session
+            self.machine.begin(self.clock())
         if self.machine.step is not Step.IDENTIFY or self.machine.busy or self.machine.data is None:
             return
         from kiosk.qr import classify
@@ -553,12 +606,14 @@ class Controller:
         """Staff paused the terminal: the attract screen shows ``message`` and starts no session."""
         self.paused = message.strip() or _("本机暂停服务，请到服务窗口办理。")
         self.audit.record("terminal_paused", who="staff", message=self.paused)
+        self._update_scanner(self.machine.step, self.machine.busy)  # no reading on a paused home page
         self._notify()
 
     def resume(self) -> None:
         if self.paused is not None:
             self.paused = None
             self.audit.record("terminal_resumed", who="staff")
+            self._update_scanner(self.machine.step, self.machine.busy)
             self._notify()
 
     def apply_config(self, new_config: KioskConfig) -> list[str]:

@@ -36,6 +36,7 @@ from kiosk.privacy import mask_id
 class Step(StrEnum):
     ATTRACT = "attract"
     IDENTIFY = "identify"
+    FACE = "face"  # 人证核验 after an ID card (kiosk/face), when configured
     CONSENT = "consent"
     CERTIFICATES = "certificates"
     DETAIL = "detail"
@@ -48,6 +49,7 @@ class Step(StrEnum):
 # Where "back" leads from each step (None: back ends the session).
 BACK: dict[Step, Step | None] = {
     Step.IDENTIFY: None,
+    Step.FACE: Step.IDENTIFY,
     Step.CONSENT: Step.IDENTIFY,
     Step.CERTIFICATES: Step.CONSENT,
     Step.DETAIL: Step.CERTIFICATES,
@@ -93,11 +95,15 @@ class SessionData:
     printing: PrintState = field(default_factory=PrintState)
     rating: int | None = None
     identified_by: str | None = None  # card | qr
+    face: Any = None  # kiosk.face.check.FaceCheck: its frames live only here
 
     def wipe(self) -> None:
         if self.holder is not None:
             self.holder.wipe()
         self.holder = None
+        if self.face is not None:
+            self.face.wipe()
+        self.face = None
         self.certificates.clear()
         self.records.clear()
         self.acting_for.clear()
@@ -164,6 +170,8 @@ class SessionMachine:
         self._goodbye_since = 0.0
         self._listeners: list[Listener] = []
         self._on_event = on_event or (lambda name, data: None)
+        # whether a session identified ``via`` card|qr goes through the face step (kiosk.face)
+        self.face_gate: Callable[[str], bool] = lambda via: False
 
     # ------------------------------------------------------------------ plumbing
     def subscribe(self, listener: Listener) -> None:
@@ -261,6 +269,13 @@ class SessionMachine:
             self.prefs.language = "en"
         self._emit("identified", session=self.data.id, via=via, card_type=holder.card_type)
         self.data.certificates = self._bound(self.data, certificates)
+        self._go(Step.FACE if self.face_gate(via) else Step.CONSENT, now)
+        return True
+
+    def face_passed(self, session_id: str, now: float) -> bool:
+        """人证核验 passed: on to consent (the outcome is audited by kiosk.face)."""
+        if self.data is None or self.data.id != session_id or self.step is not Step.FACE:
+            return False
         self._go(Step.CONSENT, now)
         return True
 

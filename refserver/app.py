@@ -410,6 +410,10 @@ def create_app(
 
     add_face_route(app, store, Depends(authenticate), ApiError, _ERROR_RESPONSES)
 
+    from refserver.complaints import add_complaint_routes
+
+    add_complaint_routes(app, store, _ERROR_RESPONSES)  # 咨询·投诉·举报 (refserver/complaints.py)
+
     etag_header = {"ETag": {"description": "the bundle's validator", "schema": {"type": "string"}}}
 
     @app.get(

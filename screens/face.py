@@ -1,0 +1,168 @@
+"""人证核验: the citizen looks at the camera and turns their head as asked (kiosk/face).
+
+Only presents the check in the session's data (kiosk.face.check): what is compared and where
+(before filming: 开始核验 is the consent to it), the guidance in large text, the try that failed and
+how many are left, and the honest way out (请到窗口办理 / 呼叫工作人员 in the footer). The demo says
+on the page that it is a demonstration (演示) with a drawn face of nobody.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from kivy.metrics import dp
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.widget import Widget
+
+from kiosk.face.check import FAILURES, GUIDANCE, Phase
+from kiosk.i18n import _
+from screens.base import KioskScreen
+from screens.theme import BADGE, BLUE, TEXT_MUTED
+from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
+
+
+class FaceScreen(KioskScreen):
+    step = "face"
+
+    def extra_signature(self) -> Hashable:
+        data = self.ctx.machine.data
+        check = getattr(data, "face", None)
+        if check is None:
+            return None
+        return (check.phase.value, check.guidance, check.tries_used, check.challenge)
+
+    def build(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        page = self.page()
+        data = c.machine.data
+        check = getattr(data, "face", None)
+        page.add_widget(KLabel(_("人脸核验"), size=s.title, bold=True, colour=BLUE))
+        if c.demo:
+            page.add_widget(
+                Badge(
+                    _("演示：模拟摄像头，画面中是画出来的人脸"),
+                    BADGE["restricted"],
+                    s.small,
+                    size_hint_y=None,
+                    height=dp(s.small * 2.2),
+                )
+            )
+        if check is None:
+            page.add_widget(spacer())
+            return page
+        phase = check.phase
+        if phase is Phase.INTRO:
+            self._intro(page, c)
+        elif phase in (Phase.FRONTAL, Phase.CHALLENGE, Phase.VERIFYING):
+            page.add_widget(spacer())
+            page.add_widget(
+                KLabel(
+                    _(GUIDANCE.get(check.guidance, GUIDANCE["no_face"])),
+                    size=s.huge * 0.75,
+                    bold=True,
+                    halign="center",
+                    line_height=s.line_height,
+                )
+            )
+            hint = (
+                _("按提示慢慢转头，核验只需几秒钟")
+                if phase is Phase.CHALLENGE
+                else _("请看着屏幕上方的摄像头")
+            )
+            page.add_widget(KLabel(hint, size=s.body, colour=TEXT_MUTED, halign="center"))
+            page.add_widget(spacer())
+        elif phase is Phase.RETRY:
+            page.add_widget(spacer())
+            page.add_widget(
+                KLabel(
+                    _(FAILURES.get(check.failure or "", FAILURES["undecided"])),
+                    size=s.title * 0.8,
+                    bold=True,
+                    halign="center",
+                    line_height=s.line_height,
+                )
+            )
+            page.add_widget(
+                KLabel(
+                    _("还可以再试 {n} 次").format(n=check.tries_left),
+                    size=s.body,
+                    colour=TEXT_MUTED,
+                    halign="center",
+                )
+            )
+            page.add_widget(spacer())
+            page.add_widget(self._buttons(c, _("再试一次")))
+        elif phase is Phase.PASSED:
+            page.add_widget(spacer())
+            page.add_widget(
+                KLabel(_("核验通过"), size=s.huge * 0.75, bold=True, colour=BADGE["valid"], halign="center")
+            )
+            page.add_widget(spacer())
+        else:  # STAFF or CAMERA_DOWN: the honest way out
+            page.add_widget(spacer())
+            why = (
+                _("摄像头暂时无法使用，本机不能核验人脸。")
+                if phase is Phase.CAMERA_DOWN
+                else _(FAILURES.get(check.failure or "", FAILURES["undecided"]))
+            )
+            page.add_widget(
+                KLabel(why, size=s.title * 0.8, bold=True, halign="center", line_height=s.line_height)
+            )
+            page.add_widget(
+                KLabel(
+                    _("请到窗口办理，或点击下方“呼叫工作人员”。"),
+                    size=s.title * 0.7,
+                    bold=True,
+                    colour=BADGE["expired"],
+                    halign="center",
+                    line_height=s.line_height,
+                )
+            )
+            page.add_widget(spacer())
+            page.add_widget(BigButton(_("结束"), c.home, s))
+        return page
+
+    def _intro(self, page: BoxLayout, c: object) -> None:
+        s = self.ctx.sizes
+        controller = self.ctx.controller
+        where = (
+            _("由本机与身份证芯片中的照片比对")
+            if controller.config.face.verifier == "local"
+            else _("通过政务专网发送到电子证照系统，与您证件的登记照片比对")
+        )
+        info = Panel(spacing=s.spacing * 0.5)
+        for label, value in (
+            (_("为什么"), _("确认使用身份证的是持证人本人，才显示您的电子证照")),
+            (_("比对什么"), _("摄像头拍下的您的面部照片（2 张）")),
+            (_("在哪里比对"), where),
+            (_("照片如何处理"), _("只用于本次比对，不保存在本机，离开本机时立即清除")),
+        ):
+            info.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
+            info.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
+        page.add_widget(info)
+        page.add_widget(
+            KLabel(
+                _(GUIDANCE["start"]),
+                size=s.title * 0.7,
+                bold=True,
+                halign="center",
+                line_height=s.line_height,
+            )
+        )
+        page.add_widget(spacer())
+        page.add_widget(self._buttons(controller, _("同意并开始核验")))
+
+    def _buttons(self, c: object, primary: str) -> BoxLayout:
+        s = self.ctx.sizes
+        controller = self.ctx.controller
+        buttons = BoxLayout(
+            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height * 1.2)
+        )
+        buttons.add_widget(
+            BigButton(_("取消"), controller.home, s, primary=False, height=dp(s.button_height * 1.2))
+        )
+        start = BigButton(primary, controller.face_begin, s, height=dp(s.button_height * 1.2))
+        start.size_hint_x = 1.6
+        buttons.add_widget(start)
+        return buttons
