@@ -277,9 +277,9 @@ class Controller:
         if step is not self._last_step:
             if step is Step.ATTRACT:
                 self._cancel_session_tasks()
+                self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
             if step is Step.FACE and machine.data is not None:
                 self.face.enter(machine.data)
-                self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
             self._last_step = step
         set_language(machine.prefs.language)
         self._update_scanner(step, machine.busy)
