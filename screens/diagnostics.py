@@ -9,6 +9,7 @@ import threading
 from collections.abc import Hashable
 from typing import Any
 
+from kivy.app import App
 from kivy.metrics import dp
 from kivy.uix.anchorlayout import AnchorLayout
 from kivy.uix.boxlayout import BoxLayout
@@ -61,6 +62,9 @@ class DiagnosticsScreen(KioskScreen):
             config_file=config_file if config_file.is_file() else None,
             secrets_file=secrets_file if secrets_file.is_file() else None,
         )
+        voice = getattr(App.get_running_app(), "voice", None)
+        if voice is not None:  # the running player knows when playing failed, not only the system
+            options.audio_probe = voice.output_state
         try:
             self._report = await run_diagnostics(c.config, c.devices, options)
             c.audit.record("diagnostics_run", who="staff", status=self._report.status, test_page=test_page)
@@ -92,6 +96,7 @@ class DiagnosticsScreen(KioskScreen):
             scanner = self.ctx.controller.devices.scanner
             if scanner is not None:
                 scanner.stop()
+                self.ctx.controller.rescan()  # the home page reads 亮证码 again if it should
 
     # ------------------------------------------------------------------ drawing
     def _result_row(self, check: Any) -> Widget:
@@ -104,8 +109,8 @@ class DiagnosticsScreen(KioskScreen):
         head.add_widget(KLabel(check.title, size=s.small, bold=True))
         panel.add_widget(head)
         panel.add_widget(KLabel(check.value, size=s.small * 0.85))
-        if check.hint:
-            panel.add_widget(KLabel("处理：" + check.hint, size=s.small * 0.85, colour=TEXT_MUTED))
+        for remedy in check.remedies:  # every fault's fix, not only the first
+            panel.add_widget(KLabel("处理：" + remedy, size=s.small * 0.85, colour=TEXT_MUTED))
         return panel
 
     def build(self) -> Widget:
@@ -150,6 +155,13 @@ class DiagnosticsScreen(KioskScreen):
             qr_box.add_widget(qr_image(report.summary(), 270))
             head.add_widget(qr_box)
             content.add_widget(head)
+            todo = [(c.title, r) for c in report.checks if c.status != "ok" for r in c.remedies]
+            if todo:  # every fault's fix at the top, before the row of each check
+                fixes = Panel(spacing=6, padding=14)
+                fixes.add_widget(KLabel(f"需要处理（{len(todo)} 项）", size=s.small, bold=True))
+                for title, remedy in todo:
+                    fixes.add_widget(KLabel(f"· {title}：{remedy}", size=s.small))
+                content.add_widget(fixes)
             for check in report.checks:
                 content.add_widget(self._result_row(check))
         elif not self._running:

@@ -16,10 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from kiosk.voice import VoiceLibrary, prompt_for
+from kiosk.voice.output import AudioOutput, probe_audio_output
 
 log = logging.getLogger(__name__)
 
 PLAYED_KEPT = 50
+REMIND_SECONDS = 12.0  # a card left in the reader is asked for again this often
+VOLUME_STEP = 0.2  # the citizens' 音量 − / + buttons
+MIN_CITIZEN_VOLUME = 0.2  # a citizen can turn it down, never off for the next one (reset each session)
 
 
 class VoicePlayer:
@@ -41,6 +45,11 @@ class VoicePlayer:
         # lives as long as the terminal: a plain list grew by one key a step, all day, every day
         self.played: deque[str] = deque(maxlen=PLAYED_KEPT)
         self._warned = False
+        self._silent = False  # a prompt could not be played: no sound device (say it to staff)
+        self._last_key: str | None = None  # what 重听 repeats
+        self._reminder: Any = None  # the repeating 请取走您的身份证 while a card is left
+        self._session: str | None = None
+        self.output = probe_audio_output()
 
     def start(self) -> None:
         """Prepare the prompts in the background and follow the session from now on."""
@@ -49,21 +58,59 @@ class VoicePlayer:
         self.library.prepare_in_background()
         self.controller.subscribe(self._on_change)
 
+    # ------------------------------------------------------------------ state for staff and citizens
+    def output_state(self) -> AudioOutput:
+        """Whether the prompts can be heard (the admin page and the diagnostics show it)."""
+        if not self.enabled:
+            return AudioOutput(False, "语音引导已关闭")
+        if self._silent:
+            return AudioOutput(False, "声音无法播放（没有可用的声音输出设备）")
+        self.output = probe_audio_output()
+        return self.output
+
+    def set_volume(self, volume: float) -> float:
+        """The citizen's 音量 − / +: between MIN_CITIZEN_VOLUME and 1, for this session only."""
+        self.volume = round(min(1.0, max(MIN_CITIZEN_VOLUME, volume)), 2)
+        current = self._current
+        if current is not None:
+            try:
+                current.volume = self.volume
+            except Exception:
+                self._warn_once("changing the volume failed")
+        return self.volume
+
+    def louder(self) -> float:
+        return self.set_volume(self.volume + VOLUME_STEP)
+
+    def quieter(self) -> float:
+        return self.set_volume(self.volume - VOLUME_STEP)
+
+    def replay(self) -> bool:
+        """重听: the prompt of the page on screen again, from its start."""
+        key = self._last_key if self._last_key not in (None, "elder_on") else None
+        key = key or prompt_for(self.controller.machine, bool(getattr(self.controller, "card_left", False)))
+        return self.say(key) if key is not None else False
+
     # ------------------------------------------------------------------ following the session
     def _on_change(self) -> None:
         m = self.controller.machine
+        if m.session_id != self._session:  # a new citizen hears the terminal's own volume again
+            self._session = m.session_id
+            self.volume = float(self.controller.config.voice.volume)
         elder = bool(m.prefs.elder_mode)
         if elder and not self._elder:
             self._elder = elder
             self.say("elder_on")
             return
         self._elder = elder
-        key = prompt_for(m)
+        key = prompt_for(m, card_left=bool(getattr(self.controller, "card_left", False)))
+        self._remind(key == "card_left")
         state = (key, m.session_id, m.prefs.language)
         if state == self._last:
             return
         previous, self._last = self._last, state
         if key is None:
+            self._last_key = None
             self.stop()
             return
         if previous is not None and previous[0] == key and previous[1] == m.session_id:
@@ -78,10 +125,22 @@ class VoicePlayer:
                 return  # 继续使用 on the same step: do not repeat its instruction
         self.say(key)
 
+    def _remind(self, on: bool) -> None:
+        """A card left in the reader: the chime and 请取走您的身份证 again every REMIND_SECONDS
+        until it is taken (the first time comes with the change of state)."""
+        if on and self._reminder is None and self.enabled:
+            from kivy.clock import Clock
+
+            self._reminder = Clock.schedule_interval(lambda _dt: self.say("card_left"), REMIND_SECONDS)
+        elif not on and self._reminder is not None:
+            self._reminder.cancel()
+            self._reminder = None
+
     def say(self, key: str) -> bool:
         """Speak one prompt now (interrupting the one playing); False when silent."""
         if not self.enabled:
             return False
+        self._last_key = key
         path = self.library.path(key, self.controller.machine.prefs.language)
         if path is None:
             return False
@@ -121,6 +180,7 @@ class VoicePlayer:
             sound = None
         if sound is None or not getattr(sound, "length", 0):
             self._broken.add(path)  # no audio device (or a bad file): stay silent
+            self._silent = True
             self._warn_once("no audio output: voice guidance is silent")
             return None
         self._sounds[path] = sound

@@ -42,8 +42,8 @@ def _print_text(report: Any) -> None:
     print(f"自助终端诊断 {report.terminal_id}  {report.created_at}  总体：{LABELS[report.status]}")
     for c in report.checks:
         print(f" {MARKS[c.status]} {c.title:<10} {LABELS[c.status]}  {c.value}")
-        if c.hint:
-            print(f"      处理：{c.hint}")
+        for remedy in c.remedies:
+            print(f"      处理：{remedy}")
 
 
 async def _run(args: argparse.Namespace) -> Any:

@@ -28,9 +28,13 @@ CARD_TYPES = {
 }
 
 
+HEALTH_WORDS = {"ok": "正常", "degraded": "不稳定", "down": "不可用", "unknown": "未知"}
+
+
 def _from_health(name: str, title: str, health: str, value: str, hint: str) -> CheckResult:
     status: Status = {"ok": "ok", "down": "failure"}.get(health, "warning")  # type: ignore[assignment]
-    return CheckResult(name, title, status, f"{value}（状态 {health}）", "" if status == "ok" else hint)
+    state = HEALTH_WORDS.get(health, health)
+    return CheckResult(name, title, status, f"{value}：{state}", "" if status == "ok" else hint)
 
 
 # ---------------------------------------------------------------------------------------- card
@@ -167,7 +171,7 @@ def _exercise_reader(
             "card",
             title,
             "failure",
-            f"读卡器未就绪（状态 {health}）",
+            f"读卡器未就绪（{HEALTH_WORDS.get(health, health)}）",
             "检查读卡器 USB 连接，或重新插拔读卡器",
             details,
         )
@@ -244,7 +248,32 @@ def check_camera(cfg: Any, scanner: Any, seconds: float = 1.5, show_test_code: b
 # ---------------------------------------------------------------------------------------- printer
 
 
+PAPER_WORDS = {"ok": "纸量正常", "near_end": "纸将用完", "out": "缺纸", "unknown": "纸量未知"}
+KIND_WORDS = {
+    "network": "网络打印机",
+    "usb": "USB 打印机",
+    "serial": "串口打印机",
+    "cups": "CUPS 打印机",
+    "file": "文件输出",
+    "simulated": "模拟打印机",
+}
+
+
+def printer_state_text(kind: str, online: bool | None, cover_open: bool | None, paper: str) -> str:
+    """The printer's answer in plain Chinese. An offline printer said nothing about its cover or
+    paper: they are not reported then (盖=合 for a printer that did not answer was a guess)."""
+    head = KIND_WORDS.get(kind, kind)
+    if online is False:
+        return f"{head}：离线（纸仓盖和纸量无法读取）"
+    if online is None and paper == "unknown":
+        return f"{head}：无应答"
+    cover = {True: "纸仓盖打开", False: "纸仓盖已合上", None: "纸仓盖状态未知"}[cover_open]
+    return f"{head}：在线，{cover}，{PAPER_WORDS.get(paper, paper)}"
+
+
 def check_printer(cfg: Any, printer: Any, terminal: Any, test_page: bool = False) -> CheckResult:
+    """Every fault the printer reports, each with its remedy (a printer can be out of paper with
+    its cover open: the technician fixes both in one visit, not one per diagnostic run)."""
     title = "凭条打印机"
     details: dict[str, Any] = {"kind": cfg.kind}
     if printer is None:
@@ -253,28 +282,31 @@ def check_printer(cfg: Any, printer: Any, terminal: Any, test_page: bool = False
         )
     status = printer.status()
     details.update(online=status.online, cover_open=status.cover_open, paper=status.paper)
-    value = f"{cfg.kind}：在线={status.online} 盖={'开' if status.cover_open else '合'} 纸={status.paper}"
-    result: CheckResult | None = None
+    value = printer_state_text(cfg.kind, status.online, status.cover_open, status.paper)
+    failures: list[str] = []
+    warnings: list[str] = []
     if status.online is False:
-        result = CheckResult(
-            "printer", title, "failure", value, "打印机离线：检查电源、数据线或网线", details
-        )
-    elif status.cover_open:
-        result = CheckResult("printer", title, "failure", value, "打印机盖未合上：合上纸仓盖", details)
-    elif status.paper == "out":
-        result = CheckResult("printer", title, "failure", value, "打印机缺纸：装入热敏纸卷", details)
+        failures.append("打印机离线：检查电源、数据线或网线")
     elif status.online is None and status.paper == "unknown":
         if getattr(cfg, "check_status", True):
-            hint = (
+            failures.append(
                 "打印机无应答：检查电源和连接；若型号不支持状态查询，设 devices.printer.check_status = false"
             )
-            result = CheckResult("printer", title, "failure", value + "（无应答）", hint, details)
         else:
-            result = CheckResult(
-                "printer", title, "warning", value + "（未查询状态）", "建议打印测试页确认", details
-            )
-    elif status.paper == "near_end":
-        result = CheckResult("printer", title, "warning", value, "纸将用完：准备更换纸卷", details)
+            value = f"{KIND_WORDS.get(cfg.kind, cfg.kind)}：未查询状态"
+            warnings.append("建议打印测试页确认")
+    else:
+        if status.cover_open:
+            failures.append("打印机盖未合上：合上纸仓盖")
+        if status.paper == "out":
+            failures.append("打印机缺纸：装入热敏纸卷")
+        elif status.paper == "near_end":
+            warnings.append("纸将用完：准备更换纸卷")
+    result: CheckResult | None = None
+    if failures:
+        result = CheckResult("printer", title, "failure", value, "\n".join(failures + warnings), details)
+    elif warnings:
+        result = CheckResult("printer", title, "warning", value, "\n".join(warnings), details)
     if result is not None and (result.status == "failure" or not test_page):
         return result
     if test_page:

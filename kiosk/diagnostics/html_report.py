@@ -26,11 +26,12 @@ def qr_png(text: str, box_size: int = 4) -> bytes:
 def render_html(report: Report) -> str:
     rows = []
     for c in report.checks:
+        remedies = "<br>".join(escape(r) for r in c.remedies)
         rows.append(
             "<tr>"
             f"<td>{escape(c.title)}<br><small>{escape(c.name)}</small></td>"
             f'<td style="color:#fff;background:{COLOURS[c.status]};text-align:center">{LABELS[c.status]}</td>'
-            f"<td>{escape(c.value)}</td><td>{escape(c.hint)}</td><td>{c.seconds:.2f}</td>"
+            f"<td>{escape(c.value)}</td><td>{remedies}</td><td>{c.seconds:.2f}</td>"
             "</tr>"
         )
     qr = base64.b64encode(qr_png(report.summary())).decode("ascii")

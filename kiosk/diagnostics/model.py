@@ -16,9 +16,14 @@ class CheckResult:
     title: str  # Chinese, for people
     status: Status
     value: str  # what was measured, one line
-    hint: str = ""  # one-line fix in Chinese (empty when ok)
+    hint: str = ""  # the fix in Chinese, one line per fault found (empty when ok)
     details: dict[str, Any] = field(default_factory=dict)  # numbers for machines (--json)
     seconds: float = 0.0
+
+    @property
+    def remedies(self) -> list[str]:
+        """One fix per fault found (a printer out of paper with its cover open has two)."""
+        return [line for line in self.hint.splitlines() if line.strip()]
 
 
 @dataclass(frozen=True)
@@ -59,5 +64,5 @@ class Report:
         marks = {"ok": "OK", "warning": "WARN", "failure": "FAIL"}
         lines = [f"KIOSK-DIAG {self.terminal_id} {self.created_at} {marks[self.status]}"]
         lines += [f"{c.name}:{marks[c.status]} {c.value[:60]}" for c in self.checks]
-        lines += [f"! {c.name}: {c.hint}" for c in self.checks if c.status != "ok" and c.hint]
+        lines += [f"! {c.name}: {remedy}" for c in self.checks if c.status != "ok" for remedy in c.remedies]
         return "\n".join(lines)

@@ -14,11 +14,13 @@ from typing import Any
 from kiosk.diagnostics import backend as backend_checks
 from kiosk.diagnostics import devices as device_checks
 from kiosk.diagnostics import system
+from kiosk.diagnostics.audio import check_audio
 from kiosk.diagnostics.bundle import check_bundle
 from kiosk.diagnostics.model import CheckResult, Report
+from kiosk.voice.output import AudioOutput, probe_audio_output
 
 log = logging.getLogger(__name__)
-ORDER = ("config", "disk", "clock", "font", "card", "camera", "printer", "backend", "bundle")
+ORDER = ("config", "disk", "clock", "font", "card", "camera", "printer", "audio", "backend", "bundle")
 TITLES = {
     "config": "配置文件",
     "disk": "磁盘空间",
@@ -27,6 +29,7 @@ TITLES = {
     "card": "身份证读卡器",
     "camera": "摄像头（亮证码）",
     "printer": "凭条打印机",
+    "audio": "语音播报",
     "backend": "电子证照后台",
     "bundle": "内容包",
 }
@@ -47,6 +50,8 @@ class DiagOptions:
     state_dir: Path | None = None
     owned: bool = True  # the diagnostics built the devices (kiosk diag) rather than borrowing the app's
     simulated: bool = False  # demo devices: insert a demo card, show a test QR code to the camera
+    # what the voice prompts play through (kiosk.voice.output); the app passes its player's answer
+    audio_probe: Callable[[], AudioOutput] = probe_audio_output
 
 
 def _state_dir(config: Any, options: DiagOptions) -> Path:
@@ -114,6 +119,7 @@ async def run_diagnostics(config: Any, devices: Any, options: DiagOptions | None
         _timed("disk", lambda: system.check_disk(_state_dir(config, o), o.min_free_bytes), limit),
         _timed("font", lambda: system.check_font(config.display.font_path), limit),
         _timed("bundle", lambda: check_bundle(config, _state_dir(config, o)), limit),
+        _timed("audio", lambda: check_audio(config, o.audio_probe), limit),
         _timed(
             "card",
             lambda: device_checks.check_card(

@@ -16,6 +16,7 @@ import shutil
 import subprocess
 import tempfile
 import threading
+from array import array
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -30,8 +31,47 @@ VOICES = {"zh_CN": ("cmn-latn-pinyin", 140), "en": ("en-us", 150)}
 TIMEOUT_SECONDS = 20
 
 
-def cache_key(text: str, voice: str, speed: int) -> str:
-    return hashlib.sha256(f"{voice}\n{speed}\n{text}".encode()).hexdigest()[:32]
+CHIME_TONES = ((988.0, 0.16), (784.0, 0.22))  # two falling tones (B5, G5), about 0.4 s
+CHIME_GAP = 0.15  # silence between the tones and the words
+
+
+def cache_key(text: str, voice: str, speed: int, chime: bool = False) -> str:
+    marked = text + ("\n#chime" if chime else "")  # a chimed prompt is another file
+    return hashlib.sha256(f"{voice}\n{speed}\n{marked}".encode()).hexdigest()[:32]
+
+
+def add_chime(path: Path) -> bool:
+    """Put the chime in front of the spoken prompt in ``path`` (a 16-bit PCM WAV from espeak-ng).
+
+    WHY in the same file: the player plays one sound at a time; a tone then the words, in one file,
+    cannot overlap or be cut apart. Stdlib only (wave, math). False when the file is not 16-bit PCM.
+    """
+    import math
+    import wave
+
+    try:
+        with wave.open(str(path), "rb") as src:
+            params = src.getparams()
+            frames = src.readframes(src.getnframes())
+    except (OSError, EOFError, wave.Error):
+        return False
+    if params.sampwidth != 2:
+        return False
+    rate, channels = params.framerate, params.nchannels
+    samples = array("h")
+    for freq, seconds in CHIME_TONES:
+        count = int(rate * seconds)
+        for i in range(count):
+            fade = min(1.0, i / (rate * 0.01), (count - i) / (rate * 0.04))  # no clicks
+            value = int(12000 * fade * math.sin(2 * math.pi * freq * i / rate))
+            samples.extend([value] * channels)
+    samples.extend([0] * int(rate * CHIME_GAP) * channels)
+    tmp = path.with_suffix(".chime.tmp")
+    with wave.open(str(tmp), "wb") as out:
+        out.setparams(params)
+        out.writeframes(samples.tobytes() + frames)
+    os.replace(tmp, path)
+    return True
 
 
 def synthesize(text: str, voice: str, speed: int, target: Path, espeak: str) -> bool:
@@ -76,8 +116,8 @@ class VoiceLibrary:
 
     def file_for(self, key: str, language: str) -> Path:
         voice, speed = VOICES["en" if language == "en" else "zh_CN"]
-        text = PROMPTS[key].text(language)
-        return self.cache_dir / f"{cache_key(text, voice, speed)}.wav"
+        prompt = PROMPTS[key]
+        return self.cache_dir / f"{cache_key(prompt.text(language), voice, speed, prompt.chime)}.wav"
 
     def path(self, key: str, language: str) -> Path | None:
         with self._lock:
@@ -93,12 +133,11 @@ class VoiceLibrary:
                 for key, prompt in PROMPTS.items():
                     target = self.file_for(key, lang)
                     missing = not target.is_file()
-                    if (
-                        missing
-                        and self.espeak
-                        and not synthesize(prompt.text(lang), voice, speed, target, self.espeak)
-                    ):
-                        self.espeak = ""  # broken or missing: do not try (and log) 26 times
+                    if missing and self.espeak:
+                        if not synthesize(prompt.text(lang), voice, speed, target, self.espeak):
+                            self.espeak = ""  # broken or missing: do not try (and log) 26 times
+                        elif prompt.chime and not add_chime(target):
+                            target.unlink(missing_ok=True)  # never the words without the tone
                     if target.is_file():
                         with self._lock:
                             self._ready[(key, lang)] = target

@@ -16,6 +16,7 @@ class Prompt:
     key: str
     zh: str
     en: str
+    chime: bool = False  # a tone before the words, to be noticed in a busy hall (kiosk.voice.cache)
 
     def text(self, language: str) -> str:
         return self.en if language == "en" else self.zh
@@ -71,23 +72,52 @@ PROMPTS: dict[str, Prompt] = {
             "Are you still there? Tap Continue to keep going.",
         ),
         Prompt("elder_on", "已为您打开长辈模式。", "Large text mode is on."),
+        Prompt(
+            "attract",
+            "欢迎使用免证办自助终端。请将身份证平放在读卡区，或出示亮证码，也可以点击开始办理。",
+            "Welcome. Place your ID card on the reader, show your QR code, or tap Start.",
+        ),
+        Prompt(
+            "card_left",
+            "请取走您的身份证。",
+            "Please take your ID card from the reader.",
+            chime=True,
+        ),
+        Prompt(
+            "guide",
+            "这是办事指南。请点击事项查看所需材料，或在上方搜索。",
+            "This is the service guide. Tap a matter to see what you need, or search above.",
+        ),
+        Prompt(
+            "disclosure",
+            "这是政务公开，可查看中心职责和预算。",
+            "This page shows the centre's duties and budget.",
+        ),
     )
 }
 
 
-def prompt_for(machine: Any) -> str | None:
+# pages over the session that have a prompt of their own (the staff pages have none)
+VIEW_PROMPTS = ("guide", "disclosure")
+
+
+def prompt_for(machine: Any, card_left: bool = False) -> str | None:
     """Which prompt the session's current state calls for (None: stay silent).
 
-    Reads only the step, the print phase, the idle warning and the rate screen's stage: nothing a
-    citizen typed or a card delivered.
+    Reads only the step, the print phase, the idle warning, the page shown over the session and
+    whether a card was left in the reader (``card_left``, kiosk.controller): nothing a citizen typed
+    or a card delivered.
     """
     if getattr(machine, "warning_remaining", None) is not None:
         return "idle_warning"
-    if getattr(machine, "view", None) is not None:
-        return None
+    view = getattr(machine, "view", None)
+    if view is not None:
+        return view if view in VIEW_PROMPTS else None
     step = getattr(getattr(machine, "step", None), "value", None)
-    if step in (None, "attract"):
+    if step is None:
         return None
+    if step == "attract":
+        return "card_left" if card_left else "attract"
     if step == "print":
         data = getattr(machine, "data", None)
         phase = getattr(getattr(data, "printing", None), "phase", "")

@@ -52,6 +52,12 @@ def main() -> int:
     controller.machine.begin(0.0)  # attract -> identify: the player speaks "identify"
     time.sleep(seconds)
     print("played:", ",".join(player.played))
+    state = player.output_state()
+    print("output:", "available" if state.available else "missing", state.detail)
+    if len(sys.argv) > 4 and sys.argv[4] == "replay":  # 重听, louder, on the same step
+        before = len(player.played)
+        print("volume:", player.louder(), player.louder(), player.louder(), player.louder())
+        print("replayed:", player.replay() and len(player.played) == before + 1, list(player.played)[-1])
     return 0
 
 

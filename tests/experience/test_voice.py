@@ -4,6 +4,7 @@ a sound card or without espeak-ng, and never contain anything personal."""
 from __future__ import annotations
 
 import array
+import itertools
 import os
 import re
 import shutil
@@ -114,3 +115,59 @@ def test_no_prompt_can_speak_personal_data() -> None:
     key = prompt_for(machine)
     assert key == "consent"
     assert PROMPTS[key].zh == "请阅读授权说明，同意后点击同意并查询。"
+
+
+# ---------------------------------------------- issue 22: the card left, the pages, 重听 and volume
+def test_the_card_left_prompt_starts_with_a_chime(voice_cache: Path) -> None:
+    library = VoiceLibrary(voice_cache, espeak="")
+    library.prepare()
+    chimed, plain = library.path("card_left", "zh_CN"), library.path("identify", "zh_CN")
+    assert chimed is not None and plain is not None
+    with wave.open(str(chimed)) as w:
+        rate = w.getframerate()
+        head = array.array("h", w.readframes(int(rate * 0.15)))
+    crossings = sum(1 for a, b in itertools.pairwise(head) if (a < 0) != (b < 0))
+    assert 250 < crossings < 340  # a 988 Hz tone: about 296 sign changes in 0.15 s
+    assert peak(head.tobytes()) > 8000
+    with wave.open(str(plain)) as w:
+        start = array.array("h", w.readframes(int(w.getframerate() * 0.15)))
+    assert peak(start.tobytes()) < 8000  # the other prompts start with their words, no tone
+
+
+def test_the_home_guide_and_disclosure_pages_have_prompts_and_staff_pages_none() -> None:
+    from kiosk.session import SessionMachine
+
+    machine = SessionMachine(60, 15, 10)
+    assert prompt_for(machine) == "attract"
+    assert prompt_for(machine, card_left=True) == "card_left"
+    for view, key in (
+        ("guide", "guide"),
+        ("disclosure", "disclosure"),
+        ("admin", None),
+        ("diagnostics", None),
+    ):
+        machine.open_view(view, 1.0)
+        assert prompt_for(machine) == key
+    for key in ("attract", "card_left", "guide", "disclosure"):
+        assert PROMPTS[key].zh and PROMPTS[key].en
+
+
+def test_without_a_sound_device_the_player_says_so_and_replay_and_volume_work(
+    voice_cache: Path, tmp_path: Path
+) -> None:
+    env = dict(os.environ, SDL_AUDIODRIVER="dummy", KIVY_HOME=str(tmp_path / "kivy"), PYTHONPATH=str(ROOT))
+    env["XDG_RUNTIME_DIR"] = str(tmp_path)  # no sound server's socket there
+    result = subprocess.run(
+        [sys.executable, "-m", "tests.experience.play_prompt", str(voice_cache), "zh_CN", "1", "replay"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr
+    out = result.stdout
+    if not Path("/proc/asound/cards").is_file() or "no soundcards" in Path("/proc/asound/cards").read_text():
+        assert "output: missing 未发现声卡或声音服务" in out  # what the admin page and diagnostics show
+    assert "volume: 1.0 1.0 1.0 1.0" in out  # 音量 + stops at full
+    assert "replayed: True identify" in out  # 重听 speaks the page's prompt again
