@@ -40,6 +40,8 @@ Failure policy, decided here once so that every call behaves the same:
 from __future__ import annotations
 
 import asyncio
+import base64
+import hashlib
 import ipaddress
 import json
 import logging
@@ -54,6 +56,7 @@ from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
 import httpx
+from gmssl import sm3
 from pydantic import BaseModel
 
 from kiosk.backend import safejson
@@ -66,6 +69,7 @@ from kiosk.backend.schemas import (
     ErrorAnswer,
     FullRecordAnswer,
     HealthAnswer,
+    OfdLinkModel,
     ResolveAnswer,
     SummaryModel,
     VerifyAnswer,
@@ -74,7 +78,7 @@ from kiosk.backend.signing import new_nonce, sign_headers
 from kiosk.backend.verifier import run_verifier
 from kiosk.backend.verify import to_record, verify_record
 from kiosk.bundles.port import FetchedBundle
-from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
+from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
 from kiosk.domain.holder import Holder
 from kiosk.domain.identifiers import CertificateIdentifierError, parse_certificate_identifier
 from kiosk.settings.backend import BackendConfig
@@ -121,6 +125,8 @@ BREAKER_KINDS = frozenset(
 )
 LOOPBACK_NAMES = frozenset({"localhost"})
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+# what an OFD file may be served as (GB/T 33190 names application/ofd; a zip or bytes is common)
+OFD_MEDIA_TYPES = frozenset({"application/ofd", "application/octet-stream", "application/zip"})
 ERROR_BODY_LIMIT = 64_000
 # connections to the backend at most (records are fetched side by side); idle ones are kept a while
 MAX_CONNECTIONS = 8
@@ -131,6 +137,19 @@ ACCEPT_ENCODING = "gzip"
 # httpcore's words when a kept-alive connection was closed under a request before any answer
 SERVER_DISCONNECTED = "Server disconnected without sending a response"
 _BUNDLE_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _json_object(answer: _Answer) -> dict[str, Any]:
+    """A JSON object answer (bounded parser), else BAD_RESPONSE."""
+    if "json" not in answer.content_type:
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON")
+    try:
+        raw = safejson.loads(answer.body)
+    except Exception:  # the answer's fault, as in _json_raw
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON") from None
+    if not isinstance(raw, dict):
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not an object")
+    return raw
 
 
 class _Attempt(Exception):
@@ -378,6 +397,33 @@ class HttpBackend:
             parse=parse,
         )
 
+    async def fetch_ofd(self, certificate: VerifiedCertificate) -> tuple[OfdLinkModel, bytes]:
+        """The sealed OFD file a verified record links (its 照面 as issued), checked against the link.
+
+        The link comes from the record's signed bytes, so only a record whose issuer signature
+        verified has one. The file is refused (BAD_RESPONSE) when the link's size is over
+        ``max_response_bytes``, when the answer is not that many bytes (read under the same cap
+        as every answer), or when its SM3 digest is not the link's. Its seals are checked later,
+        by kiosk.ofd, against the terminal's own trust anchors.
+        """
+        link = ofd_link(certificate)
+        if link is None:
+            raise BackendError(BackendErrorKind.NOT_FOUND, "record links no OFD file")
+        path = _ofd_path(link.url, certificate.record.summary.identifier)
+        if link.size > self.settings.max_response_bytes:
+            raise BackendError(BackendErrorKind.BAD_RESPONSE, "OFD file larger than allowed")
+
+        def parse(answer: _Answer) -> bytes:
+            if answer.content_type.split(";")[0].strip() not in OFD_MEDIA_TYPES:
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not an OFD file")
+            if len(answer.body) != link.size:
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "OFD file is not the size the record says")
+            if sm3_hex(answer.body) != link.sm3:
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "OFD file does not match the record's SM3")
+            return answer.body
+
+        return link, await self._call("GET", path, idempotent=True, parse=parse)
+
     async def submit_evaluation(
         self, service_ref: str, score: int, reasons: Sequence[str] = (), comment: str | None = None
     ) -> None:
@@ -388,6 +434,47 @@ class HttpBackend:
             body["comment"] = comment
         await self._call(
             "POST", "/v1/evaluations", body=body, idempotent=False, ok=(201,), parse=lambda a: None
+        )
+
+    async def submit_complaint(self, ticket: str, sealed: bytes) -> str:
+        """Hand in a 咨询/投诉/举报 sealed to the platform's key (kiosk.complaints); its state.
+
+        Retried like an idempotent call: the platform takes the same ticket again as the same entry
+        (refserver/complaints.py), so a resend after a lost answer adds nothing.
+        """
+        body = {"ticket": ticket, "sealed": base64.b64encode(sealed).decode("ascii")}
+
+        def parse(answer: _Answer) -> str:
+            data = _json_object(answer)
+            state = data.get("state")
+            if data.get("ticket") != ticket or state not in ("received", "in_progress", "answered"):
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "complaint answer does not match")
+            return str(state)
+
+        return await self._call(
+            "POST", "/v1/complaints", body=body, idempotent=True, ok=(200, 201), parse=parse
+        )
+
+    async def complaint_status(self, ticket: str, code: str) -> dict[str, Any]:
+        """State (received / in_progress / answered) and answer of a ticket, given its query code."""
+
+        def parse(answer: _Answer) -> dict[str, Any]:
+            data = _json_object(answer)
+            text = data.get("answer")
+            if (
+                data.get("ticket") != ticket
+                or data.get("state") not in ("received", "in_progress", "answered")
+                or not (text is None or (isinstance(text, str) and len(text) <= 4000))
+            ):
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "status answer does not match")
+            return {"ticket": ticket, "state": data["state"], "answer": text, "kind": data.get("kind")}
+
+        return await self._call(
+            "POST",
+            "/v1/complaints/status",
+            body={"ticket": ticket, "code": code},
+            idempotent=True,
+            parse=parse,
         )
 
     async def fetch_bundle(self, group: str, etag: str | None = None) -> FetchedBundle | None:
@@ -720,6 +807,46 @@ class HttpBackend:
         return _Attempt(
             BackendError(kind, f"HTTP {status} {message}".strip()), transient=transient, sent=True
         )
+
+
+def ofd_link(certificate: VerifiedCertificate) -> OfdLinkModel | None:
+    """The OFD link inside a record's signed bytes; None when it has none or its signature did
+    not verify (UNVERIFIED: nothing in it is the issuer's word)."""
+    if certificate.verification.status is CertStatus.UNVERIFIED or not certificate.record.canonical:
+        return None
+    try:
+        raw = safejson.loads(certificate.record.canonical).get("ofd")
+        return None if raw is None else OfdLinkModel.model_validate(raw)
+    except Exception:  # checked when the record was parsed; a failure here is no link, never a crash
+        return None
+
+
+def _ofd_path(url: str, identifier: str) -> str:
+    """The link's path on this backend: an absolute path, no scheme or host (the file comes from
+    the server the terminal is configured for, signed like every call), no dot segments."""
+    parts = urlsplit(url)
+    segments = parts.path.split("/")
+    if (
+        parts.scheme
+        or parts.netloc
+        or parts.query
+        or parts.fragment
+        or not parts.path.startswith("/v1/")
+        or any(s in (".", "..") for s in segments)
+        or not parts.path.isascii()
+    ):
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "OFD link is not a path on this backend")
+    if identifier not in segments:
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "OFD link is for another certificate")
+    return parts.path
+
+
+def sm3_hex(data: bytes) -> str:
+    """SM3 from OpenSSL; gmssl's pure-Python SM3 (about 130 KB/s) only where OpenSSL lacks it."""
+    try:
+        return hashlib.new("sm3", data).hexdigest()
+    except ValueError:
+        return str(sm3.sm3_hash(list(data)))
 
 
 def _same_request(request: httpx.Request) -> httpx.Request:

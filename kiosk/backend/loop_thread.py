@@ -76,10 +76,19 @@ class BackendOnOwnLoop:
     async def make_copy(self, identifier: str, use_cause: str, valid_days: int) -> bytes:
         return await self._on_loop(self.inner.make_copy(identifier, use_cause, valid_days))
 
+    async def fetch_ofd(self, certificate: VerifiedCertificate) -> tuple[Any, bytes]:
+        return await self._on_loop(self.inner.fetch_ofd(certificate))  # type: ignore[attr-defined]
+
     async def submit_evaluation(
         self, service_ref: str, score: int, reasons: Sequence[str] = (), comment: str | None = None
     ) -> None:
         await self._on_loop(self.inner.submit_evaluation(service_ref, score, reasons, comment))
+
+    async def submit_complaint(self, ticket: str, sealed: bytes) -> str:
+        return await self._on_loop(self.inner.submit_complaint(ticket, sealed))  # type: ignore[attr-defined]
+
+    async def complaint_status(self, ticket: str, code: str) -> dict[str, Any]:
+        return await self._on_loop(self.inner.complaint_status(ticket, code))  # type: ignore[attr-defined]
 
     async def health(self) -> dict[str, Any]:
         return await self._on_loop(self.inner.health())

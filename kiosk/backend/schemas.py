@@ -9,7 +9,7 @@ time once made the clock offset NaN and the skew alarm never fired (issue 19).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
@@ -46,9 +46,34 @@ class FaceModel(_Answer):
     value: Text
 
 
+# Where a face field's value sits on the OFD page: x, y (top-left, y downwards), width, height in
+# hundredths of a millimetre; a page is at most a metre a side.
+Hundredths = Annotated[int, Field(ge=0, le=100_000)]
+Sm3Hex = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{64}$")]
+
+
+class OfdFieldBoxModel(_Answer):
+    label: Short
+    box: list[Hundredths] = Field(min_length=4, max_length=4)
+
+
+class OfdLinkModel(_Answer):
+    """The certificate as issued (backend-api.md, refserver/ofd): its sealed OFD file, linked from
+    inside the signed record, so its digest and size are the issuer's word, not the server's."""
+
+    url: Short
+    sm3: Sm3Hex
+    size: int = Field(ge=1, le=50_000_000)
+    media_type: Short = "application/ofd"
+    unit: Literal["0.01mm"] = "0.01mm"
+    page: list[Annotated[int, Field(ge=1, le=100_000)]] = Field(min_length=2, max_length=2)
+    fields: list[OfdFieldBoxModel] = Field(default_factory=list, max_length=200)
+
+
 class RecordModel(SummaryModel):
     face: list[FaceModel] = Field(max_length=200)
     key_id: Short
+    ofd: OfdLinkModel | None = None
 
 
 class SignatureModel(_Answer):

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
+import re
+from pathlib import Path
+
 from pydantic import Field, SecretStr, field_validator
 
 from kiosk.domain.holder_binding import ActsFor, HolderBinding
@@ -54,6 +59,22 @@ class TrustConfig(Section):
     # certificate types shown to someone acting for their holder; every other certificate whose
     # holder is not the citizen is dropped, audited and never shown
     acts_for: list[ActsForRule] = Field(default_factory=list)
+    # Trust anchors of electronic seals on OFD files (GB/T 38540): CA certificates, each as PEM
+    # text or the path of a PEM file. A seal whose signer does not chain to one of them is
+    # UNKNOWN_SIGNER, and the terminal never says 验章通过 for it. Empty: no seal is trusted.
+    # Demo mode trusts the reference server's demo CA (refserver/ofd), and nothing else.
+    ofd_seal_anchors: list[str] = Field(default_factory=list, max_length=32)
+
+    @field_validator("ofd_seal_anchors")
+    @classmethod
+    def _pem_certificates(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            pem_certificates(entry)  # raises ValueError with the reason
+        return value
+
+    def ofd_anchors(self) -> list[bytes]:
+        """The anchors as DER certificates (kiosk.ofd.verify_signatures takes them so)."""
+        return [der for entry in self.ofd_seal_anchors for der in pem_certificates(entry)]
 
     @field_validator("acts_for")
     @classmethod
@@ -66,6 +87,35 @@ class TrustConfig(Section):
 
     def binding(self) -> HolderBinding:
         return HolderBinding(rule.rule() for rule in self.acts_for)
+
+
+_PEM = re.compile(r"-----BEGIN CERTIFICATE-----\s*(.+?)\s*-----END CERTIFICATE-----", re.S)
+MAX_ANCHOR_FILE = 256_000
+
+
+def pem_certificates(entry: str) -> list[bytes]:
+    """The DER certificates of one ``ofd_seal_anchors`` entry (PEM text, or a PEM file's path)."""
+    text = entry
+    if "-----BEGIN" not in entry:
+        path = Path(entry)
+        if not path.is_file():
+            raise ValueError(f"OFD seal anchor is neither PEM text nor a file: {entry[:80]!r}")
+        if path.stat().st_size > MAX_ANCHOR_FILE:
+            raise ValueError(f"OFD seal anchor file is too large: {entry}")
+        text = path.read_text(encoding="ascii", errors="replace")
+    blocks = _PEM.findall(text)
+    if not blocks:
+        raise ValueError("OFD seal anchor holds no PEM certificate (-----BEGIN CERTIFICATE-----)")
+    out = []
+    for block in blocks:
+        try:
+            der = base64.b64decode("".join(block.split()), validate=True)
+        except (ValueError, binascii.Error):
+            raise ValueError("OFD seal anchor: a PEM certificate is not valid base64") from None
+        if len(der) < 100 or der[0] != 0x30:
+            raise ValueError("OFD seal anchor: a PEM block is not a DER certificate")
+        out.append(der)
+    return out
 
 
 class ReceiptConfig(Section):

@@ -58,6 +58,8 @@ class EmbeddedServer:
     process: subprocess.Popen[bytes] = field(repr=False)
     db_path: Path
     log_path: Path
+    # the demo seal CA of the server's OFD files (PEM): demo mode's [trust] ofd_seal_anchors
+    ofd_anchors: list[str] = field(default_factory=list)
 
     @property
     def pid(self) -> int:
@@ -189,6 +191,7 @@ def start_embedded_refserver(
         process=process,
         db_path=db_path,
         log_path=log_path,
+        ofd_anchors=[str(a) for a in info.get("ofd_anchors", [])],
     )
 
 
