@@ -25,10 +25,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-from pypinyin.contrib.tone_convert import to_normal
-from pypinyin.phrases_dict import phrases_dict
-from pypinyin.pinyin_dict import pinyin_dict
-
 MAX_LETTERS = 32  # a longer run of letters is cut: nobody types a sentence without choosing
 MIN_WORD_FREQUENCY = 20  # jieba's rarest words (names, typos) only crowd the candidate bar
 MAX_SEGMENTATIONS = 24
@@ -95,18 +91,31 @@ def _simplified(text: str) -> bool:
     return True
 
 
+@lru_cache(maxsize=4096)  # some 1,500 toned syllables, met hundreds of thousands of times
 def _toneless(reading: str) -> str:
+    # pypinyin is imported on first use, not with this module: 0.2-1 s and tens of MB at start
+    from pypinyin.contrib.tone_convert import to_normal
+
     return to_normal(reading).replace("ü", "v")
 
 
 @lru_cache(maxsize=1)
 def _char_readings() -> dict[str, tuple[str, ...]]:
     """Every reading of every character, toneless, the usual one first (pypinyin's order)."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
     readings: dict[str, tuple[str, ...]] = {}
     for code, spelled in pinyin_dict.items():
         unique = tuple(dict.fromkeys(_toneless(r) for r in spelled.split(",")))
         readings[chr(code)] = unique
     return readings
+
+
+@lru_cache(maxsize=1)
+def _phrases() -> dict[str, list[list[str]]]:
+    from pypinyin.phrases_dict import phrases_dict
+
+    return phrases_dict
 
 
 @lru_cache(maxsize=1)
@@ -175,7 +184,7 @@ class PinyinIndex:
 
     @staticmethod
     def _spell(word: str, readings: dict[str, tuple[str, ...]]) -> tuple[str, ...] | None:
-        known = phrases_dict.get(word)
+        known = _phrases().get(word)
         if known is not None and len(known) == len(word):
             spelled = tuple(_toneless(r[0]) for r in known)
         else:

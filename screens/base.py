@@ -165,6 +165,11 @@ class KioskScreen(Screen):
     def build(self) -> Widget:
         raise NotImplementedError
 
+    def after_start(self) -> None:
+        """Called once the first screen has been drawn: the place for a warm-up (an index built in
+        a thread). WHY not in ``__init__``: such a thread took the interpreter's lock from the
+        start-up itself (a dictionary's JSON parsed in C holds it for 0.4 s at a time)."""
+
     def forget(self) -> None:
         """Drop the built page (called when a session ends): it is rebuilt when next shown.
 

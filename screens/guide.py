@@ -56,6 +56,8 @@ class GuideScreen(KioskScreen):
         self._session: str | None = None
         self._index: MatterIndex | None = None
         self._index_lock = threading.Lock()
+
+    def after_start(self) -> None:
         # pypinyin's dictionaries take most of a second to load: build the index off the UI thread
         threading.Thread(target=self._warm_index, name="guide-index", daemon=True).start()
 

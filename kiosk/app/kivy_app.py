@@ -136,7 +136,10 @@ class KioskApp(App):
         ctx = ScreenContext(self.controller, date.today())
         self.ctx = ctx
         session_steps = {step.value for step in Step}
-        for cls in discover_screens():
+        # the first screen added becomes the manager's current one and is entered (built) at once:
+        # the one shown first, not the first in alphabetical order (the admin page's PIN pad)
+        first = self.controller.machine.step.value
+        for cls in sorted(discover_screens(), key=lambda c: c.step != first):
             screen = cls(ctx)
             self.screens[screen.name] = screen
             self.manager.add_widget(screen)
@@ -281,6 +284,8 @@ class KioskApp(App):
         glFinish()
         log.info("first frame drawn", extra={"since_start_s": round(process_age_seconds(), 3)})
         Clock.schedule_once(self._freeze_startup, 0)
+        for screen in self.screens.values():
+            screen.after_start()  # warm-ups wait for the first screen (screens.base)
 
     def _freeze_startup(self, _dt: float) -> None:
         self._drop_every_page()  # no page is frozen, then (see _freeze_after_first_session)
