@@ -270,3 +270,6 @@ def _reload(report: InstallReport) -> None:
     _run(report, ["sysctl", "--system"], check=False)
     if shutil.which("systemctl"):
         _run(report, ["systemctl", "enable", "kiosk.service"], check=False)
+        # a new USB policy (other device ids) applies now, not at the next boot: USBGuard reads its
+        # rules only when it starts, and re-judges the devices already plugged in then
+        _run(report, ["systemctl", "try-restart", "usbguard.service"], check=False)

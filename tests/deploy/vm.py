@@ -118,12 +118,29 @@ class Qmp(_JsonLines):
 class Vm:
     """One boot of the image; ``with Vm(image, workdir) as vm:`` stops QEMU at the end."""
 
-    def __init__(self, image: Path, workdir: Path, memory_mb: int = 3072, cpus: int = 2) -> None:
+    def __init__(
+        self,
+        image: Path,
+        workdir: Path,
+        memory_mb: int = 3072,
+        cpus: int = 2,
+        *,
+        persistent: bool = False,
+        guestfwd: tuple[str, ...] = (),
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        """``persistent``: the guest's writes go to a copy-on-write layer in ``workdir`` that lives as
+        long as this VM (reboots keep them; the image itself is never changed), instead of being
+        dropped at once. ``guestfwd``: QEMU ``guestfwd=`` rules, the only ways out of the VM's
+        network. ``extra``: more QEMU arguments (devices)."""
         self.image = image
         self.dir = workdir
         self.dir.mkdir(parents=True, exist_ok=True)
         self.memory_mb = memory_mb
         self.cpus = cpus
+        self.persistent = persistent
+        self.guestfwd = guestfwd
+        self.extra = extra
         self.proc: subprocess.Popen[bytes] | None = None
         self.qmp: Qmp | None = None
         self.started = 0.0
@@ -133,6 +150,17 @@ class Vm:
         d = self.dir
         for name in ("qmp.sock", "qmp-look.sock", "qga.sock"):
             (d / name).unlink(missing_ok=True)
+        drive = f"file={self.image / 'disk.raw'},format=raw,if=virtio,snapshot=on"
+        if self.persistent:
+            layer = d / "layer.qcow2"
+            layer.unlink(missing_ok=True)
+            subprocess.run(
+                ["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b", str(self.image / "disk.raw"),
+                 str(layer)],
+                check=True,
+            )  # fmt: skip
+            drive = f"file={layer},format=qcow2,if=virtio"
+        nic = "user,model=virtio-net-pci,restrict=on" + "".join(f",guestfwd={g}" for g in self.guestfwd)
         cmd = [
             "qemu-system-x86_64",
             "-accel", "tcg",
@@ -143,8 +171,8 @@ class Vm:
             "-kernel", str(self.image / "vmlinuz"),
             "-initrd", str(self.image / "initrd.img"),
             "-append", "root=LABEL=kiosk-root rw console=ttyS0 systemd.show_status=1",
-            # the image is never changed: writes go to a throw-away layer
-            "-drive", f"file={self.image / 'disk.raw'},format=raw,if=virtio,snapshot=on",
+            # the image is never changed: writes go to a layer of this VM's
+            "-drive", drive,
             "-device", f"virtio-vga,xres={WIDTH},yres={HEIGHT}",
             "-display", "none",
             "-device", "qemu-xhci",
@@ -156,8 +184,10 @@ class Vm:
             # a second monitor for a person looking in while a test runs (QMP takes one client)
             "-qmp", f"unix:{d / 'qmp-look.sock'},server=on,wait=off",
             "-serial", f"file:{d / 'serial.log'}",
-            # a network with no way out of QEMU (restrict=on): DHCP for the guest, nothing else
-            "-nic", "user,model=virtio-net-pci,restrict=on",
+            # a network with no way out of QEMU (restrict=on): DHCP for the guest, and the host
+            # services that guestfwd rules name, nothing else
+            "-nic", nic,
+            *self.extra,
         ]  # fmt: skip
         self.started = time.monotonic()
         with open(d / "qemu.log", "wb") as log:  # QEMU keeps its own copy of the descriptor
@@ -205,8 +235,8 @@ class Vm:
             "send-key", keys=[{"type": "qcode", "data": k} for k in qcodes], **{"hold-time": 100}
         )
 
-    def touch(self, x: int, y: int) -> None:
-        """A tap on the USB tablet at screen pixel (x, y)."""
+    def touch(self, x: int, y: int, hold: float = 0.15) -> None:
+        """A tap on the USB tablet at screen pixel (x, y), held ``hold`` seconds."""
         assert self.qmp is not None
         ax, ay = x * 0x7FFF // (WIDTH - 1), y * 0x7FFF // (HEIGHT - 1)
         move = [
@@ -217,7 +247,7 @@ class Vm:
         self.qmp.command(
             "input-send-event", events=[{"type": "btn", "data": {"down": True, "button": "left"}}]
         )
-        time.sleep(0.15)
+        time.sleep(hold)
         self.qmp.command(
             "input-send-event", events=[{"type": "btn", "data": {"down": False, "button": "left"}}]
         )
@@ -252,6 +282,44 @@ class Vm:
                 time.sleep(0.3)
         finally:
             agent.close()
+
+    def sh(self, script: str, timeout: float = 120) -> str:
+        """Run a shell script in the guest as root; its output. A failure raises with the output."""
+        code, out = self.guest("/bin/sh", "-c", script, timeout=timeout)
+        if code != 0:
+            raise VmError(f"guest script failed ({code}): {script[:200]}\n{out[-3000:]}")
+        return out
+
+    def write_file(self, path: str, data: bytes, mode: str = "0644", owner: str = "root:root") -> None:
+        """Write a file in the guest (the guest agent's file calls, in chunks), then its owner and mode."""
+        agent = _JsonLines(self.dir / "qga.sock", 10)
+        try:
+            agent.send({"execute": "guest-file-open", "arguments": {"path": path, "mode": "wb"}})
+            handle = self._answer(agent.recv(60), ("open", path))
+            for start in range(0, max(len(data), 1), 1 << 20):
+                chunk = base64.b64encode(data[start : start + (1 << 20)]).decode()
+                agent.send({"execute": "guest-file-write", "arguments": {"handle": handle, "buf-b64": chunk}})
+                self._answer(agent.recv(120), ("write", path))
+            agent.send({"execute": "guest-file-close", "arguments": {"handle": handle}})
+            self._answer(agent.recv(60), ("close", path))
+        finally:
+            agent.close()
+        self.sh(f"chown {owner} '{path}' && chmod {mode} '{path}'")
+
+    def boot_id(self) -> str:
+        return self.sh("cat /proc/sys/kernel/random/boot_id", timeout=10).strip()
+
+    def wait_booted_again(self, old_boot_id: str, timeout: float = 900) -> None:
+        """Until the guest agent answers from a boot other than ``old_boot_id`` (after a reboot)."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if not self.alive():
+                raise VmError(f"QEMU ended: {self.dir / 'qemu.log'}")
+            with contextlib.suppress(VmError, OSError, TimeoutError, KeyError):
+                if self.boot_id() != old_boot_id:
+                    return
+            time.sleep(2)
+        raise VmError(f"the guest did not come back from its reboot in {timeout:.0f} s")
 
     @staticmethod
     def _answer(reply: dict[str, Any], argv: tuple[str, ...]) -> Any:

@@ -1,0 +1,191 @@
+"""The terminal image booted in QEMU and used from outside, as a technician and a citizen would
+(issue 20 item 3). tests/deploy/terminal_vm.py sets up the VM and the host services it talks to.
+
+What needs a kernel and a whole boot is proven here, each through the VM's own devices: the display
+(screenshots through QEMU's monitor), the USB touch screen and a keyboard (QMP input events), the
+USB smart-card reader (QEMU's CCID device with the card served from the host), the network (the
+reference server and a receipt printer on the host), the power button (QEMU's reset). Screenshots
+go to artifacts/vm/. One VM is booted for the module; the tests run in file order on it.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.deploy.terminal_vm import PIN, Terminal, release, running_terminal
+from tests.deploy.vm import build_image, check_keys, check_restart, ensure_qemu, screens_alike
+from tests.support.artifacts import artifacts_dir
+from tests.support.escpos_decode import decode
+
+NAME, ID_NUMBER = "韦桂兰", "450206195803120088"  # the fictitious demo person on the card (IDENTITY)
+
+
+@pytest.fixture(scope="module")
+def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
+    if os.geteuid() != 0:
+        pytest.fail("the VM test builds the image as root (debootstrap, chroot): run it as CI does")
+    ensure_qemu()
+    image = build_image()
+    shots = artifacts_dir() / "vm"
+    with running_terminal(image, tmp_path_factory.mktemp("vm"), shots) as t:
+        print(f"first boot: guest agent up after {t.first_boot_seconds:.1f} s")
+        yield t
+
+
+def _figure(name: str, value: str) -> None:
+    """Figures for the closing note, in the test's output and in artifacts/vm/figures.txt."""
+    print(f"FIGURE {name}: {value}")
+    with open(artifacts_dir() / "vm" / "figures.txt", "a", encoding="utf-8") as f:
+        f.write(f"{name}: {value}\n")
+
+
+def _not_blank(shot: Path) -> None:
+    from PIL import Image
+
+    with Image.open(shot) as im:
+        colours = im.convert("L").getcolors(maxcolors=1 << 16) or []
+    assert len(colours) > 20, f"{shot} is a blank screen"
+
+
+def test_boots_to_the_attract_screen_drawn_by_cage(terminal: Terminal) -> None:
+    seconds = terminal.reboot()
+    _figure("reboot to attract screen (kiosk.service active)", f"{seconds:.1f} s")
+    time.sleep(5)
+    shot = terminal.shot("attract-after-boot")
+    _not_blank(shot)
+    # the app really runs as the kiosk user in cage, in the unit's own cgroup (systemd took its
+    # READY=1), and talks to the backend over the pinned TLS
+    unit = terminal.vm.unit()
+    assert unit["ActiveState"] == "active" and unit["SubState"] == "running", unit
+    cgroup = terminal.vm.sh(f"cat /proc/{terminal.vm.app_pid()}/cgroup")
+    assert "kiosk.service" in cgroup, cgroup
+    assert "kiosk_up 1" in terminal.guest_metric("kiosk_up")
+
+
+def test_escape_keys_change_nothing(terminal: Terminal) -> None:
+    problems = check_keys(terminal.vm, terminal.shots)
+    assert not problems, problems
+
+
+def test_a_whole_session_by_touch_prints_the_receipt_at_the_host(terminal: Terminal) -> None:
+    started = time.monotonic()
+    jobs_before = len(terminal.printer.jobs)
+    terminal.insert_card()
+    time.sleep(8)  # the card is read, the holder's consent page comes up
+    consent = terminal.shot("session-1-consent")
+    terminal.tap("consent-agree")
+    time.sleep(10)  # records fetched and verified over the network, the list drawn
+    terminal.shot("session-2-certificates")
+    terminal.tap("print-list")
+    jobs = terminal.printer.wait_for_jobs(jobs_before + 1, timeout=60)
+    assert len(jobs) > jobs_before, "no receipt reached the printer on the host"
+    seconds = time.monotonic() - started
+    _figure("touch session, card in to receipt bytes at the host", f"{seconds:.1f} s")
+    time.sleep(3)
+    terminal.shot("session-3-printed")
+    stream = decode(jobs[-1])
+    assert stream.pages, "the printer received no page"
+    image = stream.pages[0].raster
+    assert image is not None and image.height > 400, "the receipt has no printed image"
+    image.save(terminal.shots / "session-receipt.png")
+    terminal.remove_card()
+    assert consent.exists()
+
+
+def test_the_app_killed_is_started_again(terminal: Terminal) -> None:
+    seconds = check_restart(terminal.vm, terminal.shots)
+    _figure("app killed (SIGKILL) to attract screen again", f"{seconds:.1f} s")
+
+
+def test_a_frozen_app_is_restarted_by_the_watchdog(terminal: Terminal) -> None:
+    vm = terminal.vm
+    before = vm.unit()
+    pid = vm.app_pid()
+    vm.guest("/bin/kill", "-STOP", str(pid))
+    stopped = time.monotonic()
+    after = vm.wait_active(600, not_pid=before["MainPID"])
+    seconds = time.monotonic() - stopped
+    assert int(after["NRestarts"]) > int(before["NRestarts"]), (before, after)
+    journal = vm.sh("journalctl -b -u kiosk.service --no-pager | tail -n 200")
+    assert "Watchdog timeout" in journal, journal[-3000:]
+    _figure("app frozen (SIGSTOP) to restarted by the watchdog", f"{seconds:.1f} s")
+    time.sleep(5)
+    _not_blank(terminal.shot("watchdog-restarted"))
+
+
+def test_a_hard_reset_mid_session_leaves_no_personal_data(terminal: Terminal) -> None:
+    vm = terminal.vm
+    terminal.insert_card()
+    time.sleep(8)
+    mid = terminal.shot("reset-1-mid-session")
+    seconds = terminal.reboot(hard=True)
+    _figure("hard reset mid-session to attract screen", f"{seconds:.1f} s")
+    time.sleep(5)
+    after = terminal.shot("reset-2-after")
+    _not_blank(after)
+    assert screens_alike(mid, after) > 0.02, "the screen after the reset still shows the session"
+    terminal.remove_card()
+    out = vm.sh("/opt/kiosk/venv/bin/kiosk audit verify --config /etc/kiosk/terminal.toml 2>&1 || true")
+    assert "audit chain OK" in out, out
+    # nothing of the citizen on the disk or in the journal: their ID number, in any form, or name
+    digits = re.escape(ID_NUMBER)
+    found = vm.sh(
+        "grep -rlaE '"
+        + digits
+        + "|"
+        + NAME
+        + "' /var/lib/kiosk /var/log/kiosk /var/cache/kiosk /var/tmp /tmp /etc/kiosk /var/spool 2>/dev/null;"
+        " journalctl --no-pager -o cat | grep -caE '" + digits + "|" + NAME + "' || true"
+    )
+    assert found.strip() == "0", f"personal data found after the reset: {found}"
+
+
+def test_a_setting_saved_on_the_admin_page_survives_a_reboot(terminal: Terminal) -> None:
+    vm = terminal.vm
+    before = vm.sh(
+        "/opt/kiosk/venv/bin/kiosk config check /etc/kiosk/terminal.toml | grep -i idle_seconds || true"
+    )
+    x, y = 40, 40
+    vm.touch(x, y, hold=3.6)  # the hidden staff gesture
+    time.sleep(2)
+    terminal.shot("admin-1-pin")
+    for digit in PIN:
+        terminal.tap(f"pin-{digit}", hold=0.1)
+    terminal.tap("pin-ok")
+    time.sleep(2)
+    terminal.tap("tab-timeouts")
+    terminal.tap("idle-plus")
+    terminal.shot("admin-2-changed")
+    terminal.tap("admin-leave")
+    staff = vm.sh("cat /var/lib/kiosk/staff.toml")
+    assert "idle_seconds" in staff, staff
+    terminal.reboot()
+    after = vm.sh(
+        "/opt/kiosk/venv/bin/kiosk config check /etc/kiosk/terminal.toml | grep -i idle_seconds || true"
+    )
+    assert "staff.toml" in after and after != before, (before, after)
+    assert vm.sh("cat /var/lib/kiosk/staff.toml") == staff
+
+
+def test_an_upgrade_keeps_the_terminals_configuration(terminal: Terminal) -> None:
+    vm = terminal.vm
+    kept = "/etc/kiosk/terminal.toml /etc/kiosk/secrets.toml /var/lib/kiosk/staff.toml"
+    before = vm.sh(f"sha256sum {kept}; stat -c '%n %U:%G %a' {kept}")
+    version_before = vm.sh("cat /opt/kiosk/VERSION").strip()
+    tarball, wheel = release(terminal.work, ".post9")
+    started = time.monotonic()
+    log = terminal.install(tarball, wheel)
+    terminal.restart_app()
+    _figure(
+        "upgrade (kiosk install with a new wheel) to attract screen", f"{time.monotonic() - started:.1f} s"
+    )
+    version_after = vm.sh("cat /opt/kiosk/VERSION").strip()
+    assert version_after == version_before + ".post9", (version_before, version_after, log)
+    assert vm.sh(f"sha256sum {kept}; stat -c '%n %U:%G %a' {kept}") == before
+    _not_blank(terminal.shot("upgraded-attract"))
