@@ -121,6 +121,74 @@ def start_embedded_refserver(
 ) -> EmbeddedServer:
     """Start ``python -m refserver serve`` on 127.0.0.1 (free port), seeded, and wait for health.
 
+    The same as ``spawn_embedded_refserver(...).wait(start_timeout)``; see there for the arguments.
+    """
+    pending = spawn_embedded_refserver(
+        workdir,
+        terminal_id,
+        faults=faults,
+        extra_terminals=extra_terminals,
+        rate_per_minute=rate_per_minute,
+        tls=tls,
+    )
+    return pending.wait(start_timeout)
+
+
+@dataclass
+class PendingServer:
+    """A reference server process that is starting (and seeding): :meth:`wait` for it.
+
+    WHY separate: ``kiosk demo`` starts the server first and waits for it only when the kiosk
+    needs its address, so that the server's start (imports, seeding with real signatures) runs
+    on the other core while the kiosk starts, instead of before it (1.1 s of the demo's start).
+    """
+
+    process: subprocess.Popen[bytes] = field(repr=False)
+    terminal_id: str
+    secret: str = field(repr=False)
+    info_file: Path
+    db_path: Path
+    log_path: Path
+
+    def wait(self, timeout: float = 20.0) -> EmbeddedServer:
+        """Wait until it answers /v1/health; on failure or interruption the process is killed."""
+        process = self.process
+        try:
+            info = _wait_until_healthy(process, self.info_file, self.log_path, timeout)
+        except BaseException:
+            self.stop()
+            raise
+        return EmbeddedServer(
+            url=info["url"],
+            terminal_id=self.terminal_id,
+            secret=self.secret,
+            issuer_keys=dict(info["issuer_keys"]),
+            process=process,
+            db_path=self.db_path,
+            log_path=self.log_path,
+            ofd_anchors=[str(a) for a in info.get("ofd_anchors", [])],
+        )
+
+    def stop(self) -> None:
+        """Kill it (it never served anyone), by its pid."""
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait(timeout=5)
+        if self.process.stdin is not None:
+            self.process.stdin.close()
+
+
+def spawn_embedded_refserver(
+    workdir: Path,
+    terminal_id: str = DEMO_TERMINAL_ID,
+    *,
+    faults: bool = False,
+    extra_terminals: list[dict[str, Any]] | None = None,
+    rate_per_minute: int = 600,
+    tls: tuple[Path, Path] | None = None,
+) -> PendingServer:
+    """Start ``python -m refserver serve`` on 127.0.0.1 (free port), seeded; returns at once.
+
     ``workdir`` receives the temporary database, the terminals file (mode 600) and the server log.
     ``extra_terminals`` adds terminals (``{"id", "secret", "allowed_types"?, "rate_per_minute"?}``),
     e.g. a restricted one for tests. ``faults`` enables the test-only fault injection endpoints.
@@ -174,25 +242,7 @@ def start_embedded_refserver(
     with contextlib.suppress(OSError):
         nicer = min(19, os.getpriority(os.PRIO_PROCESS, 0) + EMBEDDED_SERVER_NICE)
         os.setpriority(os.PRIO_PROCESS, process.pid, nicer)
-    try:
-        info = _wait_until_healthy(process, info_file, log_path, start_timeout)
-    except BaseException:
-        if process.poll() is None:
-            process.kill()
-            process.wait(timeout=5)
-        if process.stdin is not None:
-            process.stdin.close()
-        raise
-    return EmbeddedServer(
-        url=info["url"],
-        terminal_id=terminal_id,
-        secret=secret,
-        issuer_keys=dict(info["issuer_keys"]),
-        process=process,
-        db_path=db_path,
-        log_path=log_path,
-        ofd_anchors=[str(a) for a in info.get("ofd_anchors", [])],
-    )
+    return PendingServer(process, terminal_id, secret, info_file, db_path, log_path)
 
 
 def _wait_until_healthy(
