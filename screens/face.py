@@ -129,7 +129,7 @@ class FaceScreen(KioskScreen):
         where = (
             _("由本机与身份证芯片中的照片比对")
             if controller.config.face.verifier == "local"
-            else _("通过政务专网发送到电子证照系统，与您证件的登记照片比对")
+            else _("发送到电子证照系统，与您证件的登记照片比对")
         )
         info = Panel(spacing=s.spacing * 0.5)
         for label, value in (

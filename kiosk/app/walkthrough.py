@@ -39,7 +39,12 @@ def make_walkthrough(
         await driver.frames(0.6)  # let the preview show a frame
         await shot("identify")
         controls.insert_card(identity)
-        await driver.wait_for(lambda: m.step is Step.CONSENT, what="consent")
+        await driver.wait_for(lambda: m.step in (Step.FACE, Step.CONSENT), what="face check or consent")
+        if m.step is Step.FACE:  # 人证核验 (kiosk/face): the simulated holder turns their head as asked
+            await driver.frames(0.3)
+            await shot("face")
+            c.face_begin()
+            await driver.wait_for(lambda: m.step is Step.CONSENT, what="consent after the face check")
         await shot("consent")
         c.agree()
         await driver.wait_for(

@@ -46,7 +46,7 @@ class BackendFaceVerifier:
             "frames": [base64.b64encode(f).decode("ascii") for f in frames],
         }
         try:
-            answer = await self.backend._json("POST", self.PATH, _Answer, body=body, idempotent=False)
+            answer = await _post(self.backend, self.PATH, body)
         except BackendError as exc:
             if exc.kind is BackendErrorKind.NOT_FOUND:
                 return FaceAnswer(Verdict.UNDECIDED, "no_reference", retry_helps=False)
@@ -58,6 +58,19 @@ class BackendFaceVerifier:
 
     def diagnose(self) -> tuple[str, str]:
         return "ok", "比对由电子证照后台完成 (POST /v1/face/verify)"
+
+
+async def _post(backend: Any, path: str, body: dict[str, Any]) -> _Answer:
+    """A signed POST through the terminal's backend client (kiosk.backend.client.HttpBackend: its
+    signing, retries, breaker and answer limits), unwrapped from the metrics wrapper
+    (kiosk.ops.observe) and run on the client's own loop (kiosk.backend.loop_thread)."""
+    on_loop = getattr(backend, "_on_loop", None)
+    inner = getattr(backend, "inner", None)
+    if on_loop is not None and inner is not None:
+        return await on_loop(_post(inner, path, body))
+    if not hasattr(backend, "_json") and inner is not None:
+        return await _post(inner, path, body)
+    return await backend._json("POST", path, _Answer, body=body, idempotent=False)
 
 
 class LocalFaceVerifier:

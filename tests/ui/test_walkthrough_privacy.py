@@ -8,6 +8,7 @@ the audit log, caches or temporary files.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
@@ -49,7 +50,7 @@ def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Pat
         [str(KIOSK), "demo", "--walkthrough", str(out)], env=env, capture_output=True, timeout=300
     )
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
-    steps = ["attract", "identify", "consent", "certificates", "detail", "print", "rate", "goodbye"]
+    steps = ["attract", "identify", "face", "consent", "certificates", "detail", "print", "rate", "goodbye"]
     for n, step in enumerate(steps, start=1):
         shot = out / f"{n:02d}-{step}.png"
         assert shot.is_file(), shot
@@ -67,6 +68,17 @@ def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Pat
         assert needle not in logs, f"{needle!r} in the terminal's output"
         for path in leftovers:
             assert needle not in path.read_bytes(), f"{needle!r} left in {path}"
+    # no face picture anywhere: no image file left behind, the audit has the face check's outcome only
+    images = [
+        p for p in leftovers if p.read_bytes()[:4] in (b"\x89PNG", b"\xff\xd8\xff\xe0", b"\xff\xd8\xff\xdb")
+    ]
+    assert not images, images
+    audit = (state / "audit.jsonl").read_text(encoding="utf-8")
+    checked = [json.loads(line) for line in audit.splitlines() if '"face_checked"' in line]
+    assert checked and checked[0]["data"]["outcome"] == "passed", checked
+    assert set(checked[0]["data"]) == {"session", "outcome", "tries"}  # the outcome, nothing of the face
+    for path in leftovers:
+        assert b"JFIF" not in path.read_bytes(), f"a JPEG (a face frame?) inside {path}"
     # the embedded server's temporary database went away with the demo
     assert not [p for p in tmp.rglob("*.db*")]
     check = subprocess.run(
