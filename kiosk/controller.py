@@ -144,6 +144,16 @@ class Controller:
 
         self.face = build_face_service(self)  # 人证核验 (kiosk/face): the controller only routes
         self.machine.face_gate = lambda via: face_required(self.config, via)
+        from kiosk.issued import IssuedFaces
+
+        # the certificate as issued: its OFD file, seal-checked and drawn (kiosk/issued); routed only
+        self.issued = IssuedFaces(
+            self.machine,
+            lambda: self.backend,
+            lambda: self.config.trust.ofd_anchors(),
+            self._spawn,
+            self._notify,
+        )
 
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
@@ -351,6 +361,8 @@ class Controller:
             if identifier not in data.records:
                 self.machine.set_busy(_("正在核验证照…"))
                 self._spawn(self._load_record(data.id, identifier, show_errors=True))
+            else:
+                self.issued.want(identifier)
 
     def reveal_details(self) -> None:
         """显示完整信息, after the citizen confirmed the onlooker warning."""
@@ -365,9 +377,29 @@ class Controller:
             assert data is not None
             self._spawn(self._print(data.id))
 
+    def print_annotated(self) -> None:
+        """The A4 加注件 of the opened certificate as issued (kiosk.issued.printing)."""
+        data = self.machine.data
+        if data is None or data.selected is None or self.issued.file(data.selected) is None:
+            return
+        identifier = data.selected
+        if self.machine.to_print(self.clock()):
+            self._spawn(self._print_a4(data.id, identifier))
+
+    async def _print_a4(self, session_id: str, identifier: str) -> None:
+        from kiosk.issued.printing import print_annotated
+
+        await print_annotated(self, session_id, identifier)
+
     def retry_print(self) -> None:
         data = self.machine.data
         if self.machine.step is Step.PRINT and data is not None and data.printing.phase == "failed":
+            from kiosk.issued.printing import A4Job
+
+            job = data.printing.job
+            if isinstance(job, A4Job):
+                self._spawn(self._print_a4(data.id, job.identifier))
+                return
             self._spawn(self._print(data.id))
 
     def finish_service(self) -> None:
@@ -549,6 +581,9 @@ class Controller:
                 self._backend_failed(session_id, exc, Step.CERTIFICATES)
             return
         self.machine.record_loaded(session_id, record)
+        data = self.machine.data
+        if data is not None and data.id == session_id and data.selected == identifier:
+            self.issued.want(identifier)
 
     # ------------------------------------------------------------------ printing
     async def _print(self, session_id: str) -> None:

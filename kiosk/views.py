@@ -220,3 +220,67 @@ def detail_view(
         revealed=shown and record is not None,
         maskable=record is not None,
     )
+
+
+@dataclass(frozen=True)
+class IssuedView:
+    """The certificate as issued (kiosk.issued): the drawn page and the seal check, in words.
+
+    ``verdict`` is 验章通过 only when every seal of the file verified under the terminal's trust
+    anchors; anything else says plainly what failed, and the field list stays on the page.
+    """
+
+    status: str  # checking | valid | failed
+    verdict: str  # 正在验章… | 验章通过 | 验章未通过 | 无法验章 | 无法显示照面
+    message: str
+    width: int = 0
+    height: int = 0
+    pixels: bytes = b""  # RGB, top row first: covered unless the citizen revealed the fields
+    covered: bool = False
+
+
+def _seal_words(check: object) -> tuple[str, str, str]:
+    status = getattr(check, "status", "")
+    if status == "valid":
+        name = getattr(check, "seal_name", "")
+        return (
+            "valid",
+            _("验章通过"),
+            (_("电子印章有效：{name}").format(name=name) if name else _("电子印章有效")),
+        )
+    messages = {
+        "tampered": (_("验章未通过"), _("证照文件在盖章后被改动（{file}），不能作为办事凭证")),
+        "unknown_signer": (_("验章未通过"), _("盖章单位的证书不在本终端信任的范围内，不能作为办事凭证")),
+        "expired": (_("验章未通过"), _("电子印章或盖章证书已过有效期，不能作为办事凭证")),
+        "unsupported": (_("无法验章"), _("该证照文件的电子印章格式本终端暂不支持，请到窗口核验")),
+        "unsigned": (_("无法验章"), _("该证照文件没有电子印章，不能作为办事凭证")),
+        "unreadable": (_("无法显示照面"), _("证照文件无法打开，请以下方信息为准或到窗口核验")),
+    }
+    verdict, message = messages.get(str(status), (_("无法验章"), _("电子印章未能核验，请到窗口核验")))
+    file = getattr(check, "file", "") or _("文件")
+    return "failed", verdict, message.replace("{file}", file)
+
+
+def issued_view(face: object | None, revealed: bool) -> IssuedView | None:
+    """What the detail page shows of ``face`` (a kiosk.issued.IssuedFace); None: no file linked."""
+    if face is None:
+        return None
+    phase = getattr(face, "phase", "")
+    if phase == "loading":
+        return IssuedView("checking", _("正在验章…"), _("正在取得并核验证照文件"))
+    check = getattr(face, "check", None)
+    if check is None:
+        return IssuedView(
+            "failed", _("无法显示照面"), _("未能取得与签名记录一致的证照文件，请以下方信息为准")
+        )
+    status, verdict, message = _seal_words(check)
+    pixels = getattr(face, "clear", b"") if revealed else getattr(face, "covered", b"")
+    return IssuedView(
+        status,
+        verdict,
+        message,
+        int(getattr(face, "width", 0)),
+        int(getattr(face, "height", 0)),
+        pixels,
+        covered=not revealed,
+    )
