@@ -7,16 +7,29 @@ The index is built once per catalogue with pypinyin's phrase dictionary, which p
 reading of polyphonic characters in common words (登记 dengji, 银行 yinhang). pypinyin is imported on
 first use (its dictionaries take most of a second to load): the guide screen warms the index in a
 worker thread at start-up, so neither the app's start nor the first tap waits for it.
+
+WHY the readings come from a child process (:func:`readings`): pypinyin's dictionaries stayed in
+the terminal's memory for good once loaded (about 55 MB resident, a sixth of it at rest) to spell
+a few hundred short strings once. The child (``python -m kiosk.guide.search``, below the
+screen's priority) spells them and exits; where it cannot run, they are spelled here.
 """
 
 from __future__ import annotations
 
+import json
+import logging
+import os
 import re
+import subprocess
+import sys
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from kiosk.guide.catalogue import Catalogue, Matter
 
 _HAN = re.compile(r"[\u3400-\u9fff]+|[A-Za-z0-9]+")
+log = logging.getLogger(__name__)
+CHILD_NICE = 10
 
 
 def _runs(text: str) -> list[str]:
@@ -40,6 +53,31 @@ def full_pinyin(text: str) -> str:
     return "".join("".join(lazy_pinyin(run)) for run in _runs(text)).lower()
 
 
+def _spell(texts: list[str]) -> list[tuple[str, str]]:
+    return [(initials(t), full_pinyin(t)) for t in texts]
+
+
+def readings(texts: Iterable[str]) -> dict[str, tuple[str, str]]:
+    """``{text: (initials, full pinyin)}``, spelled by a child process (see the module's WHY)."""
+    unique = sorted(set(texts))
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "kiosk.guide.search"],
+            input=json.dumps(unique),
+            capture_output=True,
+            encoding="utf-8",
+            timeout=120,
+            check=True,
+        )
+        spelled = [(str(a), str(b)) for a, b in json.loads(done.stdout)]
+        if len(spelled) != len(unique):
+            raise ValueError(f"{len(spelled)} readings for {len(unique)} texts")
+    except (OSError, subprocess.SubprocessError, ValueError) as exc:
+        log.warning("guide: pinyin spelled in this process (%s: %s)", type(exc).__name__, exc)
+        spelled = _spell(unique)
+    return dict(zip(unique, spelled, strict=True))
+
+
 @dataclass(frozen=True, slots=True)
 class _Entry:
     matter: Matter
@@ -56,17 +94,18 @@ class MatterIndex:
     def __init__(self, catalogue: Catalogue) -> None:
         self.catalogue = catalogue
         self._entries: list[_Entry] = []
+        spelled = readings(t for m in catalogue.matters for t in (m.name, *m.keywords, m.category))
         for m in catalogue.matters:
             words = (*m.keywords, m.category)
             self._entries.append(
                 _Entry(
                     matter=m,
                     name=m.name,
-                    name_initials=initials(m.name),
-                    name_pinyin=full_pinyin(m.name),
+                    name_initials=spelled[m.name][0],
+                    name_pinyin=spelled[m.name][1],
                     words=words,
-                    words_initials=tuple(initials(w) for w in words),
-                    words_pinyin=tuple(full_pinyin(w) for w in words),
+                    words_initials=tuple(spelled[w][0] for w in words),
+                    words_pinyin=tuple(spelled[w][1] for w in words),
                     extra=" ".join([m.department, *(x.name for x in m.materials)]),
                 )
             )
@@ -105,3 +144,8 @@ class MatterIndex:
         if q in e.extra:
             return 30
         return 0
+
+
+if __name__ == "__main__":  # the child of readings(): JSON list of texts in, [initials, pinyin] pairs out
+    os.nice(CHILD_NICE)  # below the screen, like the app's other background work
+    json.dump(_spell(json.loads(sys.stdin.buffer.read().decode("utf-8"))), sys.stdout)

@@ -62,3 +62,20 @@ def test_no_match_and_empty(index: MatterIndex) -> None:
     assert ids(index, "火星") == []
     assert ids(index, "!!") == []
     assert ids(index, "") == [m.id for m in default_catalogue().matters]
+
+
+def test_the_index_is_spelled_without_pypinyin_in_this_process() -> None:
+    """pypinyin's dictionaries (about 55 MB) stay in a child process that exits (kiosk.guide.search)."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys; from kiosk.guide import MatterIndex, default_catalogue; "
+        "i = MatterIndex(default_catalogue()); "
+        "assert 'pypinyin' not in sys.modules, 'pypinyin loaded here'; "
+        "print([m.id for m in i.search('bdc')][0], [m.id for m in i.search('yinhang')][:1])"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "guide: pinyin spelled in this process" not in done.stderr
+    assert done.stdout.split()[0] == "estate-transfer"
