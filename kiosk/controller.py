@@ -124,6 +124,20 @@ class Controller:
 
         self.help_desk = HelpDesk(config, self.audit.record)  # 呼叫工作人员 reaches staff (kiosk.notify)
         self.help_call: HelpCall | None = None  # the citizen's latest call, as their screen shows it
+        from kiosk.complaints import ComplaintDesk
+
+        self.complaints = ComplaintDesk(  # 咨询·投诉·举报: sealed, kept until the platform has it
+            config.complaints,
+            config.terminal.id,
+            config.terminal.name,
+            state_dir_of(self),
+            self.backend,  # type: ignore[arg-type]  # HttpBackend (maybe on its own loop) has the calls
+            printer=lambda: self.devices.printer,
+            audit=self.audit.record,
+            notify=self._notify,
+            centre_name=config.terminal.centre_name,
+            demo=demo,
+        )
         self.available_views: set[str] = set()  # filled by the app with the pages it can show
         self.guide_printing = PrintState()  # the 办事指南 checklist print (kiosk.guide.printing)
         self.paused: str | None = None  # staff paused the terminal (暂停服务): the message shown
@@ -169,6 +183,7 @@ class Controller:
         self._spawn_background(self._health_poller())
         if self.backend is not None:
             self._spawn_background(self.ratings.run())
+            self._spawn_background(self.complaints.run())
         self._start_bundles()
         self.audit.record("terminal_started", terminal=self.config.terminal.id)
 

@@ -95,6 +95,13 @@ def demo_config(config: Any, server: Any) -> Any:
     """The configuration pointed at the embedded reference server (its url, secret and issuer keys)."""
     from pydantic import SecretStr
 
+    from kiosk.complaints.demo_key import DEMO_PLATFORM_PUBLIC_KEY
+
+    # 咨询·投诉·举报 sealed to the embedded server's demo platform key; its page answers the slip's QR
+    complaints = config.complaints.model_copy(
+        update={"platform_key": DEMO_PLATFORM_PUBLIC_KEY, "status_url": f"{server.url}/complaints/status"}
+    )
+    config = config.model_copy(update={"complaints": complaints})
     backend = config.backend.model_copy(
         update={
             "url": server.url,

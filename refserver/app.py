@@ -184,7 +184,15 @@ def allowed_methods(request: Request) -> str:
     return ", ".join(sorted(methods))
 
 
-PUBLIC_PATHS = ("/v1/health", "/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")
+# /complaints/status: a citizen's phone, from the 咨询投诉举报 slip's QR (refserver/complaints.py)
+PUBLIC_PATHS: tuple[str, ...] = (
+    "/v1/health",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/redoc",
+    "/complaints/status",
+)
 TEST_PATHS = ("/_faults", "/_admin/")
 
 

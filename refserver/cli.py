@@ -260,6 +260,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--disclosure", required=True, help="disclosure.toml (政务公开)")
     p.add_argument("--overlay", default="", help="TOML of staff-editable settings for the group")
     p.set_defaults(handler=_bundle_publish)
+    from refserver.complaints import add_cli
+
+    add_cli(sub)  # refserver complaints list|answer (staff)
     return parser
 
 

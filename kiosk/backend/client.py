@@ -40,6 +40,7 @@ Failure policy, decided here once so that every call behaves the same:
 from __future__ import annotations
 
 import asyncio
+import base64
 import hashlib
 import ipaddress
 import json
@@ -136,6 +137,19 @@ ACCEPT_ENCODING = "gzip"
 # httpcore's words when a kept-alive connection was closed under a request before any answer
 SERVER_DISCONNECTED = "Server disconnected without sending a response"
 _BUNDLE_GROUP = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,63}")
+
+
+def _json_object(answer: _Answer) -> dict[str, Any]:
+    """A JSON object answer (bounded parser), else BAD_RESPONSE."""
+    if "json" not in answer.content_type:
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON")
+    try:
+        raw = safejson.loads(answer.body)
+    except Exception:  # the answer's fault, as in _json_raw
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not JSON") from None
+    if not isinstance(raw, dict):
+        raise BackendError(BackendErrorKind.BAD_RESPONSE, "answer is not an object")
+    return raw
 
 
 class _Attempt(Exception):
@@ -420,6 +434,47 @@ class HttpBackend:
             body["comment"] = comment
         await self._call(
             "POST", "/v1/evaluations", body=body, idempotent=False, ok=(201,), parse=lambda a: None
+        )
+
+    async def submit_complaint(self, ticket: str, sealed: bytes) -> str:
+        """Hand in a 咨询/投诉/举报 sealed to the platform's key (kiosk.complaints); its state.
+
+        Retried like an idempotent call: the platform takes the same ticket again as the same entry
+        (refserver/complaints.py), so a resend after a lost answer adds nothing.
+        """
+        body = {"ticket": ticket, "sealed": base64.b64encode(sealed).decode("ascii")}
+
+        def parse(answer: _Answer) -> str:
+            data = _json_object(answer)
+            state = data.get("state")
+            if data.get("ticket") != ticket or state not in ("received", "in_progress", "answered"):
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "complaint answer does not match")
+            return str(state)
+
+        return await self._call(
+            "POST", "/v1/complaints", body=body, idempotent=True, ok=(200, 201), parse=parse
+        )
+
+    async def complaint_status(self, ticket: str, code: str) -> dict[str, Any]:
+        """State (received / in_progress / answered) and answer of a ticket, given its query code."""
+
+        def parse(answer: _Answer) -> dict[str, Any]:
+            data = _json_object(answer)
+            text = data.get("answer")
+            if (
+                data.get("ticket") != ticket
+                or data.get("state") not in ("received", "in_progress", "answered")
+                or not (text is None or (isinstance(text, str) and len(text) <= 4000))
+            ):
+                raise BackendError(BackendErrorKind.BAD_RESPONSE, "status answer does not match")
+            return {"ticket": ticket, "state": data["state"], "answer": text, "kind": data.get("kind")}
+
+        return await self._call(
+            "POST",
+            "/v1/complaints/status",
+            body={"ticket": ticket, "code": code},
+            idempotent=True,
+            parse=parse,
         )
 
     async def fetch_bundle(self, group: str, etag: str | None = None) -> FetchedBundle | None:

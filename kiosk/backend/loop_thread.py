@@ -84,6 +84,12 @@ class BackendOnOwnLoop:
     ) -> None:
         await self._on_loop(self.inner.submit_evaluation(service_ref, score, reasons, comment))
 
+    async def submit_complaint(self, ticket: str, sealed: bytes) -> str:
+        return await self._on_loop(self.inner.submit_complaint(ticket, sealed))  # type: ignore[attr-defined]
+
+    async def complaint_status(self, ticket: str, code: str) -> dict[str, Any]:
+        return await self._on_loop(self.inner.complaint_status(ticket, code))  # type: ignore[attr-defined]
+
     async def health(self) -> dict[str, Any]:
         return await self._on_loop(self.inner.health())
 

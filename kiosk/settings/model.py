@@ -11,6 +11,7 @@ from kiosk.settings.base import Section
 from kiosk.settings.bundles import BundlesConfig
 from kiosk.settings.camera import CameraConfig
 from kiosk.settings.card import CardReaderConfig
+from kiosk.settings.complaints import ComplaintsConfig
 from kiosk.settings.face import FaceConfig
 from kiosk.settings.notify import NotifyConfig
 from kiosk.settings.printer import PrinterConfig
@@ -131,6 +132,7 @@ class KioskConfig(Section):
     receipt: ReceiptConfig = ReceiptConfig()
     bundles: BundlesConfig = BundlesConfig()
     notify: NotifyConfig = NotifyConfig()
+    complaints: ComplaintsConfig = ComplaintsConfig()  # 咨询·投诉·举报 (kiosk.complaints)
     face: FaceConfig = FaceConfig()  # 人证核验 (kiosk/face)
 
     def secret(self, value: SecretStr) -> str:
