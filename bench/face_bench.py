@@ -81,6 +81,8 @@ def check_once(model: DlibFaceModel, seed: int) -> tuple[float, float]:
     check.begin(t0)
     while check.phase in (Phase.FRONTAL, Phase.CHALLENGE):
         frame = camera.grab()
+        if frame is None:
+            continue
         if check.feed(model.observe(frame), frame, time.monotonic()):
             camera.on_prompt(check.challenge)
     filmed = time.monotonic() - t0
