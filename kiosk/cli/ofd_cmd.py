@@ -107,7 +107,7 @@ def _render(args: argparse.Namespace) -> int:
     return 0
 
 
-def register(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def register(sub: argparse._SubParsersAction) -> None:
     parser = sub.add_parser("ofd", help="electronic certificate files (OFD): info, verify, render")
     ofd_sub = parser.add_subparsers(dest="ofd_command", metavar="ACTION")
     info = ofd_sub.add_parser("info", help="pages and signatures as JSON")
