@@ -5,16 +5,74 @@ sentence)."""
 from __future__ import annotations
 
 from collections.abc import Hashable
+from typing import Any
 
+from kivy.core.window import Window
+from kivy.graphics.texture import Texture
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.image import Image
+from kivy.uix.scatter import Scatter
+from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
-from kiosk.views import detail_view
+from kiosk.views import IssuedView, detail_view, issued_view
 from screens.base import KioskScreen
+from screens.clipping import clip_with_scissor
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
+
+# the drawn page takes at most this share of the window's height (the field list stays in view)
+FACE_MAX_SHARE = 0.38
+FACE_ZOOM_MAX = 4.0
+
+
+class FaceViewer(StencilView):
+    """The certificate as issued: the drawn page, zoomed and moved by touch (pinch, drag) inside its
+    box, clipped to it; a double tap puts it back. The pixels come from kiosk.issued (covered for
+    onlookers until the citizen reveals the fields); this only shows them."""
+
+    def __init__(self, texture: Texture, **kw: Any) -> None:
+        super().__init__(size_hint_y=None, **kw)
+        self._aspect = texture.height / max(texture.width, 1)
+        self.scatter = Scatter(
+            do_rotation=False, scale_min=1.0, scale_max=FACE_ZOOM_MAX, auto_bring_to_front=False
+        )
+        self.image = Image(texture=texture, fit_mode="fill", size_hint=(None, None))
+        self.scatter.add_widget(self.image)
+        self.add_widget(self.scatter)
+        clip_with_scissor(self)  # not a stencil (screens.clipping)
+        self.bind(width=self._fit, pos=self._fit)
+
+    def _fit(self, *_: Any) -> None:
+        height = min(self.width * self._aspect, Window.height * FACE_MAX_SHARE)
+        self.height = height
+        width = height / self._aspect
+        self.scatter.transform = self.scatter.transform.identity()
+        self.scatter.size = self.image.size = (width, height)
+        self.image.pos = (0, 0)
+        self.scatter.pos = (self.x + (self.width - width) / 2, self.y)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        if not self.collide_point(*touch.pos):
+            return False
+        if touch.is_double_tap:
+            self._fit()
+            return True
+        return bool(super().on_touch_down(touch))
+
+
+def face_texture(view: IssuedView) -> Texture | None:
+    """An RGB texture of the drawn page (top row first, as Pillow gives it)."""
+    if not view.pixels or view.width <= 0 or view.height <= 0:
+        return None
+    if len(view.pixels) != view.width * view.height * 3:
+        return None
+    texture = Texture.create(size=(view.width, view.height), colorfmt="rgb")
+    texture.blit_buffer(view.pixels, colorfmt="rgb", bufferfmt="ubyte")
+    texture.flip_vertical()
+    return texture
 
 
 class DetailScreen(KioskScreen):
@@ -27,7 +85,8 @@ class DetailScreen(KioskScreen):
     def extra_signature(self) -> Hashable:
         m = self.ctx.machine
         unfetched = bool(m.data and m.data.selected in m.data.unfetched)
-        return (self._confirming, m.revealed, unfetched)
+        issued = getattr(self.ctx.controller, "issued", None)
+        return (self._confirming, m.revealed, unfetched, issued.version if issued is not None else 0)
 
     def _ask_reveal(self) -> None:
         self._confirming = True
@@ -78,6 +137,28 @@ class DetailScreen(KioskScreen):
         panel.add_widget(buttons)
         return panel
 
+    def _issued(self) -> IssuedView | None:
+        c = self.ctx.controller
+        issued = getattr(c, "issued", None)
+        data = c.machine.data
+        if issued is None or data is None:
+            return None
+        return issued_view(issued.face(data.selected), c.machine.revealed)
+
+    def _add_issued(self, page: BoxLayout, view: IssuedView) -> None:
+        """The 照面 as issued with its seal check: 验章通过 only after VALID, else what failed."""
+        s = self.ctx.sizes
+        colour = {"valid": BADGE["valid"], "checking": BADGE["checking"]}.get(view.status, BADGE["revoked"])
+        line = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.body * 2.2), spacing=dp(16))
+        badge_box = BoxLayout(size_hint_x=None, width=dp(s.body * 7))
+        badge_box.add_widget(Badge(view.verdict, colour, s.body))
+        line.add_widget(badge_box)
+        line.add_widget(KLabel(view.message, size=s.small, colour=TEXT_MUTED, line_height=s.line_height))
+        page.add_widget(line)
+        texture = face_texture(view)
+        if texture is not None:
+            page.add_widget(FaceViewer(texture))
+
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
@@ -101,6 +182,9 @@ class DetailScreen(KioskScreen):
             )
         if c.machine.busy or view.loading:
             page.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
+        issued = self._issued()
+        if issued is not None:
+            self._add_issued(page, issued)
         face = BoxLayout(orientation="vertical", spacing=dp(10))
         panel = Panel(spacing=s.spacing * 0.4)
         for label, value in view.fields:
@@ -126,5 +210,12 @@ class DetailScreen(KioskScreen):
         actions.add_widget(BigButton(_("返回列表"), c.back, s, primary=False))
         if cfg.services.print_receipt and c.printing_available() and view.badge.status == "valid":
             actions.add_widget(BigButton(_("打印凭条"), c.print_receipt, s))
+        if (
+            view.badge.status == "valid"
+            and issued is not None
+            and issued.status == "valid"
+            and cfg.devices.printer.a4_queue
+        ):
+            actions.add_widget(BigButton(_("打印加注件"), c.print_annotated, s))
         page.add_widget(actions)
         return page

@@ -1,0 +1,53 @@
+"""The detail page shows the certificate as issued (issue 24): the reference server's sealed OFD
+file, fetched, seal-checked under the demo CA (demo mode's trust anchor) and drawn, with the
+personal fields covered until the citizen reveals them, and 验章通过 only after VALID.
+Screenshots: artifacts/ui/ofd-*.png."""
+
+from __future__ import annotations
+
+from tests.support.ui import UiDriver, UiHarness
+
+ELDER_ID = "450206195803120088"
+
+
+def _face(d: UiDriver) -> object | None:
+    data = d.machine.data
+    return None if data is None else d.controller.issued.face(data.selected)
+
+
+def test_the_detail_page_shows_the_sealed_face_covered_until_revealed(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        from screens.detail import FaceViewer
+
+        d.controls.insert_card("elder")
+        await d.wait_step("consent")
+        await d.tap_text("同意并查询")
+        await d.wait_records()
+        await d.tap_text("居民身份证")
+        await d.wait_step("detail")
+        await d.wait(lambda: getattr(_face(d), "phase", "") == "shown", "the 照面 drawn", timeout=60)
+        await d.wait(lambda: d.has_text("验章通过"), "the seal check on screen")
+        face = _face(d)
+        assert face is not None and face.sealed_ok  # type: ignore[attr-defined]
+        viewers = [w for w in d.app.root.walk() if isinstance(w, FaceViewer)]
+        assert len(viewers) == 1 and viewers[0].height > 100
+        shown = viewers[0].image.texture
+        assert (shown.width, shown.height) == (face.width, face.height)  # type: ignore[attr-defined]
+        assert face.covered != face.clear  # type: ignore[attr-defined]  # personal fields painted over
+        assert not d.has_text(ELDER_ID)  # the field list below stays masked too
+        await d.shot("ofd-01-covered")
+
+        await d.tap_text("显示完整信息")
+        await d.tap_text("确定")
+        await d.wait(lambda: d.has_text(ELDER_ID), "full details")
+        await d.frames(0.3)
+        await d.shot("ofd-02-revealed")
+
+        await d.tap_text("返回列表")
+        await d.wait_step("certificates")
+        await d.tap_text("社会保障卡")
+        await d.wait_step("detail")
+        await d.wait(lambda: d.has_text("验章通过"), "the second certificate's seal check", timeout=60)
+        await d.shot("ofd-03-second")
+
+    ui.run(script, name="ofd")
