@@ -1,14 +1,20 @@
-"""Where certificate signatures are checked: in a separate worker process, not in a thread.
+"""Where certificate signatures are checked: a thread when SM2 is native, else a worker process.
 
-WHY a process: SM2 in gmssl is pure Python and takes tens of milliseconds a record. In a thread it
+With OpenSSL's SM2 (kiosk.crypto.sm2) a record takes about 0.2-0.4 ms, nearly all of it inside
+libcrypto with the GIL released (ctypes lets it go): a thread of this process does it, with no
+process to spawn at app start, no pickling of records through a pipe, and no second interpreter
+resident all day (25 MB and more).
+
+WHY a process on the pure-Python fallback (gmssl, tens of milliseconds a record): in a thread it
 holds the GIL, and the UI thread, which gives the GIL up on every blocking call, waits up to a
-switch interval to get it back each time. (On the 2-CPU build machine moving it made no measurable
-difference to the soak's frame gaps, whose causes were elsewhere; it keeps the crypto from ever
-competing with the UI for one interpreter.) A spawned process (not forked: forking a process that
+switch interval to get it back each time. A spawned process (not forked: forking a process that
 runs SDL, GL and driver threads is unsafe) has its own interpreter; the records it receives pass
 through a pipe and live only in its memory, like in this process. If the worker dies, the pool
 is rebuilt; if a process cannot be started at all, verification falls back to a thread (same
 result).
+
+Either way the work runs below the app's priority (the thread at THREAD_NICE, the process at
+WORKER_NICE), so the software renderer wins a contended core.
 """
 
 from __future__ import annotations
@@ -26,28 +32,38 @@ from concurrent.futures import Executor, ProcessPoolExecutor, ThreadPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from kiosk.crypto import sm2
+
 log = logging.getLogger("kiosk.backend")
 T = TypeVar("T")
 
 _lock = threading.Lock()
 _pool: Executor | None = None
-_fallback = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sm2-verify")
 
 
 # the worker's nice value: verification yields the CPU to the UI and its software renderer. WHY:
 # on a 2-CPU terminal, records verified while the certificate list fills in slowed the GL raster
 # of those frames; a badge that turns green a little later is better than a stuttering screen
 WORKER_NICE = 10
+# the verifier thread's, with native SM2: its work is a few milliseconds a list, like the other
+# background threads' (kiosk.thread_priority)
+THREAD_NICE = 5
+
+
+def _below_the_app(app: int, nice: int) -> None:
+    """Lower the calling thread (or worker process) to the app's main thread's priority + ``nice``.
+
+    Relative to the app, not to the thread that happened to start the pool: the backend client's
+    loop thread already runs 5 nicer, and a worker started from it would otherwise run at 15."""
+    with contextlib.suppress(OSError):  # not allowed to change it: verify at the normal priority
+        target = min(19, os.getpriority(os.PRIO_PROCESS, app) + nice)
+        if target > os.getpriority(os.PRIO_PROCESS, 0):
+            os.setpriority(os.PRIO_PROCESS, 0, target)
 
 
 def _start_worker(parent: int) -> None:
     """In the worker: run below the app's priority, and leave when the terminal app is gone."""
-    with contextlib.suppress(OSError):  # not allowed to change it: verify at the normal priority
-        # relative to the app's main thread, not to the thread that happened to start the pool: the
-        # backend client's loop thread already runs 5 nicer, and a worker started from it ran at 15
-        target = min(19, os.getpriority(os.PRIO_PROCESS, parent) + WORKER_NICE)
-        if target > os.getpriority(os.PRIO_PROCESS, 0):
-            os.setpriority(os.PRIO_PROCESS, 0, target)
+    _below_the_app(parent, WORKER_NICE)
     # Ctrl+C at a terminal reaches the whole process group: the app shuts the pool down itself, and
     # a worker interrupted mid-wait only printed a KeyboardInterrupt traceback over the demo's note
     signal.signal(signal.SIGINT, signal.SIG_IGN)
@@ -67,9 +83,25 @@ def _exit_with_parent(parent: int) -> None:
     threading.Thread(target=watch, name="exit-with-parent", daemon=True).start()
 
 
+def _thread_pool() -> Executor:
+    return ThreadPoolExecutor(
+        max_workers=1,
+        thread_name_prefix="sm2-verify",
+        initializer=_below_the_app,
+        initargs=(os.getpid(), THREAD_NICE),
+    )
+
+
+def mode() -> str:
+    """``"thread"`` or ``"process"``: where signatures are checked (diagnostics, tests)."""
+    return "process" if isinstance(_executor(), ProcessPoolExecutor) else "thread"
+
+
 def _executor() -> Executor:
     global _pool
     with _lock:
+        if _pool is None and sm2.backend() == sm2.NATIVE:
+            _pool = _thread_pool()
         if _pool is None:
             try:
                 _pool = ProcessPoolExecutor(
@@ -80,7 +112,7 @@ def _executor() -> Executor:
                 )
             except (OSError, NotImplementedError) as exc:  # no /dev/shm, no semaphores...
                 log.warning("backend: no verifier process (%s); verifying in a thread", exc)
-                _pool = _fallback
+                _pool = _thread_pool()
         return _pool
 
 
@@ -93,12 +125,14 @@ def _discard(broken: Executor) -> None:
 
 
 def warm_up() -> None:
-    """Start the worker process now (at app start), so the first citizen does not wait for it."""
+    """Load libcrypto and start the verifier thread or worker process now (at app start), so the
+    first citizen does not wait for it."""
     _executor().submit(int)
 
 
 async def run_verifier(fn: Callable[..., T], *args: Any) -> T:
-    """``fn(*args)`` in the verifier process (``fn`` and its arguments must pickle)."""
+    """``fn(*args)`` in the verifier thread or process (``fn`` and its arguments must pickle: the
+    pure-Python fallback sends them to a process)."""
     loop = asyncio.get_running_loop()
     executor = _executor()
     try:

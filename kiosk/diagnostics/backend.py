@@ -10,6 +10,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 from urllib.parse import urlsplit
@@ -43,8 +44,35 @@ def _tls_probe(host: str, port: int, settings: Any, timeout: float) -> dict[str,
     return info
 
 
+SM2_NATIVE = "SM2: 原生 OpenSSL"
+SM2_FALLBACK = "SM2: 纯 Python 后备（慢）"
+SM2_HINT = "证照验签未用 OpenSSL（每份约 20 ms）：确认系统装有 libssl3（OpenSSL 3.0 及以上）"
+
+
+def with_sm2_line(result: CheckResult) -> CheckResult:
+    """The backend check's result with how this terminal checks issuer signatures: natively, or on
+    the slow pure-Python fallback (then at least a warning, so a technician sees why lists load
+    slowly; the verdicts are the same)."""
+    from kiosk.crypto import sm2
+
+    native = sm2.backend() == sm2.NATIVE
+    details = {**result.details, "sm2": sm2.backend()}
+    if not native:
+        details["sm2_why"] = sm2.why_not_native()
+    value = f"{result.value}；{SM2_NATIVE if native else SM2_FALLBACK}"
+    if native or result.status == "failure":
+        return replace(result, value=value, details=details)
+    hint = "\n".join(h for h in (result.hint, SM2_HINT) if h)
+    return replace(result, status="warning", value=value, hint=hint, details=details)
+
+
 async def check_backend(config: Any, wall_clock: Callable[[], float]) -> tuple[CheckResult, dict[str, Any]]:
     """The backend check, and what the clock check needs (the server's clock offset, if any)."""
+    result, answer = await _check_backend(config, wall_clock)
+    return with_sm2_line(result), answer
+
+
+async def _check_backend(config: Any, wall_clock: Callable[[], float]) -> tuple[CheckResult, dict[str, Any]]:
     from kiosk.backend.client import HttpBackend
     from kiosk.backend.errors import BackendError
 
