@@ -172,6 +172,11 @@ class FrameBreakdown:
         self._gc_started = 0.0
         # every full (generation 2) pass after warm-up: (milliseconds, unreachable objects found)
         self.full_passes: list[tuple[float, int]] = []
+        # after warm-up, in sessions: each main-loop iteration (a frame) with the backend answering
+        # normally, and every garbage-collector pause of any generation (the issue's targets: p99
+        # ≤ 50 ms, max ≤ 100 ms; no pause over 50 ms)
+        self.session_frames: list[float] = []
+        self.session_gc_pauses: list[float] = []
 
     def _gc_callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -179,6 +184,8 @@ class FrameBreakdown:
         elif self._gc_started:
             took = time.perf_counter() - self._gc_started
             self._gc_auto += took
+            if self.in_session:
+                self.session_gc_pauses.append(took)
             if info.get("generation") == 2:
                 self.full_passes.append((took * 1000, info.get("collected", 0)))
 
@@ -233,6 +240,8 @@ class FrameBreakdown:
         EventLoop.async_idle = timed_idle
 
     def record(self, total: float, text: float) -> None:
+        if self.in_session and not self.slow:
+            self.session_frames.append(total)
         if total < (0.06 if self.slow and self.in_session else 0.1):
             return
         parts = {
@@ -261,6 +270,24 @@ class FrameBreakdown:
         self.long_frames, self.parts, self.longest, self.longest_in_session = 0, Counter(), [], []
         self.longest_slow = []
         self.full_passes = []
+        self.session_frames, self.session_gc_pauses = [], []
+
+    def session_summary(self) -> str:
+        """The frame-time distribution and the GC pauses in sessions after warm-up."""
+        frames = sorted(self.session_frames)
+        if not frames:
+            return "no frame in a session after warm-up"
+        p99 = frames[min(len(frames) - 1, int(len(frames) * 0.99))]
+        pauses = sorted(self.session_gc_pauses)
+        worst = pauses[-1] * 1000 if pauses else 0.0
+        over = sum(p > 0.05 for p in pauses)
+        return (
+            f"frames in sessions after warm-up (backend normal): {len(frames)}, median "
+            f"{statistics.median(frames) * 1000:.1f} ms, p99 {p99 * 1000:.0f} ms, "
+            f"max {frames[-1] * 1000:.0f} ms "
+            f"(targets p99 ≤ 50, max ≤ 100; 16.7 ms at 60 Hz); GC pauses in sessions: {len(pauses)}, "
+            f"longest {worst:.1f} ms, over 50 ms: {over}"
+        )
 
     def full_pass_summary(self) -> str:
         if not self.full_passes:
@@ -850,6 +877,7 @@ def main() -> int:
         + ", ".join(f"{k} {v:.1f} s" for k, v in breakdown.parts.most_common())
     )
     print("  " + breakdown.full_pass_summary())
+    print("  " + breakdown.session_summary())
     print(
         "  GC pass at rest after each kind of session (max ms / max objects): "
         + ", ".join(
