@@ -87,7 +87,10 @@ class PrintScreen(KioskScreen):
             page.add_widget(
                 KLabel(_("打印完成"), size=s.title, bold=True, colour=BADGE["valid"], halign="center")
             )
-            page.add_widget(KLabel(_("请在屏幕下方出纸口取走您的凭条"), size=s.title * 0.8, halign="center"))
+            # an A4 加注件 (kiosk.issued.printing) comes out of the A4 printer, not the receipt slot
+            a4 = type(state.job).__name__ == "A4Job" if state else False
+            where = _("请到A4打印机出纸口取走加注件") if a4 else _("请在屏幕下方出纸口取走您的凭条")
+            page.add_widget(KLabel(where, size=s.title * 0.8, halign="center"))
             if state and state.message:
                 page.add_widget(KLabel(state.message, size=s.body, colour=TEXT_MUTED, halign="center"))
             page.add_widget(spacer())
