@@ -15,6 +15,32 @@ def _face(d: UiDriver) -> object | None:
     return None if data is None else d.controller.issued.face(data.selected)
 
 
+async def _pinch(d: UiDriver, cx: float, cy: float, spread: float) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    a, b = UnitTestTouch(cx - 60, cy), UnitTestTouch(cx + 60, cy)
+    a.touch_down()
+    b.touch_down()
+    await d.frames(0.05)
+    for step in range(1, 9):
+        a.touch_move(cx - 60 - spread * step / 8, cy)
+        b.touch_move(cx + 60 + spread * step / 8, cy)
+        await d.frames(0.02)
+    a.touch_up()
+    b.touch_up()
+    await d.frames()
+
+
+async def _double_tap(d: UiDriver, x: float, y: float) -> None:
+    from kivy.tests.common import UnitTestTouch
+
+    touch = UnitTestTouch(x, y)
+    touch.is_double_tap = True  # what Kivy's double-tap postprocessor marks on the second tap
+    touch.touch_down()
+    touch.touch_up()
+    await d.frames()
+
+
 def test_the_detail_page_shows_the_sealed_face_covered_until_revealed(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
         from screens.detail import FaceViewer
@@ -36,6 +62,17 @@ def test_the_detail_page_shows_the_sealed_face_covered_until_revealed(ui: UiHarn
         assert face.covered != face.clear  # type: ignore[attr-defined]  # personal fields painted over
         assert not d.has_text(ELDER_ID)  # the field list below stays masked too
         await d.shot("ofd-01-covered")
+
+        # two fingers spread apart zoom the page in its box; a double tap puts it back
+        viewer = viewers[0]
+        cx, cy = viewer.to_window(*viewer.center)
+        await _pinch(d, cx, cy, spread=160)
+        assert viewer.scatter.scale > 1.5
+        # grown past its box on both sides (drawn clipped to it); the scatter shares the box's parent
+        assert viewer.scatter.x < viewer.x and viewer.scatter.right > viewer.right
+        await d.shot("ofd-01b-zoomed")
+        await _double_tap(d, cx, cy)
+        assert viewer.scatter.scale == 1.0
 
         await d.tap_text("显示完整信息")
         await d.tap_text("确定")
