@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from kivy.graphics import Color, Rectangle, SmoothEllipse
@@ -15,7 +16,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
-from screens.theme import BLUE, FONT, FONT_BOLD, HEALTH, PAGE, TEXT, WHITE, Sizes, rgba
+from screens.theme import BLUE, FONT, FONT_BOLD, HEALTH, NORMAL, PAGE, TEXT, WHITE, Sizes, rgba
 from screens.widgets import BigButton, KLabel, Panel
 
 
@@ -96,6 +97,16 @@ class Header(BoxLayout):
     def _draw(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
 
+    def action(self, label: str, on_tap: Callable[[], None]) -> None:
+        """A page reachable from every screen (咨询投诉): a white button between the names and the
+        clock, 30 dp text (≥ the elder mode's minimum) in the centre's blue (≈ 8.4:1)."""
+        self._action_text = label
+        self._action = BigButton(
+            _(label), on_tap, replace(NORMAL, button=30), primary=False, size_hint_x=None, width=dp(168)
+        )
+        self._action.size_hint_y = 1
+        self.add_widget(self._action, index=1)
+
     def tick(self, *_: Any) -> None:
         self.clock.text = time.strftime("%Y-%m-%d  %H:%M")
 
@@ -105,6 +116,9 @@ class Header(BoxLayout):
             self._dots[key].set_colour(HEALTH.get(state, HEALTH["unknown"]))
             self._labels[key].text = _(label)
         self.centre.text = _(self._centre_text)
+        action = getattr(self, "_action", None)
+        if action is not None:  # 咨询投诉 in the language chosen
+            action.text = _(self._action_text)
 
 
 class Footer(BoxLayout):

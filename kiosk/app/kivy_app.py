@@ -146,6 +146,8 @@ class KioskApp(App):
             if cls.step not in session_steps:
                 self.controller.available_views.add(cls.step)
         root.add_widget(self.manager)
+        if "complaint" in self.controller.available_views:  # 咨询·投诉·举报 from every page
+            self.header.action("咨询投诉", lambda: self.controller.open_view("complaint"))
         self.footer = Footer(self.controller.back, self.controller.home, self.call_staff)
         root.add_widget(self.footer)
         self.overlay = IdleOverlay(self.controller.keep_alive, self.controller.home)
