@@ -15,7 +15,7 @@ import base64
 import binascii
 import io
 import threading
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import numpy as np
 from fastapi import FastAPI
@@ -24,7 +24,9 @@ from pydantic import BaseModel, ConfigDict, Field
 # a frame's longest side: the terminal sends the face cut out at 320 px; more is refused before the
 # picture is decoded (a tiny file can claim huge dimensions)
 MAX_FRAME_SIDE = 1024
-_FRAME = Field(min_length=8, max_length=30_000, description="base64 of a JPEG or PNG of the face")
+Frame = Annotated[
+    str, Field(min_length=8, max_length=30_000, description="base64 of a JPEG or PNG of the face")
+]
 
 
 class FaceHolder(BaseModel):
@@ -38,7 +40,7 @@ class FaceVerifyRequest(BaseModel):
     holder: FaceHolder
     use_cause: str = Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f-\x9f\u2028\u2029]+$")
     consent: Literal[True] = Field(description="the citizen agreed on the terminal to this comparison")
-    frames: list[str] = Field(min_length=1, max_length=3, json_schema_extra={"items": {"maxLength": 30_000}})
+    frames: list[Frame] = Field(min_length=1, max_length=3)
 
 
 class FaceVerifyAnswer(BaseModel):
