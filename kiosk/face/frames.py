@@ -11,6 +11,8 @@ import io
 from typing import Any
 
 MAX_SIDE = 320
+# the reference server takes frames of at most 30 000 base64 characters (22 500 bytes)
+MAX_BYTES = 22_000
 
 
 def face_jpeg(frame: Any, face: Any, margin: float = 0.6) -> bytes:
@@ -25,6 +27,13 @@ def face_jpeg(frame: Any, face: Any, margin: float = 0.6) -> bytes:
     bottom = min(height, int(face.bottom + h * margin))
     picture = Image.fromarray(np.ascontiguousarray(frame[top:bottom, left:right]))
     picture.thumbnail((MAX_SIDE, MAX_SIDE))
-    out = io.BytesIO()
-    picture.save(out, format="JPEG", quality=90)
+    for quality in (90, 80, 70, 60, 50):
+        out = io.BytesIO()
+        picture.save(out, format="JPEG", quality=quality)
+        if out.tell() <= MAX_BYTES:
+            break
+    else:
+        picture.thumbnail((MAX_SIDE // 2, MAX_SIDE // 2))  # still too large: half the size
+        out = io.BytesIO()
+        picture.save(out, format="JPEG", quality=70)
     return out.getvalue()
