@@ -11,9 +11,10 @@ from datetime import date
 
 from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
 from kiosk.domain.holder_binding import represented_name
-from kiosk.i18n import _
+from kiosk.i18n import _, current_language
 from kiosk.privacy import mask_id, mask_name
 from kiosk.session import SessionData, SessionMachine
+from kiosk.terms import english_date, term
 
 # platform status codes (domain.md §2.3): 21 revoked, 22 expired, 23 restricted
 _PLATFORM_STATUS = {"21": CertStatus.REVOKED, "22": CertStatus.EXPIRED, "23": CertStatus.RESTRICTED}
@@ -22,6 +23,8 @@ _PLATFORM_STATUS = {"21": CertStatus.REVOKED, "22": CertStatus.EXPIRED, "23": Ce
 def format_date(value: date | None) -> str:
     if value is None:
         return _("长期")
+    if current_language() == "en":
+        return english_date(value)  # 5 Jan 2027
     return _("{y}年{m}月{d}日").format(y=value.year, m=value.month, d=value.day)
 
 
@@ -107,9 +110,9 @@ def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateC
         cards.append(
             CertificateCard(
                 identifier=c.identifier,
-                name=c.name,
+                name=term(c.name),
                 number=mask_number(c.number),
-                issuer=c.issuer,
+                issuer=term(c.issuer),
                 validity=_("有效期至 {date}").format(date=format_date(c.valid_to)),
                 badge=badge_for(c, record, today, c.identifier in data.unfetched),
                 reason=_reason(data, c),
@@ -197,9 +200,10 @@ def detail_view(
     fields: list[tuple[str, str]] = []
     if record is not None:
         for f in record.record.face:
-            fields.append((f.label, f.value if shown else mask_face_value(f.label, f.value, summary.number)))
+            value = f.value if shown else mask_face_value(f.label, f.value, summary.number)
+            fields.append((term(f.label), term(value)))  # English labels and dates (kiosk.terms)
     else:
-        fields = [(_("证照名称"), summary.name), (_("颁发机构"), summary.issuer)]
+        fields = [(_("证照名称"), term(summary.name)), (_("颁发机构"), term(summary.issuer))]
     unfetched = summary.identifier in data.unfetched
     official = record is not None and record.verification.ok
     watermark = ""
@@ -209,7 +213,7 @@ def detail_view(
             centre=_(centre_name), date=format_date(until)
         )
     return DetailView(
-        title=summary.name,
+        title=term(summary.name),
         badge=badge_for(summary, record, today, unfetched),
         reason=_reason(data, summary),
         fields=fields,

@@ -142,7 +142,7 @@ class AdminScreen(KioskScreen):
             button = BigButton(
                 label, partial(self._change, field, choice), s, primary=choice == value, height=h
             )
-            button.font_size = dp(s.small * 0.8)
+            button.font_size = dp(s.small)
             choices.add_widget(button)
         row.add_widget(choices)
         return row

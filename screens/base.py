@@ -16,6 +16,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.views import holder_view
 from screens.clipping import clip_with_scissor
+from screens.scrollcue import add_scroll_cue
 from screens.theme import Sizes, sizes
 
 if TYPE_CHECKING:
@@ -217,4 +218,5 @@ class KioskScreen(Screen):
         view = ScrollView(do_scroll_x=False, bar_width=dp(10), scroll_type=["bars", "content"])
         clip_with_scissor(view)  # not a stencil (screens.clipping)
         view.add_widget(content)
+        add_scroll_cue(view, content, self.ctx.sizes.small)  # "▼ 向下滑动查看更多" while more follows
         return view

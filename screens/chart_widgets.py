@@ -18,7 +18,7 @@ from kiosk.disclosure.charts import Bar, Chart
 from screens.theme import BLUE, BORDER, TEXT_MUTED, Sizes, rgba
 from screens.widgets import KLabel, Panel
 
-PREVIOUS = "#9FB6D3"  # last year's bar: lighter, still visible on white
+PREVIOUS = "#6F8FB8"  # last year's bar: lighter than this year's, still ≥ 3:1 on white
 POSITIVE_MIN = 3.0  # dp: a non-zero value always shows a sliver
 
 
@@ -82,7 +82,7 @@ class HBarChart(Panel):
             lines = [bar.previous_text, bar.detail] if chart.compare else [bar.detail]
             for line in lines:
                 if line:
-                    figures.add_widget(KLabel(line, size=s.small * 0.85, colour=TEXT_MUTED, line_height=1.15))
+                    figures.add_widget(KLabel(line, size=s.small, colour=TEXT_MUTED, line_height=1.15))
             holder = BoxLayout(orientation="vertical", size_hint_x=None, width=value_width)
             holder.add_widget(Widget())
             holder.add_widget(figures)

@@ -104,13 +104,13 @@ class DiagnosticsScreen(KioskScreen):
         panel = Panel(spacing=6, padding=14)
         head = BoxLayout(orientation="horizontal", spacing=dp(14), size_hint_y=None, height=dp(s.small * 2))
         badge_box = AnchorLayout(size_hint=(None, 1), width=dp(130))
-        badge_box.add_widget(Badge(LABELS[check.status], STATUS_COLOURS[check.status], s.small * 0.9))
+        badge_box.add_widget(Badge(LABELS[check.status], STATUS_COLOURS[check.status], s.small))
         head.add_widget(badge_box)
         head.add_widget(KLabel(check.title, size=s.small, bold=True))
         panel.add_widget(head)
-        panel.add_widget(KLabel(check.value, size=s.small * 0.85))
+        panel.add_widget(KLabel(check.value, size=s.small))
         for remedy in check.remedies:  # every fault's fix, not only the first
-            panel.add_widget(KLabel("处理：" + remedy, size=s.small * 0.85, colour=TEXT_MUTED))
+            panel.add_widget(KLabel("处理：" + remedy, size=s.small, colour=TEXT_MUTED))
         return panel
 
     def build(self) -> Widget:

@@ -113,7 +113,7 @@ class DisclosureScreen(KioskScreen):
         body.add_widget(
             KLabel(
                 _("数据来源：{source}；金额单位：{unit}").format(source=d.source, unit=d.unit),
-                size=s.small * 0.9,
+                size=s.small,
                 colour=TEXT_MUTED,
             )
         )

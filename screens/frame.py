@@ -16,20 +16,32 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
+from kiosk.terms import term
 from screens.theme import BLUE, FONT, FONT_BOLD, HEALTH, NORMAL, PAGE, TEXT, WHITE, Sizes, rgba
 from screens.widgets import BigButton, KLabel, Panel
 
 
 class _Dot(Widget):
+    """A device's state: a coloured dot on a white disc (the disc ≈ 8.4:1 on the header's blue, each
+    state colour ≥ 4.5:1 on white), next to a mark in words' place (✓ ！ × ？, ``HEALTH_MARKS``):
+    the state is never told by colour alone."""
+
+    graphic_colour = rgba(WHITE)  # what the layout audit measures against the header (≥ 3:1)
+
     def __init__(self, colour: str, **kw: Any) -> None:
-        super().__init__(size_hint=(None, None), size=(dp(18), dp(18)), **kw)
+        super().__init__(size_hint=(None, None), size=(dp(22), dp(22)), **kw)
         with self.canvas:
+            Color(*rgba(WHITE))
+            self._disc = SmoothEllipse()
             self._colour = Color(*rgba(colour))
             self._dot = SmoothEllipse()
         self.bind(pos=self._draw, size=self._draw)
 
     def _draw(self, *_: Any) -> None:
-        self._dot.pos, self._dot.size = self.pos, self.size
+        self._disc.pos, self._disc.size = self.pos, self.size
+        inset = dp(4)
+        self._dot.pos = (self.x + inset, self.y + inset)
+        self._dot.size = (max(0, self.width - 2 * inset), max(0, self.height - 2 * inset))
 
     def set_colour(self, colour: str) -> None:
         self._colour.rgba = rgba(colour)
@@ -52,8 +64,14 @@ def _line(text: str, size: float, bold: bool = False, halign: str = "left") -> L
     return label
 
 
+# a device's state in a mark beside its name, for those who cannot tell the dot's colours apart
+HEALTH_MARKS = {"ok": "✓", "degraded": "！", "down": "×", "unknown": "？"}
+
+
 class Header(BoxLayout):
     HEALTH_ITEMS = (("card", "读卡"), ("camera", "扫码"), ("printer", "打印"), ("backend", "网络"))
+    CENTRE_DP = 36.0  # the centre's name, made smaller (to the mode's floor) only when it would not fit
+
 
     def __init__(self, centre: str, terminal: str, **kw: Any) -> None:
         super().__init__(
@@ -71,7 +89,8 @@ class Header(BoxLayout):
         names = BoxLayout(orientation="vertical")
         self._centre_text = centre  # re-translated on every refresh (the language can change)
         self.centre = _line(_(centre), 36, bold=True)
-        self.terminal = _line(terminal, 26)
+        self._terminal_text = terminal  # in English: 自助终端 01 → Self-service terminal 01 (kiosk.terms)
+        self.terminal = _line(term(terminal), 26)
         names.add_widget(self.centre)
         names.add_widget(self.terminal)
         self.add_widget(names)
@@ -83,7 +102,7 @@ class Header(BoxLayout):
         self._labels: dict[str, KLabel] = {}
         for key, label in self.HEALTH_ITEMS:
             dot = _Dot(HEALTH["unknown"])
-            holder = BoxLayout(size_hint_x=None, width=dp(24), padding=(0, dp(10)))
+            holder = BoxLayout(size_hint_x=None, width=dp(26), padding=(dp(2), dp(8)))
             holder.add_widget(dot)
             self.health_row.add_widget(holder)
             text = _line(_(label), 24)
@@ -92,6 +111,9 @@ class Header(BoxLayout):
             self._dots[key] = dot
         right.add_widget(self.health_row)
         self.add_widget(right)
+        self._right = right
+        self._floor = 24.0  # the mode's text floor (use_sizes)
+        self.centre.bind(width=self._fit_centre, text=self._fit_centre)
         self.tick()
 
     def _draw(self, *_: Any) -> None:
@@ -114,8 +136,46 @@ class Header(BoxLayout):
         for key, label in self.HEALTH_ITEMS:
             state = getattr(health, key, "unknown")
             self._dots[key].set_colour(HEALTH.get(state, HEALTH["unknown"]))
-            self._labels[key].text = _(label)
+            self._labels[key].text = HEALTH_MARKS.get(state, HEALTH_MARKS["unknown"]) + _(label)
         self.centre.text = _(self._centre_text)
+        self.terminal.text = term(self._terminal_text)
+        self._fit_right()
+
+    def use_sizes(self, sizes: Sizes) -> None:
+        """The mode's sizes: the terminal's name and the device names at the mode's small size
+        (24 dp, elder 30 dp), the centre's name no smaller than that."""
+        if self._floor == sizes.small:
+            return
+        self._floor = sizes.small
+        self.terminal.font_size = dp(max(26, sizes.small))
+        for label in self._labels.values():
+            label.font_size = dp(sizes.small)
+        self._fit_right()
+        self._fit_centre()
+
+    def _fit_right(self) -> None:
+        """The clock and device column as wide as its content (English names are longer)."""
+        texts = [label._label.get_extents(label.text)[0] + dp(6) for label in self._labels.values()]
+        gaps = self.health_row.spacing * (2 * len(texts) - 1)
+        row = sum(texts) + dp(26) * len(texts) + gaps
+        clock = self.clock._label.get_extents(self.clock.text or "0000-00-00  00:00")[0]
+        width = max(dp(420), row, clock + dp(8))
+        if abs(self._right.width - width) > 1:
+            self._right.width = width
+        for label, text_width in zip(self._labels.values(), texts, strict=True):
+            label.size_hint_x = None
+            label.width = text_width + (width - row) / len(texts)  # the rest shared out
+
+    def _fit_centre(self, *_: Any) -> None:
+        """The centre's name whole: a smaller size when it would not fit, never below the floor."""
+        label, room = self.centre, self.centre.width
+        if room <= 1:
+            return
+        size = self.CENTRE_DP
+        label.font_size = dp(size)
+        while size > self._floor and label._label.get_extents(label.text)[0] > room:
+            size -= 1
+            label.font_size = dp(size)
         action = getattr(self, "_action", None)
         if action is not None:  # 咨询投诉 in the language chosen
             action.text = _(self._action_text)

@@ -214,8 +214,8 @@ class GuideScreen(KioskScreen):
         if identified:
             n = len(self._readiness(catalogue, m).covered)
             if n:
-                badge = Badge(_("可免交 {n} 项").format(n=n), BADGE["valid"], s.small * 0.9)
-                box = BoxLayout(size_hint_x=None, width=dp(s.small * 7))
+                badge = Badge(_("可免交 {n} 项").format(n=n), BADGE["valid"], s.small)
+                box = BoxLayout(size_hint_x=None, width=dp(s.small * 8))
                 box.add_widget(badge)
                 top.add_widget(box)
         name.bind(height=lambda *_a: setattr(top, "height", name.height))
@@ -329,7 +329,7 @@ class GuideScreen(KioskScreen):
         else:
             label, colour = _("需携带"), BADGE["unverified"]
         badge_box = BoxLayout(orientation="vertical", size_hint_x=None, width=dp(s.small * 5))
-        badge_box.add_widget(Badge(_(label), colour, s.small * 0.9))
+        badge_box.add_widget(Badge(_(label), colour, s.small))
         badge_box.add_widget(Widget())
         row.add_widget(badge_box)
         text = BoxLayout(orientation="vertical", size_hint_y=None)
@@ -374,7 +374,7 @@ class GuideScreen(KioskScreen):
                     orientation="vertical", size_hint_x=None, width=dp(side * 1.6), spacing=dp(6)
                 )
                 code.add_widget(
-                    KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.small * 0.8, halign="center")
+                    KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.small, halign="center")
                 )
                 qr_row = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(side))
                 qr_row.add_widget(Widget())

@@ -18,6 +18,7 @@ from kivy.uix.button import Button
 from kivy.uix.label import Label
 from kivy.uix.widget import Widget
 
+from screens.linebreak import break_text
 from screens.theme import BLUE, BLUE_DARK, BORDER, FONT, FONT_BOLD, PANEL, TEXT, WHITE, Sizes, rgba
 
 
@@ -27,6 +28,23 @@ def wrap_width(label: Label, room: float) -> tuple[float | None, None]:
     # _label is the core text renderer with this label's font: it measures without drawing
     one_line = "\n" not in label.text and label._label.get_extents(label.text)[0] <= room
     return (None, None) if one_line else (room, None)
+
+
+def wrap(label: Label, room: float) -> None:
+    """Wrap ``label`` in ``room`` with the Chinese line-breaking rules (screens.linebreak).
+
+    The label keeps its ``text``; its text renderer gets the text with the chosen line breaks, so
+    that Kivy, which would cut a line at any character, only draws lines that already fit.
+    """
+    label.text_size = size = wrap_width(label, room)
+    core = label._label
+    if size[0] is None or room <= 0:
+        shown = label.text
+    else:
+        shown = break_text(label.text, lambda line: bool(core.get_extents(line)[0] <= room))
+    if core.text != shown:
+        core.text = shown
+        label._trigger_texture()
 
 
 class KLabel(Label):
@@ -64,7 +82,7 @@ class KLabel(Label):
         self._rewrap()
 
     def _rewrap(self, *_: Any) -> None:
-        self.text_size = wrap_width(self, self.width)
+        wrap(self, self.width)
 
     def _fit(self, *_: Any) -> None:
         self.height = self.texture_size[1] + dp(4)
@@ -137,7 +155,7 @@ class BigButton(Button):
 
     def _rewrap(self, *_: Any) -> None:
         """Wrap only text that needs it; a one-line caption gets a texture as wide as it (KLabel)."""
-        self.text_size = wrap_width(self, self.width - dp(16))
+        wrap(self, self.width - dp(16))
 
     def _draw_outline(self, *_: Any) -> None:
         self._outline.rectangle = (self.x, self.y, self.width, self.height)

@@ -347,6 +347,7 @@ class KioskApp(App):
                     return  # the pages are built again from the next frame on
             self._at_rest = at_rest
             screen.refresh()
+        self.header.use_sizes(s)  # the header's text at the mode's size (elder ≥ 30 dp)
         self.header.show_health(c.health)
         self._show_help_call()
         in_session = (m.active and m.step.value != "goodbye") or m.view is not None

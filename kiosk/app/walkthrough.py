@@ -22,17 +22,39 @@ log = logging.getLogger(__name__)
 
 
 def make_walkthrough(
-    out_dir: Path, controls: DemoControls, identity: str = "elder"
+    out_dir: Path,
+    controls: DemoControls,
+    identity: str | None = None,
+    elder: bool = False,
+    language: str = "zh",
 ) -> Callable[[AppDriver], Awaitable[None]]:
+    """The scripted session; ``elder`` and ``language`` ("zh" or "en") are what the citizen chooses
+    on the first page. In English the citizen is the foreign card holder (default identity).
+
+    Each screenshot is also checked by the layout audit (kiosk.app.layout_audit): what it finds is
+    logged and printed, so that anyone looking at a combination also reads what is wrong with it.
+    """
+    identity = identity or ("foreign" if language == "en" else "elder")
+
     async def script(driver: AppDriver) -> None:
+        from kiosk.app.layout_audit import audit_window
+
         c = driver.controller
         m = c.machine
         shots: list[Path] = []
+        findings: list[str] = []
 
         async def shot(name: str) -> None:
-            shots.append(await driver.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png"))
+            path = await driver.screenshot(out_dir / f"{len(shots) + 1:02d}-{name}.png")
+            shots.append(path)
+            findings.extend(str(f) for f in audit_window(name, m.prefs.elder_mode, path))
 
         await driver.wait_for(lambda: c.health.checked_at > 0, what="first health check")
+        if language == "en":
+            c.set_language("en")
+        if elder:
+            c.toggle_elder_mode()
+        await driver.frames(0.4)
         await shot("attract")
         c.start_session()
         await driver.wait_for(lambda: m.step is Step.IDENTIFY, what="identify")
@@ -86,5 +108,8 @@ def make_walkthrough(
         log.info("walkthrough done", extra={"screenshots": len(shots), "dir": str(out_dir)})
         for path in [*shots, out_dir / "receipt.png"]:
             print(path)
+        print(f"layout audit: {len(findings)} problems" if findings else "layout audit: no problems found")
+        for line in findings:
+            print(f"  {line}")
 
     return script

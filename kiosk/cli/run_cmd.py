@@ -93,6 +93,10 @@ def refuse_placeholders(config: KioskConfig) -> None:
 
 def _demo(args: argparse.Namespace) -> int:
     config = config_or_exit(args)
+    if args.size:  # --size WxH: the window (a landscape or a small screen) for this run only
+        width, height = args.size
+        display = config.display.model_copy(update={"width": width, "height": height})
+        config = config.model_copy(update={"display": display})
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-demo-"))
     os.chmod(workdir, 0o700)
     state = Path(config.paths.state_dir) if config.paths.state_dir else workdir / "state"
@@ -136,7 +140,7 @@ def _demo(args: argparse.Namespace) -> int:
         if args.walkthrough:
             out = Path(args.walkthrough)
             out.mkdir(parents=True, exist_ok=True)
-            script = make_walkthrough(out, controls)
+            script = make_walkthrough(out, controls, elder=args.elder, language=args.lang)
         if not headless:
             print(
                 "demo: F1–F6 insert a demo ID card, F7 pull it, F8 show a 亮证码, F9 unreadable card, "
@@ -172,4 +176,22 @@ def register(sub: argparse._SubParsersAction) -> None:
         help="play one scripted citizen session and save a screenshot of every step and "
         "the printed receipt into DIR (no display needed)",
     )
+    demo.add_argument(
+        "--size", metavar="WxH", type=_size, help="window size, e.g. 1920x1080 (default: the configuration's)"
+    )
+    demo.add_argument("--elder", action="store_true", help="walkthrough: the citizen turns on 长辈模式")
+    demo.add_argument(
+        "--lang", choices=("zh", "en"), default="zh", help="walkthrough: the citizen's language (default zh)"
+    )
     demo.set_defaults(handler=_demo)
+
+
+def _size(text: str) -> tuple[int, int]:
+    """``1920x1080`` as (1920, 1080); argparse says what is wrong with anything else."""
+    try:
+        width, height = (int(part) for part in text.lower().replace("×", "x").split("x"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a size WxH: {text!r}") from None
+    if not (480 <= width <= 3840 and 480 <= height <= 3840):
+        raise argparse.ArgumentTypeError(f"each side 480–3840 pixels: {text!r}")
+    return width, height

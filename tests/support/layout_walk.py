@@ -1,0 +1,250 @@
+"""Walk every page and state of the running app and audit each (kiosk.app.layout_audit).
+
+One app start per window size walks all four modes (Chinese/English × normal/elder): the app, the
+reference server and the window are started once, which keeps the audit to a few minutes on two
+cores with the software renderer. Each mode is a citizen with the longest content the demo data
+has (the business holder's long company names and 代办 lines, the elder holder's many certificates,
+the foreign holder in English, a rare-character name), and every registered page is opened, so a
+page added later (a new module in screens/) is audited without changing this walk.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from tests.support.ui import UiDriver
+
+# (language, elder mode, demo holder)
+MODES = (
+    ("zh_CN", False, "business"),
+    ("zh_CN", True, "elder"),
+    ("en", False, "foreign"),
+    ("en", True, "rare"),
+)
+# the longest rare-character name a citizen may have (CJK Extension A and B), shown in the greeting
+RARE_NAME = "欧阳𠮷䶮"
+ADMIN_PIN = "246810"
+
+
+@dataclass
+class Walk:
+    driver: UiDriver
+    out_dir: Path
+    size: tuple[int, int]
+    findings: list[Any] = field(default_factory=list)
+    audited: list[str] = field(default_factory=list)
+    screens_seen: set[str] = field(default_factory=set)
+    _tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="layout-audit-")))
+
+    async def audit(self, state: str) -> None:
+        """Screenshot the screen as it is now and audit it; keep the screenshot only with findings."""
+        import asyncio
+
+        from kivy.core.window import Window
+
+        from kiosk.app.layout_audit import audit_window
+
+        d = self.driver
+        await asyncio.sleep(0.35)  # the page is built one frame and shown the next (screens.base)
+        tmp = self._tmp / "shot.png"
+        saved = Window.screenshot(name=str(self._tmp / "s.png"))
+        Path(saved).replace(tmp)
+        elder = bool(d.machine.prefs.elder_mode)
+        mode = f"{d.machine.prefs.language}-{'elder' if elder else 'normal'}"
+        name = f"{self.size[0]}x{self.size[1]}-{mode}-{state}"
+        found = audit_window(name, elder, tmp)
+        self.findings += found
+        self.audited.append(name)
+        self.screens_seen.add(d.app.manager.current)
+        if found:
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            shutil.copy(tmp, self.out_dir / f"audit-{name}.png")
+
+    async def settle(self, predicate: Any, what: str) -> None:
+        await self.driver.wait(predicate, what, timeout=30)
+
+
+async def walk_everything(d: UiDriver, out_dir: Path, size: tuple[int, int]) -> Walk:
+    walk = Walk(d, out_dir, size)
+    c = d.controller
+    for language, elder, holder in MODES:
+        c.set_language(language)
+        if bool(c.machine.prefs.elder_mode) != elder:
+            c.toggle_elder_mode()
+        await walk.audit("attract")
+        if not elder:
+            await staff_and_views(walk)
+        else:
+            await views(walk)
+        await out_of_service(walk)
+        await session(walk, holder, rare_name=holder == "rare")
+        await moments(walk, language, elder)
+    return walk
+
+
+async def views(walk: Walk, prefix: str = "") -> None:
+    """Every page over the session (guide, disclosure, and any page a capability adds)."""
+    d = walk.driver
+    c = d.controller
+    for name in sorted(c.available_views - {"admin", "diagnostics"}):
+        c.open_view(name)
+        await walk.settle(lambda n=name: d.app.manager.current == n and not d.machine.busy, name)
+        await walk.audit(f"{prefix}{name}")
+        screen = d.app.screens[name]
+        if name == "guide" and hasattr(screen, "open_matter"):
+            longest = max(screen._catalogue().matters, key=lambda m: len(m.name))
+            screen.open_matter(longest.id)
+            await walk.audit(f"{prefix}guide-matter")
+            screen.open_matter(None)
+        c.close_view()
+        await d.frames(0.2)
+
+
+async def staff_and_views(walk: Walk) -> None:
+    """The staff pages (PIN pad, settings, diagnostics) and the citizen's pages over the session."""
+    from kiosk.admin.mode import admin_for
+
+    d = walk.driver
+    c = d.controller
+    await views(walk)
+    c.open_view("admin")
+    await walk.settle(lambda: d.app.manager.current == "admin", "admin")
+    await walk.audit("admin-pin")
+    mode = admin_for(c)
+    assert mode.unlock(ADMIN_PIN).ok
+    d.app.request_refresh()
+    await walk.audit("admin")
+    if "diagnostics" in c.available_views:
+        c.open_view("diagnostics")
+        await walk.settle(lambda: d.app.manager.current == "diagnostics", "diagnostics")
+        await d.frames(1.0)  # the checks run in the background
+        await walk.audit("diagnostics")
+    c.close_view()
+    await d.frames(0.2)
+
+
+async def out_of_service(walk: Walk) -> None:
+    d = walk.driver
+    c = d.controller
+    elder, language = c.machine.prefs.elder_mode, c.machine.prefs.language
+    c.pause("")
+    await d.frames(0.3)
+    await walk.audit("out-of-service")
+    c.resume()
+    await d.frames(0.2)
+    c.set_language(language)
+    if bool(c.machine.prefs.elder_mode) != elder:
+        c.toggle_elder_mode()
+
+
+async def session(walk: Walk, holder: str, rare_name: bool) -> None:
+    """One citizen from the card to goodbye: every step, each certificate, print done and failed."""
+    from kiosk.session import Step
+
+    d = walk.driver
+    c = d.controller
+    m = d.machine
+    c.start_session()
+    await d.wait_step("identify")
+    await walk.audit("identify")
+    d.controls.insert_card(holder)
+    await d.wait_step("consent", timeout=30)
+    await walk.audit("consent")
+    c.agree()
+    await d.wait_records(timeout=40)
+    await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list")
+    if rare_name and m.data is not None and m.data.holder is not None:
+        m.data.holder.name = RARE_NAME  # the greeting with a name from CJK Extension B
+        d.app.screens["certificates"].drop_page()
+        d.app.request_refresh()
+    await d.frames(0.5)  # the cards join the list a frame at a time (screens.certificates)
+    await walk.audit("certificates")
+    screen = d.app.screens["certificates"]
+    if m.prefs.elder_mode:
+        pages = 1
+        while d.find_text(_t("下一页")) is not None and pages < 8:
+            await d.tap_text(_t("下一页"))
+            pages += 1
+            await d.frames(0.5)
+            await walk.audit(f"certificates-page{pages}")
+        screen.pager.index = 0
+    assert m.data is not None
+    idents = [cert.identifier for cert in m.data.certificates]
+    for n, ident in enumerate(idents, 1):
+        c.select(ident)
+        await walk.settle(lambda: m.step is Step.DETAIL and not m.busy, "detail")
+        await walk.audit(f"detail{n}")
+        if n == 1:
+            found = d.find_text(_t("显示完整信息"))
+            if found is not None:
+                await d.tap(found)
+                await walk.audit("detail-onlooker-warning")
+                await d.tap_text(_t("确定"))
+                await walk.audit("detail-revealed")
+        c.back()
+        await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list again")
+    await views(walk, prefix="in-session-")
+    valid = [i for i, r in m.data.records.items() if r.verification.ok]
+    if valid:
+        c.select(valid[0])
+        await walk.settle(lambda: m.step is Step.DETAIL and not m.busy, "detail to print")
+    c.print_receipt()
+    await walk.settle(lambda: m.data is not None and m.data.printing.phase in ("done", "failed"), "printed")
+    await walk.audit("print-done")
+    c.back()
+    await walk.settle(lambda: m.step is Step.CERTIFICATES, "list after print")
+    d.controls.set_paper("out")
+    c.print_receipt()
+    await walk.settle(lambda: m.data is not None and m.data.printing.phase == "failed", "print failed")
+    await walk.audit("print-failed")
+    d.controls.set_paper("ok")
+    c.finish_service()
+    await d.wait_step("rate")
+    await walk.audit("rate")
+    c.rate(5)
+    await d.wait_step("goodbye")
+    await walk.audit("goodbye")
+    c.home()
+    await walk.settle(lambda: m.step is Step.ATTRACT and not m.active, "home")
+
+
+async def moments(walk: Walk, language: str, elder: bool) -> None:
+    """The idle warning, the help notice and the error page (an unreadable card)."""
+    d = walk.driver
+    c = d.controller
+    m = d.machine
+
+    async def begin() -> None:
+        c.set_language(language)
+        if bool(m.prefs.elder_mode) != elder:
+            c.toggle_elder_mode()
+        c.start_session()
+        await d.wait_step("identify")
+
+    await begin()
+    d.clock.advance(m.effective_idle_seconds - m.warning_seconds + 2)
+    await walk.settle(lambda: m.warning_remaining is not None, "idle warning")
+    await walk.audit("idle-warning")
+    c.keep_alive()
+    await d.frames(0.3)
+    d.app.call_staff()
+    await d.frames(0.5)
+    await walk.audit("help-call")
+    notice = d.app._help_notice
+    if notice is not None:
+        notice.dismiss(animation=False)
+    d.controls.unreadable_card()
+    await d.wait_step("error")
+    await walk.audit("error")
+    c.home()
+    await walk.settle(lambda: not m.active, "home after error")
+
+
+def _t(text: str) -> str:
+    from kiosk.i18n import _
+
+    return _(text)
