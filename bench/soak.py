@@ -177,6 +177,9 @@ class FrameBreakdown:
         # ≤ 50 ms, max ≤ 100 ms; no pause over 50 ms)
         self.session_frames: list[float] = []
         self.session_gc_pauses: list[float] = []
+        # the app's own pass between citizens (gc_tuning) runs once the attract screen is back,
+        # nobody at the screen, sometimes before the script has marked the session's end: apart
+        self._in_rest_pass = False
 
     def _gc_callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
@@ -184,7 +187,7 @@ class FrameBreakdown:
         elif self._gc_started:
             took = time.perf_counter() - self._gc_started
             self._gc_auto += took
-            if self.in_session:
+            if self.in_session and not self._in_rest_pass:
                 self.session_gc_pauses.append(took)
             if info.get("generation") == 2:
                 self.full_passes.append((took * 1000, info.get("collected", 0)))
@@ -218,9 +221,11 @@ class FrameBreakdown:
         def timed_collect(freeze: bool = False) -> float:
             t0 = time.perf_counter()
             gc_auto = probe._gc_auto
+            probe._in_rest_pass = True
             try:
                 return collect(freeze=freeze)
             finally:
+                probe._in_rest_pass = False
                 probe._gc_auto = gc_auto  # the callback also saw this pass: count it once, here
                 probe._gc_rest += time.perf_counter() - t0
 
@@ -240,7 +245,7 @@ class FrameBreakdown:
         EventLoop.async_idle = timed_idle
 
     def record(self, total: float, text: float) -> None:
-        if self.in_session and not self.slow:
+        if self.in_session and not self.slow and not self._gc_rest:  # (the pass: at rest, above)
             self.session_frames.append(total)
         if total < (0.06 if self.slow and self.in_session else 0.1):
             return
