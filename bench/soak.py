@@ -177,6 +177,7 @@ class FrameBreakdown:
         # ≤ 50 ms, max ≤ 100 ms; no pause over 50 ms)
         self.session_frames: list[float] = []
         self.session_gc_pauses: list[float] = []
+        self.long_gc_pauses: list[tuple[float, int, str]] = []  # over 50 ms: seconds, generation, where
         # the app's own pass between citizens (gc_tuning) runs once the attract screen is back,
         # nobody at the screen, sometimes before the script has marked the session's end: apart
         self._in_rest_pass = False
@@ -189,6 +190,8 @@ class FrameBreakdown:
             self._gc_auto += took
             if self.in_session and not self._in_rest_pass:
                 self.session_gc_pauses.append(took)
+                if took > 0.05:
+                    self.long_gc_pauses.append((took, int(info.get("generation", -1)), self.context()))
             if info.get("generation") == 2:
                 self.full_passes.append((took * 1000, info.get("collected", 0)))
 
@@ -275,7 +278,7 @@ class FrameBreakdown:
         self.long_frames, self.parts, self.longest, self.longest_in_session = 0, Counter(), [], []
         self.longest_slow = []
         self.full_passes = []
-        self.session_frames, self.session_gc_pauses = [], []
+        self.session_frames, self.session_gc_pauses, self.long_gc_pauses = [], [], []
 
     def session_summary(self) -> str:
         """The frame-time distribution and the GC pauses in sessions after warm-up."""
@@ -292,6 +295,9 @@ class FrameBreakdown:
             f"max {frames[-1] * 1000:.0f} ms "
             f"(targets p99 ≤ 50, max ≤ 100; 16.7 ms at 60 Hz); GC pauses in sessions: {len(pauses)}, "
             f"longest {worst:.1f} ms, over 50 ms: {over}"
+            + "".join(
+                f"\n    GC pause {t * 1000:.0f} ms, gen {g}, {w}" for t, g, w in self.long_gc_pauses[:8]
+            )
         )
 
     def full_pass_summary(self) -> str:
