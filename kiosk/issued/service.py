@@ -111,6 +111,10 @@ class IssuedFaces:
         certificate = data.records.get(identifier)
         if certificate is None or identifier in self._faces or not _links_a_file(certificate):
             return
+        if not certificate.verification.ok:
+            # a revoked, expired or restricted certificate keeps today's page (the field list and
+            # why it cannot serve): a 验章通过 beside it would read as if it could
+            return
         self._set(identifier, IssuedFace("loading"))
         self._spawn(self._load(data.id, identifier, certificate))
 

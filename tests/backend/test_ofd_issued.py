@@ -107,3 +107,24 @@ async def test_an_unverified_record_fetches_no_file(server: RefServer, tmp_path:
         assert sum(1 for e in server.usage() if e["operation"] == "ofd") == before
     finally:
         await ctl.stop()
+
+
+async def test_a_revoked_certificate_shows_no_face_and_no_seal_verdict(
+    server: RefServer, tmp_path: Path
+) -> None:
+    ctl, devices = _controller(server, tmp_path)
+    await ctl.start()
+    try:
+        devices.card.insert(1)  # the "rare" demo holder: a revoked 结婚证
+        await until(lambda: ctl.machine.step is Step.CONSENT)
+        ctl.agree()
+        data = ctl.machine.data
+        assert data is not None
+        await until(lambda: bool(data.certificates) and len(data.records) == len(data.certificates))
+        revoked = next(c.identifier for c in data.certificates if c.status == "21")
+        assert data.records[revoked].verification.status.value == "revoked"
+        ctl.select(revoked)
+        await until(lambda: ctl.machine.step is Step.DETAIL)
+        assert ctl.issued.face(revoked) is None
+    finally:
+        await ctl.stop()
