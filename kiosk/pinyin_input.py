@@ -163,7 +163,7 @@ class PinyinIndex:
                 continue  # traditional and rare characters crowd out the ones citizens write
             for i, r in enumerate(rs):
                 if _spellable(r):
-                    chars[r].append((ch, f if i == 0 else f // 20))  # a rarer reading ranks lower
+                    chars[r].append((ch, f if i == 0 else f // 8))  # a rarer reading ranks lower
         words: dict[tuple[str, ...], list[tuple[str, str, int]]] = defaultdict(list)
         boosted = {p: _PHRASE_BOOST + (len(COMMON_PHRASES) - i) for i, p in enumerate(COMMON_PHRASES)}
         for word, f in (*freq.items(), *boosted.items()):

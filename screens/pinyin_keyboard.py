@@ -192,9 +192,8 @@ class PinyinKeyboard(BoxLayout):
         bar = self.candidate_bar
         bar.clear_widgets()
         letters = self.composer.letters
-        self.composing.text = (
-            _("拼音：{letters}").format(letters=letters) if letters else _("输入拼音，点候选字词")
-        )
+        hint = _("输入拼音，点候选字词") if self.mode == "pinyin" else ""
+        self.composing.text = _("拼音：{letters}").format(letters=letters) if letters else hint
         if self.mode != "pinyin" or not letters:
             return
         if not pinyin_input.ready():

@@ -141,6 +141,10 @@ def _demo(args: argparse.Namespace) -> int:
             out = Path(args.walkthrough)
             out.mkdir(parents=True, exist_ok=True)
             script = make_walkthrough(out, controls, elder=args.elder, language=args.lang)
+            if args.flow == "complaint":  # 咨询·投诉·举报 through to its slip and a status query
+                from kiosk.app.complaint_walkthrough import make_complaint_walkthrough
+
+                script = make_complaint_walkthrough(out, controls, server.db_path)
         if not headless:
             print(
                 "demo: F1–F6 insert a demo ID card, F7 pull it, F8 show a 亮证码, F9 unreadable card, "
@@ -182,6 +186,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     demo.add_argument("--elder", action="store_true", help="walkthrough: the citizen turns on 长辈模式")
     demo.add_argument(
         "--lang", choices=("zh", "en"), default="zh", help="walkthrough: the citizen's language (default zh)"
+    )
+    demo.add_argument(
+        "--flow",
+        choices=("session", "complaint"),
+        default="session",
+        help="walkthrough: a certificate session (default) or a 投诉 through to its slip and a status query",
     )
     demo.set_defaults(handler=_demo)
 
