@@ -489,6 +489,17 @@ class SessionMachine:
             return None
         return max(0.0, now - self._last_activity)
 
+    def idle_remaining(self, now: float) -> float | None:
+        """Seconds until the idle timeout ends the session (or closes the page open over the home
+        page), for the footer's countdown; None where none applies (the bare home page, goodbye)."""
+        if self.step is Step.GOODBYE or (self.step is Step.ATTRACT and self.view is None):
+            return None
+        if self.step is Step.ATTRACT:
+            limit = self.view_idle_seconds.get(self.view or "", self.effective_idle_seconds)
+        else:
+            limit = self.effective_idle_seconds
+        return max(0.0, limit - (now - self._last_activity))
+
     def touch(self, now: float) -> None:
         """Any touch or device activity: the citizen is still there."""
         self._last_activity = now

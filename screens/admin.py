@@ -13,6 +13,7 @@ from collections.abc import Hashable
 from functools import partial
 from typing import Any
 
+from kivy.app import App
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -87,8 +88,21 @@ class AdminScreen(KioskScreen):
         page.add_widget(KLabel("请输入管理 PIN", size=s.body, colour=TEXT_MUTED, halign="center"))
         shown = " ".join("●" for _ in self._digits) or "—"
         page.add_widget(KLabel(shown, size=s.title, halign="center"))
-        if mode.last_message:
-            page.add_widget(KLabel(mode.last_message, size=s.body, colour=BADGE["revoked"], halign="center"))
+        # the message has its room whether or not there is one: a wrong PIN must not push the keypad
+        # down under the finger that is typing (two lines; a longer message is cut short)
+        slot = BoxLayout(size_hint_y=None, height=dp(s.body * s.line_height * 2 + 8))
+        slot.add_widget(
+            KLabel(
+                mode.last_message or "",
+                size=s.body,
+                colour=BADGE["revoked"],
+                halign="center",
+                line_height=s.line_height,
+                max_lines=2,
+                shorten=True,
+            )
+        )
+        page.add_widget(slot)
         pad = GridLayout(cols=3, spacing=dp(18), size_hint=(None, None))
         pad.width = dp(640)
         pad.height = dp(4 * s.button_height + 3 * 18)
@@ -155,6 +169,11 @@ class AdminScreen(KioskScreen):
         page.add_widget(KLabel("管理模式", size=s.title, bold=True, colour=BLUE))
         state = f"已暂停服务：{c.paused}" if c.paused else "服务中"
         page.add_widget(KLabel(state, size=s.body, colour=BADGE["revoked"] if c.paused else BADGE["valid"]))
+        voice = self._voice_state()
+        if voice is not None:  # a silent terminal is said here, not only logged once
+            page.add_widget(
+                KLabel(voice[0], size=s.body, colour=BADGE["valid"] if voice[1] else BADGE["revoked"])
+            )
         if mode.last_message:
             page.add_widget(KLabel(mode.last_message, size=s.small, colour=TEXT_MUTED))
         h = dp(s.button_height * 0.7)
@@ -193,6 +212,17 @@ class AdminScreen(KioskScreen):
         content.add_widget(panel)
         page.add_widget(self.scroll(content))
         return page
+
+    @staticmethod
+    def _voice_state() -> tuple[str, bool] | None:
+        """语音播报 as the running player finds it: (text, audible), None without a player."""
+        player = getattr(App.get_running_app(), "voice", None)
+        if player is None:
+            return None
+        out = player.output_state()
+        if out.available:
+            return f"语音播报：正常（{out.detail}）", True
+        return f"语音播报：无声（{out.detail}），请检查音箱或声卡", False
 
     def _help_calls(self, h: float) -> Widget:
         """Open 呼叫工作人员 calls, oldest first: 已处理 closes one and tells the channels that had it."""

@@ -13,7 +13,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from screens.base import KioskScreen
-from screens.theme import BADGE, BLUE, TEXT_MUTED
+from screens.theme import BADGE, BLUE, TEXT_MUTED, WHITE
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
 PULSE_SECONDS = 1.2  # one change of the start button's cue every 1.2 s
@@ -56,7 +56,8 @@ class AttractScreen(KioskScreen):
             self._pulsing.opacity = 1.0 if self._pulsing.opacity < 1.0 else 0.92
 
     def extra_signature(self) -> Hashable:
-        return self.ctx.controller.paused
+        c = self.ctx.controller
+        return (c.paused, bool(getattr(c, "card_left", False)), c.printing_available())
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -64,7 +65,11 @@ class AttractScreen(KioskScreen):
         cfg = c.config
         self._stop_pulse()  # a repeating animation holds its widget (and the old page) forever
         self._start = None
+        if c.paused is not None:  # staff paused the terminal (暂停服务): say so first, offer nothing
+            return self._paused_page(c.paused)
         page = self.page()
+        if getattr(c, "card_left", False):  # a card left in the reader: asked for until it is taken
+            page.add_widget(self._card_left_banner())
         page.add_widget(KLabel(_("免证办"), size=s.huge, bold=True, colour=BLUE, halign="center"))
         page.add_widget(
             KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75, halign="center")
@@ -80,14 +85,15 @@ class AttractScreen(KioskScreen):
             )
         how = Panel(spacing=s.spacing * 0.6)
         how.add_widget(KLabel(_("如何开始"), size=s.title * 0.7, bold=True))
-        steps = []
-        if cfg.services.card_identify:
-            steps.append(_("① 将身份证平放在下方读卡区"))
-        if cfg.services.qr_identify:
-            steps.append(_("② 或打开手机“亮证码”，对准摄像头"))
-        steps.append(_("③ 或点击下方“开始办理”按钮"))
-        for line in steps:
-            how.add_widget(KLabel(line, size=s.body, line_height=s.line_height))
+        steps = []  # only the ways that work now: a reader or camera that is down is not offered
+        if cfg.services.card_identify and c.health.card != "down":
+            steps.append(_("将身份证平放在下方读卡区"))
+        if cfg.services.qr_identify and c.health.camera != "down":
+            steps.append(_("打开手机“亮证码”，对准摄像头"))
+        steps.append(_("点击下方“开始办理”按钮"))
+        for i, line in enumerate(steps):
+            text = "①②③"[i] + " " + (line if i == 0 else _("或{step}").format(step=line))
+            how.add_widget(KLabel(text, size=s.body, line_height=s.line_height))
         # where staff help is (also shown by 呼叫工作人员); the elder page has no room for it
         if cfg.terminal.help_text and not c.machine.prefs.elder_mode:
             how.add_widget(
@@ -103,9 +109,18 @@ class AttractScreen(KioskScreen):
             root.add_widget(page)
         services = Panel(spacing=s.spacing * 0.5)
         services.add_widget(KLabel(_("本机可以办理"), size=s.title * 0.7, bold=True))
-        services.add_widget(
-            KLabel("· " + _("免证办：查询、核验、打印您的电子证照"), size=s.body, colour=TEXT_MUTED)
-        )
+        printing = c.printing_available() and cfg.services.print_receipt
+        what = _("免证办：查询、核验、打印您的电子证照") if printing else _("免证办：查询、核验您的电子证照")
+        services.add_widget(KLabel("· " + what, size=s.body, colour=TEXT_MUTED))
+        if not printing:  # the printer is down (or printing is off): nothing here promises paper
+            services.add_widget(
+                KLabel(
+                    _("打印暂不可用：证照可在屏幕上查看，需要纸质材料请到窗口办理"),
+                    size=s.body,
+                    colour=BADGE["expired"],
+                    line_height=s.line_height,
+                )
+            )
         pages = []
         if cfg.services.guide and "guide" in c.available_views:
             # elder mode: the short name, so the larger text stays on one line
@@ -125,13 +140,6 @@ class AttractScreen(KioskScreen):
             services.add_widget(tiles)
         page.add_widget(services)
         page.add_widget(spacer())
-        if c.paused is not None:  # staff paused the terminal (暂停服务): say so, start nothing
-            paused = Panel(spacing=s.spacing * 0.5)
-            title = KLabel(_("暂停服务"), size=s.title, bold=True, colour=BADGE["revoked"], halign="center")
-            paused.add_widget(title)
-            paused.add_widget(KLabel(c.paused, size=s.body, halign="center", line_height=s.line_height))
-            page.add_widget(paused)
-            return root
         start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
         start.font_size = dp(s.button * 1.3)
         self._start = start
@@ -157,6 +165,66 @@ class AttractScreen(KioskScreen):
         )
         page.add_widget(toggles)
         return root
+
+    def _card_left_banner(self) -> Widget:
+        """请取走您的身份证, large and first on the page (the voice says it with a chime, repeated)."""
+        s = self.ctx.sizes
+        banner = Panel(spacing=s.spacing * 0.3, colour=BADGE["expired"])
+        banner.add_widget(
+            KLabel(_("请取走您的身份证"), size=s.title, bold=True, colour=WHITE, halign="center")
+        )
+        banner.add_widget(
+            KLabel(
+                _("您的身份证还在读卡区。您的信息已从屏幕清除。"),
+                size=s.body,
+                colour=WHITE,
+                halign="center",
+                line_height=s.line_height,
+            )
+        )
+        return banner
+
+    def _paused_page(self, message: str) -> Widget:
+        """暂停服务 fills the page: what it is and where to go instead. No start button, no ways to
+        identify, no services it cannot give now (guide and disclosure are still offered below)."""
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        page = self.page()
+        page.add_widget(spacer())
+        if getattr(c, "card_left", False):
+            page.add_widget(self._card_left_banner())
+        notice = Panel(spacing=s.spacing * 0.6, padding=40)
+        notice.add_widget(
+            KLabel(_("暂停服务"), size=s.huge, bold=True, colour=BADGE["revoked"], halign="center")
+        )
+        notice.add_widget(
+            KLabel(message, size=s.title * 0.8, bold=True, halign="center", line_height=s.line_height)
+        )
+        if c.config.terminal.help_text:
+            notice.add_widget(
+                KLabel(
+                    _(c.config.terminal.help_text),
+                    size=s.body,
+                    colour=TEXT_MUTED,
+                    halign="center",
+                    line_height=s.line_height,
+                )
+            )
+        page.add_widget(notice)
+        pages = []
+        if c.config.services.guide and "guide" in c.available_views:
+            pages.append((_("办事指南"), "guide"))
+        if c.config.services.disclosure and "disclosure" in c.available_views:
+            pages.append((_("政务公开"), "disclosure"))
+        if pages:  # reading needs no device: still offered, small, under the notice
+            tiles = BoxLayout(
+                orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
+            )
+            for label, view in pages:
+                tiles.add_widget(BigButton(label, functools.partial(c.open_view, view), s, primary=False))
+            page.add_widget(tiles)
+        page.add_widget(spacer())
+        return page
 
     def on_enter(self, *args: Any) -> None:
         if self._pulsing is None:

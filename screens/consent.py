@@ -14,6 +14,30 @@ from screens.base import KioskScreen
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
+MATTER = "免证办：电子证照查询与打印"
+
+
+def _plain(text: str) -> str:
+    return "".join(ch for ch in text if ch.isalnum())
+
+
+def consent_lines(use_cause: str) -> list[tuple[str, str]]:
+    """The label/value rows of the consent panel, translated.
+
+    The use cause (用证事由) is what the terminal sends the platform and prints on copies; where a
+    terminal configured it as the matter itself (the shipped default), the two rows said the same
+    thing twice, so they become one row. A different use cause keeps its own row.
+    """
+    matter, cause = (
+        _("免证办：电子证照查询与打印"),
+        _(use_cause),
+    )  # the literal: found by the translation test
+    if _plain(use_cause) == _plain(MATTER) or _plain(cause) == _plain(matter):
+        rows = [(_("办理事项（用证事由）"), matter)]
+    else:
+        rows = [(_("办理事项"), matter), (_("用证事由"), cause)]
+    return [*rows, (_("将查询"), _("您本人名下的电子证照（仅用于本次办理）"))]
+
 
 class ConsentScreen(KioskScreen):
     """The same page for every citizen but for the greeting: kept built, the greeting in place."""
@@ -46,12 +70,7 @@ class ConsentScreen(KioskScreen):
         page.add_widget(self._greeting)
         page.add_widget(KLabel(_("请确认授权"), size=s.title * 0.8, bold=True))
         info = Panel(spacing=s.spacing * 0.5)
-        lines = [
-            (_("办理事项"), _("免证办：电子证照查询与打印")),
-            (_("用证事由"), _(c.config.session.use_cause)),
-            (_("将查询"), _("您本人名下的电子证照（仅用于本次办理）")),
-        ]
-        for label, value in lines:
+        for label, value in consent_lines(c.config.session.use_cause):
             info.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
             info.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
         page.add_widget(info)

@@ -9,13 +9,15 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.scrollview import ScrollView
 from kivy.uix.widget import Widget
 
 from kiosk.bundles.content import disclosure_for
 from kiosk.disclosure import change_chart, sangong_chart, spending_chart
-from kiosk.disclosure.charts import amount_text, change_text, other_figures
+from kiosk.disclosure.charts import amount_text, other_figures, published_change
 from kiosk.guide.content import ContentError
 from kiosk.i18n import _
 from screens.base import KioskScreen
@@ -26,20 +28,65 @@ from screens.widgets import BigButton, KLabel, Panel
 log = logging.getLogger(__name__)
 
 
+SHOWN_DUTIES = 3  # the first duties; the rest on 查看全部
+HOLD_SECONDS = 1.0  # how long the view is held in place while the duties' labels lay out
+
+
 class DisclosureScreen(KioskScreen):
     step = "disclosure"
+    page_parts = ("_duties", "_more", "_toggle", "_scroller")
+    _duties: Panel | None = None
+    _more: list[Widget] | None = None
+    _toggle: BigButton | None = None
+    _scroller: ScrollView | None = None
 
     def __init__(self, *args: Any, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.show_duties = False
 
-    def extra_signature(self) -> object:
-        return self.show_duties
-
     def _toggle_duties(self) -> None:
-        self.show_duties = not self.show_duties
+        """查看全部 / 收起 in place: the other duties are added or taken out of the panel, the page
+        is not rebuilt, and the view stays where the citizen is reading (it jumped to the top)."""
         self.ctx.controller.keep_alive()
-        self.refresh()
+        panel, more, button, view = self._duties, self._more, self._toggle, self._scroller
+        if panel is None or more is None or button is None or view is None:
+            return
+        self.show_duties = not self.show_duties
+        offset = self._offset(view)
+        if self.show_duties:
+            at = panel.children.index(button) + 1  # Kivy's children run last to first
+            for label in more:
+                panel.add_widget(label, index=at)
+        else:
+            for label in more:
+                panel.remove_widget(label)
+        button.text = self._toggle_text(len(more) + SHOWN_DUTIES)
+        # the labels take their heights over the next frames: hold the view where it was while the
+        # content grows or shrinks, then let go
+        content = view.children[0]
+
+        def hold(*_args: Any) -> None:
+            self._keep_offset(view, offset)
+
+        content.bind(height=hold)
+        hold()
+        Clock.schedule_once(lambda _dt: content.unbind(height=hold), HOLD_SECONDS)
+
+    @staticmethod
+    def _offset(view: ScrollView) -> float:
+        """How far below the top of its content the view shows, in pixels."""
+        content = view.children[0] if view.children else None
+        room = (content.height - view.height) if content is not None else 0
+        return max(0.0, (1 - view.scroll_y) * room)
+
+    @staticmethod
+    def _keep_offset(view: ScrollView, offset: float) -> None:
+        content = view.children[0] if view.children else None
+        room = (content.height - view.height) if content is not None else 0
+        view.scroll_y = 1.0 if room <= 0 else min(1.0, max(0.0, 1 - offset / room))
+
+    def _toggle_text(self, total: int) -> str:
+        return _("收起") if self.show_duties else _("查看全部 {n} 项职责").format(n=total)
 
     def on_leave(self, *args: Any) -> None:
         self.show_duties = False
@@ -69,14 +116,10 @@ class DisclosureScreen(KioskScreen):
                 colour=BLUE,
             )
         )
-        if d.budget.previous_total is not None:
+        change = published_change(d.budget, d.budget.total, d.budget.previous_total)
+        if change:
             head.add_widget(
-                KLabel(
-                    _("比{year}年 {change}").format(
-                        year=d.previous_year, change=change_text(d.budget.total, d.budget.previous_total)
-                    ),
-                    size=s.body,
-                )
+                KLabel(_("比{year}年 {change}").format(year=d.previous_year, change=change), size=s.body)
             )
         body.add_widget(head)
         body.add_widget(HBarChart(spending_chart(d), s))
@@ -91,18 +134,28 @@ class DisclosureScreen(KioskScreen):
         body.add_widget(figures)
         duties = Panel(spacing=s.spacing * 0.4)
         duties.add_widget(KLabel(_("中心职责"), size=s.title * 0.62, bold=True))
-        shown = d.duties if self.show_duties else d.duties[:3]
-        for i, duty in enumerate(shown, start=1):
-            duties.add_widget(KLabel(f"{i}．{duty}", size=s.small, line_height=s.line_height))
-        if len(d.duties) > 3:
-            duties.add_widget(
-                BigButton(
-                    _("收起") if self.show_duties else _("查看全部 {n} 项职责").format(n=len(d.duties)),
-                    self._toggle_duties,
-                    s,
-                    primary=False,
-                )
+        verbatim = d.duties_form == "verbatim"
+        duties.add_widget(
+            KLabel(
+                (_("以下照录《{source}》原文") if verbatim else _("以下为摘要，原文见《{source}》")).format(
+                    source=d.source
+                ),
+                size=s.small,
+                colour=TEXT_MUTED,
+                line_height=s.line_height,
             )
+        )
+        labels = [
+            # verbatim duties carry the statement's own numbering; a summary is numbered here
+            KLabel(duty if verbatim else f"{i}．{duty}", size=s.small, line_height=s.line_height)
+            for i, duty in enumerate(d.duties, start=1)
+        ]
+        for label in labels[:SHOWN_DUTIES] + (labels[SHOWN_DUTIES:] if self.show_duties else []):
+            duties.add_widget(label)
+        self._duties, self._more, self._toggle = duties, labels[SHOWN_DUTIES:], None
+        if len(labels) > SHOWN_DUTIES:
+            self._toggle = BigButton(self._toggle_text(len(labels)), self._toggle_duties, s, primary=False)
+            duties.add_widget(self._toggle)
         body.add_widget(duties)
         if d.priorities:
             work = Panel(spacing=s.spacing * 0.4)
@@ -117,5 +170,6 @@ class DisclosureScreen(KioskScreen):
                 colour=TEXT_MUTED,
             )
         )
-        page.add_widget(self.scroll(body))
+        self._scroller = self.scroll(body)
+        page.add_widget(self._scroller)
         return page

@@ -72,7 +72,6 @@ class Header(BoxLayout):
     HEALTH_ITEMS = (("card", "读卡"), ("camera", "扫码"), ("printer", "打印"), ("backend", "网络"))
     CENTRE_DP = 36.0  # the centre's name, made smaller (to the mode's floor) only when it would not fit
 
-
     def __init__(self, centre: str, terminal: str, **kw: Any) -> None:
         super().__init__(
             orientation="horizontal",
@@ -139,6 +138,9 @@ class Header(BoxLayout):
             self._labels[key].text = HEALTH_MARKS.get(state, HEALTH_MARKS["unknown"]) + _(label)
         self.centre.text = _(self._centre_text)
         self.terminal.text = term(self._terminal_text)
+        action = getattr(self, "_action", None)
+        if action is not None:  # 咨询投诉 in the language chosen
+            action.text = _(self._action_text)
         self._fit_right()
 
     def use_sizes(self, sizes: Sizes) -> None:
@@ -176,9 +178,6 @@ class Header(BoxLayout):
         while size > self._floor and label._label.get_extents(label.text)[0] > room:
             size -= 1
             label.font_size = dp(size)
-        action = getattr(self, "_action", None)
-        if action is not None:  # 咨询投诉 in the language chosen
-            action.text = _(self._action_text)
 
 
 class Footer(BoxLayout):
@@ -200,6 +199,21 @@ class Footer(BoxLayout):
         self._callbacks = (on_back, on_home, on_help)
         self._layout: tuple[Any, ...] | None = None
         self._countdown: KLabel | None = None
+        self._status = ""  # 步骤 2/4 · 剩余 45 秒 (kiosk.progress), set every second by the app
+        # 重听, 音量－, 音量＋ for citizens (kiosk.app.voice_player); none until the app gives them
+        self._voice: tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]] | None = None
+
+    def voice_controls(
+        self, replay: Callable[[], Any], quieter: Callable[[], Any], louder: Callable[[], Any]
+    ) -> None:
+        self._voice = (replay, quieter, louder)
+        self._layout = None  # built with them at the next show
+
+    def set_status(self, text: str) -> None:
+        """The step and the seconds left, changed in place (no rebuild each second)."""
+        self._status = text
+        if self._countdown is not None and self._countdown.text != text:
+            self._countdown.text = text
 
     def _draw(self, *_: Any) -> None:
         self._bg.pos, self._bg.size = self.pos, self.size
@@ -212,13 +226,15 @@ class Footer(BoxLayout):
         collector then had to walk (a full pass between citizens took up to 600 ms). Only the
         countdown text changes from second to second, and that is a text update in place.
         """
-        text = _("{n} 秒后返回首页").format(n=countdown) if countdown is not None else ""
-        layout = (sizes, in_session, _("返回"), _("呼叫工作人员"))
+        text = self._status if countdown is None else ""  # the idle overlay says the seconds then
+        layout = (sizes, in_session, _("返回"), _("呼叫工作人员"), self._voice is not None)
         if layout == self._layout and self._countdown is not None:
             self._countdown.text = text
             return
         self._layout = layout
         self.clear_widgets()
+        # the voice keys under the status line stay ≥ 60 dp tall with the elder mode's larger text
+        self.height = dp(140 if self._voice is None or sizes.small < 30 else 168)
         on_back, on_home, on_help = self._callbacks
         kw = {"height": dp(max(96, sizes.button_height - 20))}
         if in_session:
@@ -227,7 +243,21 @@ class Footer(BoxLayout):
         else:
             self.add_widget(Widget())
         self._countdown = KLabel(text, size=sizes.small, colour=TEXT, halign="center")
-        self.add_widget(self._countdown)
+        if self._voice is None:
+            self.add_widget(self._countdown)
+        else:  # the status line over the citizens' voice keys
+            middle = BoxLayout(orientation="vertical", spacing=dp(4), size_hint_x=2.2)
+            # one line's height from the start: an empty KLabel keeps Kivy's default 100 px
+            self._countdown.height = dp(sizes.small * 1.4)
+            self._countdown.max_lines = 1
+            middle.add_widget(self._countdown)
+            keys = BoxLayout(orientation="horizontal", spacing=dp(8))
+            replay, quieter, louder = self._voice
+            small = replace(sizes, button=sizes.small)
+            for label, action in ((_("重听"), replay), (_("音量－"), quieter), (_("音量＋"), louder)):
+                keys.add_widget(BigButton(label, action, small, primary=False, size_hint_y=1))
+            middle.add_widget(keys)
+            self.add_widget(middle)
         # wider than 返回/首页 so that 呼叫工作人员 stays on one line in the elder mode
         self.add_widget(BigButton(_("呼叫工作人员"), on_help, sizes, primary=False, size_hint_x=1.5, **kw))
 

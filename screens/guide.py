@@ -29,6 +29,7 @@ from kiosk.session import PrintState
 from screens.base import KioskScreen
 from screens.certificates import TappablePanel
 from screens.chart_widgets import FlowChart
+from screens.pinyin_keyboard import PinyinKeyboard
 from screens.printing import qr_image
 from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
@@ -56,6 +57,9 @@ class GuideScreen(KioskScreen):
         self._session: str | None = None
         self._index: MatterIndex | None = None
         self._index_lock = threading.Lock()
+        # kept across the page's rebuilds (one per search change), so that its mode (中/英/123) and
+        # the pinyin being composed survive them; emptied with the search when the citizen leaves
+        self._keyboard: PinyinKeyboard | None = None
 
     def after_start(self) -> None:
         # pypinyin's dictionaries take most of a second to load: build the index off the UI thread
@@ -77,7 +81,7 @@ class GuideScreen(KioskScreen):
     def _follow_session(self) -> None:
         current = self.ctx.machine.session_id
         if self._session is not None and current != self._session:
-            self.query, self.matter_id = "", None  # the citizen's session ended: start afresh
+            self.reset()  # the citizen's session ended: start afresh
         self._session = current
 
     def prepare(self) -> None:
@@ -109,8 +113,12 @@ class GuideScreen(KioskScreen):
         self._changed()
 
     def set_query(self, text: str) -> None:
-        self.query = text
+        self.query = text[:MAX_QUERY]
         self._changed()
+
+    def _typed(self, text: str) -> None:
+        """The pinyin keyboard changed the search text (a chosen word, a letter in 英 mode)."""
+        self.set_query(text)
 
     def open_matter(self, matter_id: str | None) -> None:
         self.matter_id = matter_id
@@ -175,7 +183,7 @@ class GuideScreen(KioskScreen):
             KLabel(
                 _("搜索：{q}").format(q=shown)
                 if self.query
-                else _("输入拼音首字母搜索，如 BDC = 不动产登记"),
+                else _("输入拼音选词搜索；点“英”可输首字母，如 BDC = 不动产登记"),
                 size=s.body,
                 colour="#1A1D21" if self.query else TEXT_MUTED,
             )
@@ -225,7 +233,20 @@ class GuideScreen(KioskScreen):
         )
         return tile
 
-    def _keypad(self, s: Sizes) -> BoxLayout:
+    def _keypad(self, s: Sizes) -> Widget:
+        """The pinyin keyboard (screens/pinyin_keyboard.py): Chinese words by pinyin with
+        candidates, or initials in 英 mode (BDC = 不动产登记); the same widget from one rebuild to
+        the next (see __init__), rebuilt only when the mode's sizes change."""
+        kb = self._keyboard
+        if kb is None or kb._sizes != s:
+            kb = self._keyboard = PinyinKeyboard(self.query, self._typed, s, max_length=MAX_QUERY)
+        if kb.parent is not None:
+            kb.parent.remove_widget(kb)
+        if kb.text != self.query:  # a hot word, 清空, or a new citizen: the keyboard follows
+            kb._text = self.query
+        return kb
+
+    def _letters_keypad(self, s: Sizes) -> BoxLayout:
         key_h = dp(max(64.0, s.button_height * 0.62))
         pad = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(8), height=key_h * 4 + dp(24))
         for letters in KEY_ROWS:
@@ -404,3 +425,10 @@ class GuideScreen(KioskScreen):
 
     def on_leave(self, *args: Any) -> None:
         self._signature = None
+        m = self.ctx.machine
+        if m.session_id is None:  # back to the home page with nobody's session: the next citizen
+            self.reset()  # must not find this one's search and matter (nor their pinyin half typed)
+
+    def reset(self) -> None:
+        self.query, self.matter_id = "", None
+        self._keyboard = None

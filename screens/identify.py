@@ -132,32 +132,52 @@ class IdentifyScreen(KioskScreen):
         if c.machine.busy:
             page.add_widget(self._busy)
         ways = BoxLayout(orientation="horizontal", spacing=dp(28))
-        if c.config.services.card_identify:
+        card_on = c.config.services.card_identify
+        qr_on = c.config.services.qr_identify
+        card_down = card_on and c.health.card == "down"
+        camera_down = qr_on and c.health.camera == "down"
+        if card_on:
             card = Panel(size_hint_y=1)
             card.unbind(minimum_height=card.setter("height"))
             card.add_widget(KLabel(_("方式一：刷身份证"), size=s.title * 0.7, bold=True, halign="center"))
-            card.add_widget(CardIllustration())
-            if c.health.card == "down":  # degraded mode: say so; the 亮证码 way still works
-                down = _("读卡器暂不可用，请使用亮证码")
-                card.add_widget(KLabel(down, size=s.body, colour=BADGE["revoked"], halign="center"))
-            card.add_widget(
-                KLabel(
-                    _("将身份证平放在读卡区\n保持不动，直到提示读取成功"),
-                    size=s.body,
-                    halign="center",
-                    line_height=s.line_height,
+            if card_down:  # degraded mode: say so and what to do instead, no card instructions
+                card.add_widget(spacer())
+                card.add_widget(
+                    self._unavailable(_("读卡器暂不可用"), self._instead(qr_on and not camera_down))
                 )
-            )
+                card.add_widget(spacer())
+            else:
+                card.add_widget(CardIllustration())
+                card.add_widget(
+                    KLabel(
+                        _("将身份证平放在读卡区\n保持不动，直到提示读取成功"),
+                        size=s.body,
+                        halign="center",
+                        line_height=s.line_height,
+                    )
+                )
             ways.add_widget(card)
-        if c.config.services.qr_identify:
+        if qr_on:
             qr = Panel(size_hint_y=1)
             qr.unbind(minimum_height=qr.setter("height"))
             qr.add_widget(KLabel(_("方式二：出示亮证码"), size=s.title * 0.7, bold=True, halign="center"))
-            self._preview = Preview(c.preview_frame)
-            qr.add_widget(self._preview)
-            qr.add_widget(
-                KLabel(_("请将手机二维码对准摄像头"), size=s.body, halign="center", line_height=s.line_height)
-            )
+            if camera_down:  # no empty frame and no "show your code": the camera cannot see it
+                qr.add_widget(spacer())
+                qr.add_widget(
+                    self._unavailable(
+                        _("摄像头暂不可用，无法识别亮证码"),
+                        self._instead(card_on and not card_down, card=True),
+                    )
+                )
+                qr.add_widget(spacer())
+            else:
+                self._preview = Preview(c.preview_frame)
+                qr.add_widget(self._preview)
+                qr.add_widget(
+                    KLabel(
+                        _("请将手机二维码对准摄像头"), size=s.body, halign="center", line_height=s.line_height
+                    )
+                )
             ways.add_widget(qr)
         page.add_widget(ways)
         page.add_widget(
@@ -170,6 +190,21 @@ class IdentifyScreen(KioskScreen):
         )
         page.add_widget(spacer(8))
         return page
+
+    @staticmethod
+    def _instead(other_way: bool, card: bool = False) -> str:
+        """What the citizen can do instead of a way that is down: the other way, or staff."""
+        if other_way:
+            return _("请使用左侧的身份证读卡区") if card else _("请使用右侧的亮证码")
+        return _("请点击“呼叫工作人员”，或到窗口办理")
+
+    def _unavailable(self, what: str, instead: str) -> Widget:
+        s = self.ctx.sizes
+        box = BoxLayout(orientation="vertical", size_hint_y=None, spacing=dp(s.spacing * 0.5))
+        box.bind(minimum_height=box.setter("height"))
+        box.add_widget(KLabel(what, size=s.title * 0.7, bold=True, colour=BADGE["revoked"], halign="center"))
+        box.add_widget(KLabel(instead, size=s.body, halign="center", line_height=s.line_height))
+        return box
 
     def _stop_preview(self) -> None:
         if self._preview is not None:

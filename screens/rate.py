@@ -1,5 +1,5 @@
 """Rate (好差评): five large choices; a score of 2 or 1 asks for a reason before it is sent, with
-an optional comment typed on the on-screen keyboard (screens/keyboard.py).
+an optional comment typed on the pinyin keyboard (screens/pinyin_keyboard.py).
 
 The rating goes to ``controller.rate`` which keeps it in a persistent outbox until the backend has
 it (kiosk.rating). A comment with number-like text (an ID or phone number) is not kept: the screen
@@ -21,7 +21,8 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from kiosk.rating import safe_comment
 from screens.base import KioskScreen
-from screens.keyboard import OnScreenKeyboard
+from screens.keyboard import MAX_LENGTH, PHRASES
+from screens.pinyin_keyboard import PinyinKeyboard
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
@@ -113,8 +114,11 @@ class RateScreen(KioskScreen):
             KLabel(_("好差评：您的评价将帮助我们改进服务"), size=s.body, colour=TEXT_MUTED, halign="center")
         )
         page.add_widget(spacer())
+        # the five grades look the same (none filled, none pre-selected): the page must not steer
+        # toward 好评 (it did: the three positive grades were filled buttons, the negative outlined)
         for score, label in SCORES:
-            page.add_widget(BigButton(_(label), partial(self._choose, score), s, primary=score >= 3))
+            page.add_widget(BigButton(_(label), partial(self._choose, score), s, primary=False))
+        page.add_widget(spacer(s.spacing))
         page.add_widget(BigButton(_("跳过"), lambda: c.rate(None), s, primary=False))
         return page
 
@@ -146,9 +150,10 @@ class RateScreen(KioskScreen):
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
         actions.add_widget(BigButton(_("重新评价"), self._reset, s, primary=False))
-        # not "disabled" (greyed text would fail the contrast rule): without a reason it does nothing
-        label = _("提交评价") if self._reasons else _("请先选择原因")
-        actions.add_widget(BigButton(label, self._submit_low, s, primary=bool(self._reasons)))
+        if self._reasons:
+            actions.add_widget(BigButton(_("提交评价"), self._submit_low, s))
+        else:  # a hint, not a button: no fill, no outline, nothing to tap (text still ≥ 4.5:1)
+            actions.add_widget(WaitingHint(_("请先选择原因，再提交评价"), s))
         page.add_widget(actions)
         return page
 
@@ -167,6 +172,16 @@ class RateScreen(KioskScreen):
         page.add_widget(box)
         self._typed(self._comment)
         page.add_widget(spacer())
-        page.add_widget(OnScreenKeyboard(self._comment, self._typed, s))
+        # pinyin with candidates (screens/pinyin_keyboard.py), the common complaints as phrase keys
+        page.add_widget(PinyinKeyboard(self._comment, self._typed, s, phrases=PHRASES, max_length=MAX_LENGTH))
         page.add_widget(BigButton(_("完成"), lambda: self._set_typing(False), s))
         return page
+
+
+class WaitingHint(BoxLayout):
+    """Where the submit button will be once a reason is chosen: muted text on the page, no button
+    shape, so it cannot be taken for an enabled button (it was a filled-looking "请先选择原因")."""
+
+    def __init__(self, text: str, sizes: Any) -> None:
+        super().__init__(size_hint_y=None, height=dp(sizes.button_height))
+        self.add_widget(KLabel(text, size=sizes.body, colour=TEXT_MUTED, halign="center"))

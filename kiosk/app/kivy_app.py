@@ -23,6 +23,7 @@ from kivy.uix.screenmanager import NoTransition, ScreenManager
 from kiosk.app.gc_tuning import collect_between_citizens, defer_full_collections, freeze_startup_objects
 from kiosk.app.native_memory import release_free_memory
 from kiosk.controller import Controller
+from kiosk.progress import footer_status
 from kiosk.session import Step
 from screens.base import KioskScreen, ScreenContext
 from screens.clipping import clip_with_scissor
@@ -156,7 +157,9 @@ class KioskApp(App):
 
         self.voice = VoicePlayer(self.controller)  # spoken step prompts (silent without audio)
         self.voice.start()
-        Clock.schedule_interval(self.header.tick, 1.0)
+        if self.voice.enabled:  # 重听 and the volume for citizens, in the footer
+            self.footer.voice_controls(self.voice.replay, self.voice.quieter, self.voice.louder)
+        Clock.schedule_interval(self._each_second, 1.0)
         Window.bind(on_key_down=self._on_key, on_request_close=self.refuse_close)
         if cfg.display.pace_frames:
             Clock.schedule_interval(self._start_frame, 0)
@@ -351,6 +354,7 @@ class KioskApp(App):
         self.header.show_health(c.health)
         self._show_help_call()
         in_session = (m.active and m.step.value != "goodbye") or m.view is not None
+        self.footer.set_status(footer_status(m, c.clock()))
         self.footer.show(s, in_session, m.warning_remaining)
         overlay = self.overlay
         if overlay is not None:
@@ -360,6 +364,12 @@ class KioskApp(App):
                     overlay.open(animation=False)
             elif overlay.parent is not None:
                 overlay.dismiss(animation=False)
+
+    def _each_second(self, _dt: float) -> None:
+        """The clock in the header; the step and the seconds left in the footer (kiosk.progress)."""
+        self.header.tick()
+        m = self.controller.machine
+        self.footer.set_status(footer_status(m, self.controller.clock()))
 
     def call_staff(self) -> None:
         """Open the help notice; refresh() rewrites it as the desk's answer arrives (kiosk.notify)."""

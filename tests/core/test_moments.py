@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.session import Step
+from kiosk.session import EndReason, Step
 from kiosk.voice import prompt_for
 from tests.core.test_controller_faults import controller_for, identified
 from tests.support.refserver import RefServer, running_refserver
@@ -105,3 +105,30 @@ async def test_the_home_page_does_not_read_codes_while_paused_or_under_a_page(
         await until(lambda: scanner.state().running)
     finally:
         await ctl.stop()
+
+
+def test_the_footer_says_the_step_and_the_seconds_left() -> None:
+    from kiosk.domain.holder import Holder
+    from kiosk.progress import footer_status
+    from kiosk.session import SessionMachine
+
+    machine = SessionMachine(60, 15, 10)
+    assert footer_status(machine, 0.0) == ""  # the bare home page: no timeout applies
+    machine.begin(0.0)
+    assert footer_status(machine, 0.0) == "步骤 1/4　剩余 60 秒"
+    holder = Holder(name="韦桂兰", id_number="450206195803120088", holder_type="111", card_type="resident")
+    machine.identified(holder, "card", 1.0)
+    assert footer_status(machine, 21.0) == "步骤 2/4　剩余 40 秒"
+    machine.tick(50.0)  # the idle warning: its overlay shows the seconds, the footer line is empty
+    assert machine.warning_remaining is not None and footer_status(machine, 50.0) == ""
+    machine.touch(50.0)
+    machine.agree(50.0)
+    assert footer_status(machine, 50.0).startswith("步骤 3/4　剩余")
+    machine.end(EndReason.CANCELLED, 51.0)
+    machine.view_idle_seconds["admin"] = 300
+    machine.open_view("admin", 52.0)
+    assert footer_status(machine, 52.0) == "剩余 300 秒"  # a page over the home page: its own limit
+    machine.set_elder_mode(True, 53.0)
+    machine.close_view(53.0)
+    machine.begin(53.0)
+    assert footer_status(machine, 53.0) == "步骤 1/4　剩余 120 秒"  # elder: twice as long

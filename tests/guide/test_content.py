@@ -93,7 +93,9 @@ def test_malformed_toml_names_the_file(tmp_path: Path) -> None:
 
 
 def test_disclosure_categories_must_add_up(tmp_path: Path) -> None:
-    text = DISCLOSURE.replace("amount = 43.63", "amount = 42.63")
+    # this year's and (derived) last year's amount both 1 lower: the line agrees with its published
+    # change, the categories no longer add up to the total
+    text = DISCLOSURE.replace("amount = 43.63\nprevious = 34.08", "amount = 42.63\nprevious = 33.08")
     path = write(tmp_path, "disclosure.toml", text)
     with pytest.raises(ContentError) as info:
         load_disclosure(path)
@@ -103,11 +105,12 @@ def test_disclosure_categories_must_add_up(tmp_path: Path) -> None:
 
 
 def test_disclosure_previous_year_and_breakdowns_are_checked(tmp_path: Path) -> None:
-    bad_previous = DISCLOSURE.replace("previous = 34.08", "previous = 35.08")
+    bad_previous = DISCLOSURE.replace("previous = 34.08\nchange = 9.55", "previous = 35.08\nchange = 8.55")
     with pytest.raises(ContentError, match="上年数之和"):
         load_disclosure(write(tmp_path, "d1.toml", bad_previous))
     bad_sangong = DISCLOSURE.replace(
-        'name = "公务接待费"\namount = 1.65', 'name = "公务接待费"\namount = 1.75'
+        'name = "公务接待费"\namount = 1.65\nprevious = 1.56',
+        'name = "公务接待费"\namount = 1.75\nprevious = 1.66',
     )
     with pytest.raises(ContentError, match="sangong"):
         load_disclosure(write(tmp_path, "d2.toml", bad_sangong))

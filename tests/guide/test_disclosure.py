@@ -57,12 +57,14 @@ def test_chart_texts_reproduce_the_statements_shares_and_changes() -> None:
         assert pct in change[name].detail
         assert change[name].previous is not None
     assert change["城乡社区"].detail == "−1.8（−10%）"
-    assert "+107.15（+12.9%）" in spending_chart(d).subtitle
+    # as published: 总支出较上年增长12.9% (the statement gives no amount for the total's change)
+    assert spending_chart(d).subtitle == "合计 938.09 万元，比2023年+12.9%"
     sangong = sangong_chart(d)
     assert "合计 3.45 万元" in sangong.subtitle and "+2.68%" in sangong.subtitle
     assert [b.value_text for b in sangong.bars] == ["1.65 万元", "1.8 万元", "0 万元"]
     assert dict(other_figures(d))["人员编制"] == "55 名"
-    assert "+7.41%" in dict(other_figures(d))["运行经费"]
+    # 同比增3.93万元，同比增长7.4%: published, not 3.93 / 53.07 = 7.41 % worked out again
+    assert dict(other_figures(d))["运行经费"] == "57 万元，比上年+3.93（+7.4%）"
 
 
 @pytest.mark.parametrize(
@@ -76,3 +78,55 @@ def test_change_text() -> None:
     assert change_text(1.8, 1.8) == "持平"
     assert change_text(5.0, None) == ""
     assert change_text(1.0, 0.0) == "+1"
+
+
+# ---------------------------------------------- issue 22: published as published, derived said so
+# 第一部分 一、主要职责 of the statement: fourteen paragraphs under thirteen numbers (（七） twice)
+NUMBERS = ["一", "二", "三", "四", "五", "六", "七", "七", "八", "九", "十", "十一", "十二", "十三"]
+
+
+def test_all_duties_verbatim_with_the_statements_numbering() -> None:
+    d = default_disclosure()
+    assert d.duties_form == "verbatim"
+    assert [duty[1 : duty.index("）")] for duty in d.duties] == NUMBERS
+    assert (
+        d.duties[0]
+        == "（一）负责全区政务服务工作，为到区政务服务大厅办事群众提供规范、优质、高效的窗口服务。"
+    )
+    assert d.duties[-1] == "（十三）完成区委、区人民政府、区行政审批局交办的其他工作。"
+    assert "负责组织入驻单位人员的业务培训" in d.duties[3]  # it was shortened away before
+
+
+def test_last_years_figures_are_labelled_derived() -> None:
+    d = default_disclosure()
+    chart = change_chart(d)
+    assert "推算" in chart.subtitle
+    assert all(b.previous_text.startswith("2023年（推算）") for b in chart.bars)
+
+
+def test_a_change_that_disagrees_with_the_derived_previous_year_is_refused(tmp_path) -> None:
+    from pathlib import Path
+
+    from kiosk.disclosure import load_disclosure
+    from kiosk.guide.content import ContentError
+
+    text = (Path(__file__).resolve().parents[2] / "config" / "disclosure.toml").read_text(encoding="utf-8")
+    bad = tmp_path / "disclosure.toml"
+    bad.write_text(text.replace("change = 55.01", "change = 55.10"), encoding="utf-8")
+    with pytest.raises(ContentError) as err:
+        load_disclosure(bad)
+    assert "一般公共服务" in str(err.value) and "change" in str(err.value)
+
+
+def test_published_change_shows_only_what_was_published() -> None:
+    from types import SimpleNamespace
+
+    from kiosk.disclosure.charts import published_change
+
+    assert published_change(SimpleNamespace(change=3.93, change_percent=7.4), 57, 53.07) == "+3.93（+7.4%）"
+    assert published_change(SimpleNamespace(change=None, change_percent=12.9), 938.09, 830.94) == "+12.9%"
+    assert published_change(SimpleNamespace(change=-1.8, change_percent=-10), 16.2, 18) == "−1.8（−10%）"
+    assert published_change(SimpleNamespace(change=0, change_percent=None), 1.8, 1.8) == "持平"
+    # nothing published: worked out from the derived previous year, and said to be
+    assert published_change(SimpleNamespace(), 57, 53.07) == "+3.93（+7.41%）（推算）"
+    assert published_change(SimpleNamespace(), 57, None) == ""

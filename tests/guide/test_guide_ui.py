@@ -63,6 +63,30 @@ def test_guide_and_disclosure_on_screen(ui: UiHarness) -> None:
         await d.shot("disclosure-2-change")
         await show_chart(d, sangong_chart(data).title)
         await d.shot("disclosure-3-sangong")
+        # 查看全部 opens the duties where the citizen reads: no rebuild, no jump to the top (issue 22)
+        screen = d.app.screens["disclosure"]
+        page, view = screen.children[0], scroll_view(d)
+        more = d.find_text(f"查看全部 {len(data.duties)} 项职责")
+        assert more is not None
+        view.scroll_to(more, padding=40, animate=False)
+        await d.frames(0.3)
+        before = screen._offset(view)
+        assert before > 0
+        assert not d.has_text(data.duties[-1])
+        await d.tap(more)
+        await d.frames(0.3)
+        assert screen.children[0] is page  # the same page, not rebuilt
+        assert abs(screen._offset(view) - before) < 2  # and the view where it was
+        for duty in data.duties:  # all of them, word for word
+            assert d.find_text(duty) is not None, duty
+        assert d.has_text("以下照录《柳江区政务服务中心2024年单位预算情况说明》原文")
+        await d.shot("disclosure-4-all-duties")
+        view.scroll_to(more, padding=40, animate=False)  # the same button, now 收起, further down
+        await d.frames(0.3)
+        assert more.text == "收起"
+        await d.tap(more)
+        await d.frames(0.3)
+        assert screen.children[0] is page and not d.has_text(data.duties[-1])
         await d.tap_text("返回")
         await d.wait(lambda: d.machine.view is None, "back to attract")
 
@@ -72,6 +96,14 @@ def test_guide_and_disclosure_on_screen(ui: UiHarness) -> None:
         catalogue = default_catalogue()
         for m in catalogue.matters[:4]:
             assert d.has_text(m.name)
+        for key in "hunyin":  # pinyin, then the word from the candidate bar (issue 22)
+            await d.tap_text(key)
+        await d.wait(lambda: d.find_text("婚姻") is not None, "candidate 婚姻")
+        await d.tap_text("婚姻")
+        assert d.has_text("搜索：婚姻") and d.has_text("婚姻登记（结婚登记）")
+        await d.tap_text("删除")
+        await d.tap_text("删除")
+        await d.tap_text("英")  # initials, as before
         for key in "BDC":
             await d.tap_text(key)
         assert d.has_text("搜索：BDC") and d.has_text("不动产登记（二手房转移登记）")
