@@ -22,6 +22,7 @@ Anything malformed gives False, never an exception.
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import ctypes.util
 import logging
@@ -126,7 +127,7 @@ def _parse_der_signature(der: bytes) -> tuple[int, int]:
 
 
 def _libcrypto_path() -> str | None:
-    """The libcrypto Python's own hashlib loaded (so the process holds one copy), else the system's."""
+    """The libcrypto Python's own hashlib loaded (so the process holds one copy), if any."""
     try:
         import _hashlib  # noqa: F401  (maps libcrypto into the process)
 
@@ -137,7 +138,14 @@ def _libcrypto_path() -> str | None:
                     return path
     except (ImportError, OSError):
         pass
-    return ctypes.util.find_library("crypto")
+    return None
+
+
+def _candidates() -> list[str]:
+    """Where to look for OpenSSL 3, best first: hashlib's own (an older one is passed over), then
+    the system's."""
+    found = [_libcrypto_path(), ctypes.util.find_library("crypto"), "libcrypto.so.3"]
+    return list(dict.fromkeys(path for path in found if path))
 
 
 class _OpenSSL:
@@ -228,7 +236,8 @@ class _Key:
         self._lib, self.pointer = lib, pointer
 
     def __del__(self) -> None:
-        self._lib.EVP_PKEY_free(self.pointer)
+        with contextlib.suppress(Exception):  # at interpreter exit ctypes may already be gone
+            self._lib.EVP_PKEY_free(self.pointer)
 
 
 _lock = threading.Lock()
@@ -240,9 +249,16 @@ _public_keys: OrderedDict[str, _Key | None] = OrderedDict()
 
 
 def _load_native() -> tuple[_OpenSSL | None, str]:
-    path = _libcrypto_path()
-    if not path:
-        return None, "libcrypto (OpenSSL 3) not found"
+    reasons = []
+    for path in _candidates():
+        lib, why = _load_from(path)
+        if lib is not None:
+            return lib, ""
+        reasons.append(why)
+    return None, "; ".join(reasons) or "libcrypto (OpenSSL 3) not found"
+
+
+def _load_from(path: str) -> tuple[_OpenSSL | None, str]:
     try:
         lib = _OpenSSL(path)
     except (OSError, AttributeError) as exc:  # missing library or symbol, too old, no SM3

@@ -192,13 +192,25 @@ def test_hex_that_nearly_parses_is_false() -> None:
 
 
 def test_without_libcrypto_the_fallback_is_used_and_says_why(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sm2, "_libcrypto_path", lambda: "/nonexistent/libcrypto.so.3")
+    monkeypatch.setattr(sm2, "_candidates", lambda: ["/nonexistent/libcrypto.so.3"])
     sm2.reset()
     try:
         assert sm2.backend() == sm2.PURE_PYTHON
         assert "/nonexistent/libcrypto.so.3" in sm2.why_not_native()
         record = {"a": 1}
         assert sm2.verify(DEMO_PUBLIC_KEY_HEX, Issuer().sign(record), canonical_json(record))
+    finally:
+        monkeypatch.undo()
+        sm2.reset()
+
+
+def test_a_library_that_cannot_be_used_is_passed_over_for_the_next(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A Python built against another OpenSSL (or none) still finds the system's libcrypto.so.3."""
+    system = sm2._candidates()
+    monkeypatch.setattr(sm2, "_candidates", lambda: ["/nonexistent/libcrypto.so.1.1", *system])
+    sm2.reset()
+    try:
+        assert sm2.backend() == sm2.NATIVE and sm2.why_not_native() == ""
     finally:
         monkeypatch.undo()
         sm2.reset()
