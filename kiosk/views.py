@@ -241,6 +241,9 @@ class IssuedView:
     height: int = 0
     pixels: bytes = b""  # RGB, top row first: covered unless the citizen revealed the fields
     covered: bool = False
+    # the seals were checked and did not verify: the page must not say the certificate can serve
+    # (no official sentence, no receipt from the detail page), whatever the record's own check said
+    seal_failed: bool = False
 
 
 def _seal_words(check: object) -> tuple[str, str, str]:
@@ -287,4 +290,5 @@ def issued_view(face: object | None, revealed: bool) -> IssuedView | None:
         int(getattr(face, "height", 0)),
         pixels,
         covered=not revealed,
+        seal_failed=status == "failed",
     )

@@ -17,7 +17,7 @@ from kivy.uix.stencilview import StencilView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
-from kiosk.views import IssuedView, detail_view, issued_view
+from kiosk.views import IssuedView, detail_view, issued_view, not_official_notice
 from screens.base import KioskScreen
 from screens.clipping import clip_with_scissor
 from screens.theme import BADGE, BLUE, TEXT_MUTED
@@ -194,21 +194,22 @@ class DetailScreen(KioskScreen):
         page.add_widget(self.scroll(face))
         if view.maskable:
             page.add_widget(self._reveal_controls(view.revealed))
-        if view.watermark:
+        seal_failed = issued is not None and issued.seal_failed
+        notice = view.notice or (not_official_notice() if seal_failed else None)
+        if view.watermark and not seal_failed:
             page.add_widget(
                 KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
             )
-        elif view.notice:
+        elif notice:
             page.add_widget(
-                KLabel(
-                    view.notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height
-                )
+                KLabel(notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height)
             )
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
         actions.add_widget(BigButton(_("返回列表"), c.back, s, primary=False))
-        if cfg.services.print_receipt and c.printing_available() and view.badge.status == "valid":
+        official = view.badge.status == "valid" and not seal_failed
+        if cfg.services.print_receipt and c.printing_available() and official:
             actions.add_widget(BigButton(_("打印凭条"), c.print_receipt, s))
         if (
             view.badge.status == "valid"

@@ -88,3 +88,28 @@ def test_the_detail_page_shows_the_sealed_face_covered_until_revealed(ui: UiHarn
         await d.shot("ofd-03-second")
 
     ui.run(script, name="ofd")
+
+
+def test_a_seal_the_terminal_does_not_trust_is_said_plainly_and_the_fields_stay(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        c = d.controller
+        c.config = c.config.model_copy(
+            update={"trust": c.config.trust.model_copy(update={"ofd_seal_anchors": []})}
+        )
+        d.controls.insert_card("elder")
+        await d.wait_step("consent")
+        await d.tap_text("同意并查询")
+        await d.wait_records()
+        await d.tap_text("居民身份证")
+        await d.wait_step("detail")
+        await d.wait(lambda: d.has_text("验章未通过"), "the seal verdict", timeout=60)
+        assert not d.has_text("验章通过")
+        assert any("不在本终端信任的范围内" in t for t in d.texts())
+        assert d.has_text("姓名") and d.has_text("公民身份号码")  # the field list stays
+        assert not d.find_text("打印加注件")
+        # the record's own check passed, but the page must not say the certificate can serve
+        assert not any("仅供办理政务服务事项时使用" in t for t in d.texts())
+        assert d.has_text("未能核验，不能作为办事凭证") and not d.find_text("打印凭条")
+        await d.shot("ofd-04-untrusted")
+
+    ui.run(script, name="ofd-untrusted")
