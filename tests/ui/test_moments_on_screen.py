@@ -108,6 +108,13 @@ def test_moments_that_go_wrong(ui: UiHarness) -> None:
         assert d.find_text("请先选择原因，再提交评价") is not None
         await d.tap_text("等待时间太长")
         assert d.find_text("提交评价") is not None
+        await d.tap_text("填写补充说明")  # Chinese by pinyin (screens/pinyin_keyboard.py)
+        for letter in "paidui":
+            await d.tap_text(letter)
+        await d.wait(lambda: d.find_text("排队") is not None, "candidate 排队")
+        await d.tap_text("排队")
+        await d.tap_text("完成")
+        assert d.find_text("排队") is not None  # the comment on the reasons page
         await d.tap_text("提交评价")
         await d.wait_step("goodbye")
         d.controls.pull_card()
