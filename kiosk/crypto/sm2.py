@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import ctypes.util
 import logging
 import re
 import secrets
@@ -144,6 +143,8 @@ def _libcrypto_path() -> str | None:
 def _candidates() -> list[str]:
     """Where to look for OpenSSL 3, best first: hashlib's own (an older one is passed over), then
     the system's."""
+    import ctypes.util  # only now: it imports subprocess and shutil (5 ms at every start)
+
     found = [_libcrypto_path(), ctypes.util.find_library("crypto"), "libcrypto.so.3"]
     return list(dict.fromkeys(path for path in found if path))
 
