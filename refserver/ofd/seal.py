@@ -19,9 +19,9 @@ from functools import lru_cache
 from typing import ClassVar
 
 from asn1crypto import core
-from PIL import Image, ImageDraw
+from PIL import Image, ImageDraw, ImageFont
 
-from refserver.copies import font
+from refserver.copies import font as _load_font
 from refserver.ofd.pki import NOT_AFTER, NOT_BEFORE, SM2_WITH_SM3_OID, DemoCA, Party, sm3_digest
 
 SEAL_MM = 40  # the picture's size on the page (width = height, millimetres)
@@ -100,6 +100,12 @@ class SESSignature(core.Sequence):
 
 SEAL_TYPE_OFFICIAL = 1  # 单位公章 (GB/T 38540: 1 单位印章, 2 个人印章)
 CERT_LIST_CERTS = 1  # the seal names its signers' certificates themselves (not their digests)
+
+
+@lru_cache(maxsize=8)
+def font(size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont:
+    """The Simplified Chinese face at ``size``, loaded once (a CJK collection takes tens of ms)."""
+    return _load_font(size)
 
 
 @lru_cache(maxsize=16)
