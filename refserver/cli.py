@@ -76,13 +76,12 @@ def _remove_database(path: str) -> None:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    from refserver.app import create_asgi
     from refserver.ofd import demo_anchor_pem
 
-    store = _open_store(args.db, args.seed, _load_terminals(args.terminals))
-    app = create_asgi(store, faults=args.faults, max_body_bytes=args.max_body_bytes)
+    # WHY the socket and the info file before the store is opened (and seeded): a client may
+    # connect at once, and its requests wait in the listen queue until the server answers them,
+    # so `kiosk demo` starts its own screen meanwhile instead of waiting for the seeding (real
+    # signatures, about a second of pure-Python SM2)
     # proto must say TCP: asyncio only sets TCP_NODELAY on accepted sockets whose proto is
     # IPPROTO_TCP, and without it every kept-alive answer waits ~40 ms (Nagle + delayed ACK).
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
@@ -103,6 +102,12 @@ def _serve(args: argparse.Namespace) -> int:
         tmp = Path(args.info_file + ".tmp")
         tmp.write_text(json.dumps(info), encoding="utf-8")
         os.replace(tmp, args.info_file)
+    import uvicorn  # FastAPI and uvicorn after the info file, too (0.3-0.5 s of imports)
+
+    from refserver.app import create_asgi
+
+    store = _open_store(args.db, args.seed, _load_terminals(args.terminals))
+    app = create_asgi(store, faults=args.faults, max_body_bytes=args.max_body_bytes)
     print(
         f"refserver: listening on {scheme}://{args.host}:{port} (db {store.path})",
         file=sys.stderr,

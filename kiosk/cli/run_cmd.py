@@ -126,7 +126,7 @@ def _demo(args: argparse.Namespace) -> int:
         with demo_identities_file() as ids:
             devices = build_devices(config, ids)  # the devices need nothing from the server
         waited = time.perf_counter()
-        server = pending.wait()
+        server = pending.wait(healthy=False)  # listening; it seeds while the kiosk starts
         log.info("demo: reference server ready", extra={"waited_s": round(time.perf_counter() - waited, 3)})
         config = demo_config(config, server)
         from kiosk.face.demo import demo_face

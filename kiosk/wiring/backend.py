@@ -150,11 +150,18 @@ class PendingServer:
     db_path: Path
     log_path: Path
 
-    def wait(self, timeout: float = 20.0) -> EmbeddedServer:
-        """Wait until it answers /v1/health; on failure or interruption the process is killed."""
+    def wait(self, timeout: float = 20.0, *, healthy: bool = True) -> EmbeddedServer:
+        """Wait until it answers /v1/health; on failure or interruption the process is killed.
+
+        ``healthy=False`` waits only for its info file, written once its socket listens and
+        before it seeds: requests sent then wait in the listen queue until it answers them.
+        """
         process = self.process
         try:
-            info = _wait_until_healthy(process, self.info_file, self.log_path, timeout)
+            if healthy:
+                info = _wait_until_healthy(process, self.info_file, self.log_path, timeout)
+            else:
+                info = _wait_for_info(process, self.info_file, self.log_path, timeout)
         except BaseException:
             self.stop()
             raise
@@ -243,6 +250,18 @@ def spawn_embedded_refserver(
         nicer = min(19, os.getpriority(os.PRIO_PROCESS, 0) + EMBEDDED_SERVER_NICE)
         os.setpriority(os.PRIO_PROCESS, process.pid, nicer)
     return PendingServer(process, terminal_id, secret, info_file, db_path, log_path)
+
+
+def _wait_for_info(process: subprocess.Popen[bytes], info_file: Path, log_path: Path, timeout: float) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            tail = log_path.read_text(encoding="utf-8", errors="replace")[-2000:]
+            raise EmbeddedServerError(f"reference server exited with {process.returncode}:\n{tail}")
+        if info_file.is_file():
+            return json.loads(info_file.read_text(encoding="utf-8"))
+        time.sleep(0.01)
+    raise EmbeddedServerError(f"reference server wrote no info file within {timeout:.0f} s")
 
 
 def _wait_until_healthy(
