@@ -85,7 +85,7 @@ def release(folder: Path, version_suffix: str = "") -> tuple[Path, Path]:
     wheels = folder / f"wheels{version_suffix}"
     shutil.rmtree(wheels, ignore_errors=True)
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", "-w", str(wheels),
+        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "-w", str(wheels),
          str(src)],
         check=True, capture_output=True,
     )  # fmt: skip
@@ -192,10 +192,15 @@ metrics_port = 9101
         vm.sh(f"echo {PIN} | /opt/kiosk/venv/bin/kiosk admin set-pin --stdin")
         vm.sh("/opt/kiosk/venv/bin/kiosk config check /etc/kiosk/terminal.toml")
 
+    def stop_app(self) -> None:
+        """Stop the terminal (and the out-of-service page an unconfigured one ends on)."""
+        self.vm.sh("systemctl stop kiosk.service kiosk-unavailable.service", timeout=120)
+
     def restart_app(self) -> dict[str, str]:
-        before = self.vm.unit().get("MainPID", "0")
-        self.vm.sh("systemctl reset-failed kiosk.service; systemctl restart --no-block kiosk.service")
-        return self.vm.wait_active(600, not_pid=before)
+        """Start the terminal afresh (its failed starts forgotten); its unit once active."""
+        self.stop_app()
+        self.vm.sh("systemctl reset-failed kiosk.service; systemctl start --no-block kiosk.service")
+        return self.vm.wait_active(600)
 
     def reboot(self, hard: bool = False) -> float:
         """Reboot the guest (``hard``: QEMU's reset, like the power button held); seconds until the
@@ -280,6 +285,7 @@ def running_terminal(image: Path, work: Path, shots: Path) -> Iterator[Terminal]
                 raise VmError(f"the guest agent never answered; serial: {vm.dir / 'serial.log'}")
             time.sleep(2)
         terminal.first_boot_seconds = vm.elapsed()
+        terminal.stop_app()  # unconfigured, it refuses to start and ends on the out-of-service page
         terminal.install_log = terminal.install(tarball, wheel)
         terminal.configure(cert)
         terminal.restart_app()

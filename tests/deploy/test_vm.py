@@ -31,7 +31,9 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
     if os.geteuid() != 0:
         pytest.fail("the VM test builds the image as root (debootstrap, chroot): run it as CI does")
     ensure_qemu()
-    image = build_image()
+    # KIOSK_VM_IMAGE: an image folder already built (while working on this test), else image.sh's
+    given = os.environ.get("KIOSK_VM_IMAGE")
+    image = Path(given) if given else build_image()
     shots = artifacts_dir() / "vm"
     with running_terminal(image, tmp_path_factory.mktemp("vm"), shots) as t:
         print(f"first boot: guest agent up after {t.first_boot_seconds:.1f} s")

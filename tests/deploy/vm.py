@@ -52,11 +52,11 @@ def build_image() -> Path:
 
 
 def ensure_qemu() -> None:
-    if shutil.which("qemu-system-x86_64") is None:
+    if shutil.which("qemu-system-x86_64") is None or shutil.which("qemu-img") is None:
         env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
         subprocess.run(["apt-get", "update", "-q"], check=True, capture_output=True, env=env)
         subprocess.run(
-            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "qemu-system-x86"],
+            ["apt-get", "install", "-y", "-q", "--no-install-recommends", "qemu-system-x86", "qemu-utils"],
             check=True,
             capture_output=True,
             env=env,
