@@ -488,6 +488,7 @@ class Controller:
         if scanner is None or not self.config.services.qr_identify:
             return
         want = (step is Step.IDENTIFY and not busy) or self._scans_at_home()
+        want = want or self.machine.view == "complaint"  # the slip's QR for its status (kiosk.complaints)
         if want and not self._scanning:
             try:
                 scanner.start(self._threadsafe(self._on_qr_text))
@@ -520,6 +521,10 @@ class Controller:
         self._update_scanner(self.machine.step, self.machine.busy)
 
     def _on_qr_text(self, text: Any) -> None:
+        if self.machine.view == "complaint":  # a 咨询投诉 slip shown for its status
+            self.machine.touch(self.clock())
+            self.complaints.scanned(str(text))
+            return
         if self._scans_at_home():  # a code shown on the home page starts the session
             self.machine.begin(self.clock())
         if self.machine.step is not Step.IDENTIFY or self.machine.busy or self.machine.data is None:

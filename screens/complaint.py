@@ -90,6 +90,8 @@ class ComplaintScreen(KioskScreen):
 
     # ------------------------------------------------------------------ actions
     def _go(self, page: str) -> None:
+        if page == "status":
+            self.desk.clear_status()  # a new query, typed or scanned
         self._page, self._problem = page, ""
         self.ctx.controller.keep_alive()
         self.refresh()
@@ -176,6 +178,8 @@ class ComplaintScreen(KioskScreen):
 
     # ------------------------------------------------------------------ pages
     def build(self) -> Widget:
+        if self.desk.status.scanned and self._page in ("menu", "status", "status_code"):
+            self._page = "status_result"  # the slip's QR was shown to the camera
         page = {
             "menu": self._menu,
             "matter": self._matters,
@@ -417,6 +421,9 @@ class ComplaintScreen(KioskScreen):
         s = self.ctx.sizes
         page = self.page()
         self._title(page, _("查询办理情况"))
+        page.add_widget(
+            KLabel(_("或将回执上的二维码对准摄像头"), size=s.body, colour=TEXT_MUTED, halign="center")
+        )
         box = Panel(spacing=s.spacing * 0.3)
         box.add_widget(
             KLabel(_("受理编号（如 TS-7K4M-9QX2，短横线可不输）"), size=s.small, colour=TEXT_MUTED)

@@ -23,7 +23,7 @@ from kiosk.complaints.model import CODE, TICKET, Entry, Kind, new_code, new_tick
 from kiosk.complaints.outbox import ComplaintOutbox, SealedEntry
 from kiosk.complaints.port import ComplaintChannel
 from kiosk.complaints.sealing import seal
-from kiosk.complaints.slip import slip_receipt
+from kiosk.complaints.slip import parse_slip_qr, slip_receipt
 from kiosk.settings.complaints import ComplaintsConfig
 
 log = logging.getLogger(__name__)
@@ -55,6 +55,7 @@ class Status:
     state: str = ""  # received | in_progress | answered | waiting (still in this terminal's outbox)
     answer: str | None = None
     message: str = ""
+    scanned: bool = False  # asked by showing the slip's QR to the camera
 
     @property
     def state_text(self) -> str:
@@ -212,37 +213,65 @@ class ComplaintDesk:
         self._notify()
 
     # ------------------------------------------------------------------ status
-    def ask_status(self, ticket: str, code: str) -> None:
-        ticket, code = ticket.strip().upper(), code.strip()
+    def clear_status(self) -> None:
+        self.status = Status()
+
+    def scanned(self, text: str) -> None:
+        """A QR shown to the camera while the page is open: the slip's, or told it is not one."""
+        found = parse_slip_qr(text, self.config.status_url)
+        shown = self.status
+        if shown.scanned and shown.ticket == (found[0] if found else ""):
+            return  # the camera reads a code held up many times a second: one query for it
+        if found is None:
+            self.status = Status("failed", message="这不是咨询投诉回执上的二维码", scanned=True)
+            self._notify()
+            return
+        self.ask_status(*found, scanned=True)
+
+    def ask_status(self, ticket: str, code: str, scanned: bool = False) -> None:
+        ticket, code = normal_ticket(ticket), code.strip()
         if not TICKET.match(ticket) or not CODE.match(code):
             self.status = Status(
-                "failed", ticket, message="请输入完整的受理编号（如 TS-7K4M-9QX2）和4位查询码"
+                "failed",
+                ticket,
+                message="请输入完整的受理编号（如 TS-7K4M-9QX2）和4位查询码",
+                scanned=scanned,
             )
             self._notify()
             return
-        self.status = Status("asking", ticket, message="正在查询…")
+        self.status = Status("asking", ticket, message="正在查询…", scanned=scanned)
         self._notify()
-        self._spawn(self._ask(ticket, code))
+        self._spawn(self._ask(ticket, code, scanned))
 
-    async def _ask(self, ticket: str, code: str) -> None:
+    async def _ask(self, ticket: str, code: str, scanned: bool = False) -> None:
         if await asyncio.to_thread(self.outbox.waiting, ticket):
             self.status = Status(
-                "shown", ticket, "waiting", message="已在本机提交，网络恢复后将自动送达平台，请稍后再查"
+                "shown",
+                ticket,
+                "waiting",
+                message="已在本机提交，网络恢复后将自动送达平台，请稍后再查",
+                scanned=scanned,
             )
             self._notify()
             return
         if self.channel is None:
-            self.status = Status("failed", ticket, message="暂时无法连接平台，请稍后再试")
+            self.status = Status("failed", ticket, message="暂时无法连接平台，请稍后再试", scanned=scanned)
             self._notify()
             return
         try:
             found = await self.channel.complaint_status(ticket, code)
         except BackendError as exc:
-            self.status = Status("failed", ticket, message=_status_error(exc.kind))
+            self.status = Status("failed", ticket, message=_status_error(exc.kind), scanned=scanned)
             self._notify()
             return
-        self.status = Status("shown", ticket, str(found["state"]), found.get("answer"))
+        self.status = Status("shown", ticket, str(found["state"]), found.get("answer"), scanned=scanned)
         self._notify()
+
+
+def normal_ticket(typed: str) -> str:
+    """A typed ticket in its printed form: dashes and spaces optional, any case (ts7k4m9qx2)."""
+    raw = "".join(ch for ch in typed.upper() if ch.isascii() and ch.isalnum())
+    return f"{raw[:2]}-{raw[2:6]}-{raw[6:]}" if len(raw) == 10 else typed.strip().upper()
 
 
 def _status_error(kind: BackendErrorKind) -> str:

@@ -40,7 +40,10 @@ def test_complaint_walkthrough_to_slip_and_status_leaves_nothing_on_disk(tmp_pat
         d.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
     env.update(
-        HOME=str(home), TMPDIR=str(tmp), KIOSK__PATHS__STATE_DIR=str(state), XDG_CACHE_HOME=str(home / ".cache")
+        HOME=str(home),
+        TMPDIR=str(tmp),
+        KIOSK__PATHS__STATE_DIR=str(state),
+        XDG_CACHE_HOME=str(home / ".cache"),
     )
     result = subprocess.run(
         [str(KIOSK), "demo", "--walkthrough", str(out), "--flow", "complaint"],

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import pytest
 
+from kiosk.complaints.slip import status_link
 from refserver.complaints import ComplaintBook
 from refserver.store import Store
 from tests.support.ui import UiDriver, UiHarness
@@ -88,6 +89,20 @@ def test_complaint_from_home_then_its_status(ui: UiHarness) -> None:
         await d.wait(lambda: desk.status.phase == "shown", "the status")
         assert d.has_text("已答复") and d.has_text("已协调增加窗口，感谢您的反映。")
         await d.shot("complaint-07-status")
+        # or the slip's QR shown to the camera
+        await d.tap_text("完成")
+        await d.tap_text("咨询投诉")
+        await d.tap_text("查询办理情况")
+        assert d.has_text("或将回执上的二维码对准摄像头") and desk.status.phase == "idle"
+        d.controls.devices.scanner.show("LZ:not-a-slip")
+        await d.wait(lambda: desk.status.phase == "failed", "a QR that is no slip")
+        assert d.has_text("这不是咨询投诉回执上的二维码")
+        await d.tap_text("重新查询")
+        slip_qr = status_link(d.controller.config.complaints.status_url, h.ticket, h.code)
+        d.controls.devices.scanner.show(slip_qr)
+        await d.wait(lambda: desk.status.phase == "shown" and desk.status.scanned, "the scanned status")
+        assert d.has_text("已协调增加窗口，感谢您的反映。")
+        d.controls.clear_qr()
 
     ui.run(script, name="complaint-home")
     ticket, _ = handed[0]
