@@ -12,7 +12,10 @@ that is not there); ``kiosk demo`` also starts its embedded reference server. Ea
 private HOME, state folder and TMPDIR; it is stopped with SIGTERM, and whatever it left in its
 TMPDIR is reported (there should be nothing).
 
-    .venv/bin/python bench/startup_bench.py [--runs 7]
+    .venv/bin/python bench/startup_bench.py [--runs 7] [--rss-after 10]
+
+``--rss-after S`` also reads each process's resident size S seconds after its first frame, at rest
+on its first screen (the guide's index built by then), beside the bare Kivy app's.
 """
 
 from __future__ import annotations
@@ -74,8 +77,17 @@ def command(name: str, home: Path) -> list[str]:
     return [str(KIOSK), name.split()[1]]
 
 
-def one_run(name: str, timeout: float = 120.0) -> tuple[float, float, list[str]]:
-    """(seconds from spawn to the marker, the process's own age then, what it left in TMPDIR)."""
+def resident_mb(pid: int) -> float:
+    with open(f"/proc/{pid}/status", encoding="ascii") as fh:
+        kb = next(int(line.split()[1]) for line in fh if line.startswith("VmRSS:"))
+    return kb / 1024
+
+
+def one_run(
+    name: str, rss_after: float = 0.0, timeout: float = 120.0
+) -> tuple[float, float, list[str], float]:
+    """(seconds from spawn to the marker, the process's own age then, what it left in TMPDIR, its
+    resident MB ``rss_after`` seconds after the marker, at rest on its first screen; NaN if 0)."""
     home = Path(tempfile.mkdtemp(prefix="kiosk-bench-home-"))
     private_tmp = home / "tmp"
     private_tmp.mkdir()
@@ -97,7 +109,7 @@ def one_run(name: str, timeout: float = 120.0) -> tuple[float, float, list[str]]
     assert proc.stderr is not None
     os.set_blocking(proc.stderr.fileno(), False)
     seen = b""
-    wall = own = float("nan")
+    wall = own = rss = float("nan")
     try:
         while True:
             chunk = proc.stderr.read() or b""
@@ -109,6 +121,9 @@ def one_run(name: str, timeout: float = 120.0) -> tuple[float, float, list[str]]
             if hit is not None:
                 wall = time.perf_counter() - start
                 own = float(json.loads(hit[hit.index("{") :]).get("since_start_s", own))
+                if rss_after:
+                    time.sleep(rss_after)
+                    rss = resident_mb(proc.pid)
                 break
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}: {text[-2000:]}")
@@ -124,23 +139,32 @@ def one_run(name: str, timeout: float = 120.0) -> tuple[float, float, list[str]]
             proc.wait()
     left = sorted(p.name for p in private_tmp.iterdir())
     shutil.rmtree(home, ignore_errors=True)
-    return wall, own, left
+    return wall, own, left, rss
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--only", choices=["run", "demo"], help="one kiosk command (and the anchor)")
+    parser.add_argument(
+        "--rss-after",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="also read each process's resident size S seconds after its first frame (at rest)",
+    )
     args = parser.parse_args()
     names = ["bare kivy", "kiosk run", "kiosk demo"]
     if args.only:
         names = ["bare kivy", f"kiosk {args.only}"]
     walls: dict[str, list[float]] = {n: [] for n in names}
+    rsss: dict[str, list[float]] = {n: [] for n in names}
     litter: dict[str, set[str]] = {n: set() for n in names}
     for i in range(args.runs):
         for name in names:
-            wall, own, left = one_run(name)
+            wall, own, left, rss = one_run(name, args.rss_after)
             walls[name].append(wall)
+            rsss[name].append(rss)
             litter[name].update(left)
             print(f"round {i + 1} {name:10}: {wall:.2f} s spawn → first drawn frame (own age {own:.2f} s)")
     anchor = statistics.median(walls["bare kivy"])
@@ -151,6 +175,12 @@ def main() -> None:
             f"  {name:10}: {med:.2f} s (min {min(walls[name]):.2f}, max {max(walls[name]):.2f}); "
             f"{med / anchor:.1f}× the bare Kivy app; left in TMPDIR: {sorted(litter[name]) or 'nothing'}"
         )
+    if args.rss_after:
+        rss_anchor = statistics.median(rsss["bare kivy"])
+        print(f"resident size {args.rss_after:.0f} s after the first frame, at rest, median:")
+        for name in names:
+            med = statistics.median(rsss[name])
+            print(f"  {name:10}: {med:.0f} MB ({med / rss_anchor:.2f}× the bare Kivy app)")
 
 
 if __name__ == "__main__":
