@@ -8,12 +8,46 @@ from __future__ import annotations
 
 import atexit
 import os
+import re
 import shutil
+import stat
 import tempfile
+from pathlib import Path
 
 from kiosk.app.native_memory import tune_malloc
 
 _private_home: str | None = None
+HOME_PREFIX = "kiosk-kivy-"
+_STALE = re.compile(re.escape(HOME_PREFIX) + r"(\d+)-")
+
+
+def _sweep_stale_homes() -> int:
+    """Remove the private Kivy homes that processes killed outright left (a watchdog's SIGABRT,
+    SIGKILL: no exit handler runs); returns how many. Only this user's folders named with the pid of
+    a process that is gone are touched: a live process's, or another user's, are left alone."""
+    removed = 0
+    try:
+        entries = list(Path(tempfile.gettempdir()).iterdir())
+    except OSError:
+        return 0
+    for entry in entries:
+        found = _STALE.match(entry.name)
+        if found is None:
+            continue
+        pid = int(found.group(1))
+        try:
+            st = entry.lstat()
+            if not stat.S_ISDIR(st.st_mode) or st.st_uid != os.getuid() or pid == os.getpid():
+                continue
+            os.kill(pid, 0)
+            continue  # its process is alive (or the pid was taken again): not ours to remove
+        except ProcessLookupError:
+            pass
+        except OSError:  # PermissionError: a live process of another user; or the entry vanished
+            continue
+        shutil.rmtree(entry, ignore_errors=True)
+        removed += 1
+    return removed
 
 
 def lock_down_kivy() -> str:
@@ -26,12 +60,15 @@ def lock_down_kivy() -> str:
     crash's traceback then went nowhere). A ``KIVY_HOME`` under /tmp, the old default, let another
     local user plant a config or module that ran as the kiosk's user. So, whatever the caller set:
     ``KIVY_HOME`` is an empty folder of this process's own (mode 700, made by ``mkdtemp``, removed at
-    exit), no config file is read or written, no ``KCFG_*`` variable is read, and Kivy logs
+    exit, or at a later start if the process was killed), no config file is read or written, no
+    ``KCFG_*`` variable is read, and Kivy logs
     through Python's logging (the masked JSON logs) without touching stderr. Returns the folder.
     """
     global _private_home
     if _private_home is None:
-        _private_home = tempfile.mkdtemp(prefix="kiosk-kivy-")
+        _sweep_stale_homes()
+        # the pid in the name: a process killed before its exit handler ran is swept at a later start
+        _private_home = tempfile.mkdtemp(prefix=f"{HOME_PREFIX}{os.getpid()}-")
         atexit.register(shutil.rmtree, _private_home, ignore_errors=True)
     os.environ["KIVY_HOME"] = _private_home
     os.environ["KIVY_NO_CONFIG"] = "1"

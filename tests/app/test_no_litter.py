@@ -106,3 +106,23 @@ def start_and_stop(command: str, home: Path) -> None:
 def test_a_start_and_stop_leave_the_temporary_folder_empty(tmp_path: Path, command: str) -> None:
     start_and_stop(command, tmp_path)
     assert sorted(p.name for p in (tmp_path / "tmp").iterdir()) == []
+
+
+def test_a_kivy_home_left_by_a_killed_process_is_removed_at_the_next_start(tmp_path: Path) -> None:
+    """A watchdog's SIGABRT or a SIGKILL runs no exit handler: the next start sweeps what it left,
+    and leaves alone a live process's folder and any folder not named by a pid."""
+    env = private_env(tmp_path)
+    tmp = tmp_path / "tmp"
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    stale = tmp / f"kiosk-kivy-{gone.pid}-abc123"
+    (stale / "mods").mkdir(parents=True)
+    alive = tmp / f"kiosk-kivy-{os.getpid()}-def456"  # this test's own process is alive
+    alive.mkdir()
+    other = tmp / "kiosk-kivy-notapid"
+    other.mkdir()
+    code = "from kiosk.app.environment import lock_down_kivy; print(lock_down_kivy())"
+    done = subprocess.run([sys.executable, "-c", code], env=env, check=True, timeout=60, capture_output=True)
+    home = done.stdout.decode().strip()
+    assert Path(home).parent == tmp and not Path(home).exists()  # its own: removed at its exit
+    assert sorted(p.name for p in tmp.iterdir()) == sorted([alive.name, other.name])
