@@ -99,7 +99,8 @@ class AttractScreen(KioskScreen):
             how.add_widget(
                 KLabel(_(cfg.terminal.help_text), size=s.body, colour=TEXT_MUTED, line_height=s.line_height)
             )
-        page.add_widget(how)
+        if not getattr(c, "card_left", False):  # the banner takes its place: first, take the card
+            page.add_widget(how)
         root: Widget = page
         if self.landscape():  # two columns: what and how on the left, the actions on the right
             page.add_widget(spacer())

@@ -200,13 +200,12 @@ class Footer(BoxLayout):
         self._layout: tuple[Any, ...] | None = None
         self._countdown: KLabel | None = None
         self._status = ""  # 步骤 2/4 · 剩余 45 秒 (kiosk.progress), set every second by the app
-        # 重听, 音量－, 音量＋ for citizens (kiosk.app.voice_player); none until the app gives them
-        self._voice: tuple[Callable[[], Any], Callable[[], Any], Callable[[], Any]] | None = None
+        # 重听 and 音量 for citizens (kiosk.app.voice_player); none until the app gives them
+        self._voice: tuple[Callable[[], Any], Callable[[], Any]] | None = None
 
-    def voice_controls(
-        self, replay: Callable[[], Any], quieter: Callable[[], Any], louder: Callable[[], Any]
-    ) -> None:
-        self._voice = (replay, quieter, louder)
+    def voice_controls(self, replay: Callable[[], Any], volume: Callable[[], Any]) -> None:
+        """重听 says the page's prompt again; 音量 steps the volume up, round to the softest."""
+        self._voice = (replay, volume)
         self._layout = None  # built with them at the next show
 
     def set_status(self, text: str) -> None:
@@ -238,23 +237,26 @@ class Footer(BoxLayout):
         on_back, on_home, on_help = self._callbacks
         kw = {"height": dp(max(96, sizes.button_height - 20))}
         if in_session:
-            self.add_widget(BigButton(_("返回"), on_back, sizes, primary=False, **kw))
-            self.add_widget(BigButton(_("首页"), on_home, sizes, primary=False, **kw))
+            # narrower with the voice keys beside the status line: room for 步骤 1/4　剩余 120 秒 in
+            # the elder mode's 30 dp on one line (返回 / 首页 still fit twice over)
+            share = 0.8 if self._voice is not None else 1.0
+            self.add_widget(BigButton(_("返回"), on_back, sizes, primary=False, size_hint_x=share, **kw))
+            self.add_widget(BigButton(_("首页"), on_home, sizes, primary=False, size_hint_x=share, **kw))
         else:
             self.add_widget(Widget())
         self._countdown = KLabel(text, size=sizes.small, colour=TEXT, halign="center")
         if self._voice is None:
             self.add_widget(self._countdown)
         else:  # the status line over the citizens' voice keys
-            middle = BoxLayout(orientation="vertical", spacing=dp(4), size_hint_x=2.2)
+            middle = BoxLayout(orientation="vertical", spacing=dp(4), size_hint_x=1.8)
             # one line's height from the start: an empty KLabel keeps Kivy's default 100 px
             self._countdown.height = dp(sizes.small * 1.4)
             self._countdown.max_lines = 1
             middle.add_widget(self._countdown)
             keys = BoxLayout(orientation="horizontal", spacing=dp(8))
-            replay, quieter, louder = self._voice
+            replay, volume = self._voice
             small = replace(sizes, button=sizes.small)
-            for label, action in ((_("重听"), replay), (_("音量－"), quieter), (_("音量＋"), louder)):
+            for label, action in ((_("重听"), replay), (_("音量"), volume)):
                 keys.add_widget(BigButton(label, action, small, primary=False, size_hint_y=1))
             middle.add_widget(keys)
             self.add_widget(middle)

@@ -181,9 +181,7 @@ class GuideScreen(KioskScreen):
         field = Panel(padding=14, spacing=0)
         field.add_widget(
             KLabel(
-                _("搜索：{q}").format(q=shown)
-                if self.query
-                else _("输入拼音选词搜索；点“英”可输首字母，如 BDC = 不动产登记"),
+                _("搜索：{q}").format(q=shown) if self.query else _("输入拼音，或点“英”输首字母"),
                 size=s.body,
                 colour="#1A1D21" if self.query else TEXT_MUTED,
             )

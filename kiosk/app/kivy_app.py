@@ -158,7 +158,7 @@ class KioskApp(App):
         self.voice = VoicePlayer(self.controller)  # spoken step prompts (silent without audio)
         self.voice.start()
         if self.voice.enabled:  # 重听 and the volume for citizens, in the footer
-            self.footer.voice_controls(self.voice.replay, self.voice.quieter, self.voice.louder)
+            self.footer.voice_controls(self.voice.replay, self.voice.next_volume)
         Clock.schedule_interval(self._each_second, 1.0)
         Window.bind(on_key_down=self._on_key, on_request_close=self.refuse_close)
         if cfg.display.pace_frames:

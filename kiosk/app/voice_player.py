@@ -85,6 +85,15 @@ class VoicePlayer:
     def quieter(self) -> float:
         return self.set_volume(self.volume - VOLUME_STEP)
 
+    def next_volume(self) -> float:
+        """The footer's one 音量 key: the next level up, from the loudest back to the softest, then
+        the page's prompt again so that the citizen hears the new level."""
+        levels = [round(MIN_CITIZEN_VOLUME + i * VOLUME_STEP, 2) for i in range(5)]  # 0.2 … 1.0
+        higher = [v for v in levels if v > self.volume + 0.01]
+        self.set_volume(higher[0] if higher else levels[0])
+        self.replay()
+        return self.volume
+
     def replay(self) -> bool:
         """重听: the prompt of the page on screen again, from its start."""
         key = self._last_key if self._last_key not in (None, "elder_on") else None

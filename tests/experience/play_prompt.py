@@ -58,6 +58,7 @@ def main() -> int:
         before = len(player.played)
         print("volume:", player.louder(), player.louder(), player.louder(), player.louder())
         print("replayed:", player.replay() and len(player.played) == before + 1, list(player.played)[-1])
+        print("cycle:", player.next_volume(), player.next_volume())  # the footer's one 音量 key
     return 0
 
 

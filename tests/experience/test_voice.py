@@ -171,3 +171,4 @@ def test_without_a_sound_device_the_player_says_so_and_replay_and_volume_work(
         assert "output: missing 未发现声卡或声音服务" in out  # what the admin page and diagnostics show
     assert "volume: 1.0 1.0 1.0 1.0" in out  # 音量 + stops at full
     assert "replayed: True identify" in out  # 重听 speaks the page's prompt again
+    assert "cycle: 0.2 0.4" in out  # 音量 from the loudest round to the softest, then up

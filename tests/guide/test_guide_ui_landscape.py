@@ -81,7 +81,7 @@ def test_guide_landscape_and_print_failure(ui: UiHarness) -> None:
         await d.wait(lambda: d.machine.view == "guide", "guide page again")
         await d.frames(0.3)
         assert not d.has_text("搜索：GJJ") and not d.has_text("办理流程")
-        assert d.has_text("输入拼音选词搜索；点“英”可输首字母，如 BDC = 不动产登记")
+        assert d.has_text("输入拼音，或点“英”输首字母")
 
     ui.run(
         script, overrides={"display": {"width": 1920, "height": 1080}}, size=(1920, 1080), name="landscape"
