@@ -34,6 +34,9 @@ from pathlib import Path
 
 KIOSK = Path(sys.executable).with_name("kiosk")
 MARKER = "first frame drawn"
+# CPU seconds each process had used at its first frame: less swayed than wall time by other work
+# on a shared machine (which still slows it through the caches and the renderer's threads)
+CPU: dict[str, list[float]] = {"bare kivy": [], "kiosk run": [], "kiosk demo": []}
 
 ANCHOR = r"""
 import json, os, sys
@@ -75,6 +78,13 @@ def command(name: str, home: Path) -> list[str]:
         script.write_text(ANCHOR, encoding="utf-8")
         return [sys.executable, str(script)]
     return [str(KIOSK), name.split()[1]]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time the process has used so far (its own, not its children's)."""
+    with open(f"/proc/{pid}/stat", encoding="ascii") as fh:
+        fields = fh.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def resident_mb(pid: int) -> float:
@@ -120,6 +130,7 @@ def one_run(
             hit = next((line for line in text.splitlines() if MARKER in line), None)
             if hit is not None:
                 wall = time.perf_counter() - start
+                CPU[name].append(cpu_seconds(proc.pid))
                 own = float(json.loads(hit[hit.index("{") :]).get("since_start_s", own))
                 if rss_after:
                     time.sleep(rss_after)
@@ -175,6 +186,11 @@ def main() -> None:
             f"  {name:10}: {med:.2f} s (min {min(walls[name]):.2f}, max {max(walls[name]):.2f}); "
             f"{med / anchor:.1f}× the bare Kivy app; left in TMPDIR: {sorted(litter[name]) or 'nothing'}"
         )
+    cpu_anchor = statistics.median(CPU["bare kivy"])
+    print("CPU time of the process itself at its first frame, median:")
+    for name in names:
+        med = statistics.median(CPU[name])
+        print(f"  {name:10}: {med:.2f} s ({med / cpu_anchor:.1f}× the bare Kivy app)")
     if args.rss_after:
         rss_anchor = statistics.median(rsss["bare kivy"])
         print(f"resident size {args.rss_after:.0f} s after the first frame, at rest, median:")
