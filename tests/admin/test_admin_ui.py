@@ -125,7 +125,9 @@ def test_staff_change_a_setting_live_run_diagnostics_and_pause(
         d.clock.advance(c.config.admin.inactivity_seconds + 1)
         await d.wait(lambda: d.machine.view is None, "inactivity exit", timeout=5)
 
-        # degraded mode, from real health checks: backend unreachable, printer out of paper
+        # degraded mode, from real health checks: backend unreachable, printer out of paper (on the
+        # terminal in service: the 暂停服务 page shows nothing but the pause)
+        c.resume()
         from kiosk.backend.client import HttpBackend
 
         with socket.socket() as probe:

@@ -30,6 +30,10 @@ def test_moments_that_go_wrong(ui: UiHarness) -> None:
         d.controls.insert_card("elder")
         await d.wait_step("consent")
         assert labels_with(d, "步骤 2/4") and labels_with(d, "剩余 ")  # the footer: step and seconds
+        volume = d.app.voice.volume
+        assert d.find_text("重听") is not None
+        await d.tap_text("音量")  # the citizens' volume key, in the footer
+        assert d.app.voice.volume != volume
         rows = set(d.texts())
         assert "办理事项（用证事由）" in rows and "用证事由" not in rows and "办理事项" not in rows
         d.clock.advance(c.machine.effective_idle_seconds + 1)

@@ -62,15 +62,21 @@ async def whole_session(d: UiDriver, holder: str = "elder") -> None:
     d.controls.insert_card(holder)
     await d.wait_step("consent")
     await list_then_goodbye(d)
+    d.controls.pull_card()  # as the goodbye page asks (a card left in is asked for on the home page)
+    await d.wait(lambda: not d.controller.card_present, "card taken")
     await d.tap_text("返回首页")
     await d.wait_step("attract")
-    d.controls.pull_card()
     await d.frames(0.3)
 
 
 def test_the_attract_page_stays_built_and_personal_screens_are_dropped(ui: UiHarness) -> None:
     async def script(d: UiDriver) -> None:
         await whole_session(d)
+        # the camera reads 亮证码 on the home page: let its health (part of what the page shows)
+        # settle first, as the health poll would within seconds
+        await d.wait(lambda: d.controller.devices.scanner.health() == "ok", "camera streaming")
+        await d.controller.refresh_health()
+        await d.frames(0.5)
         before = attract_page(d)
         assert before is not None and await pulses(d)
         d.controls.insert_card("elder")
@@ -78,6 +84,8 @@ def test_the_attract_page_stays_built_and_personal_screens_are_dropped(ui: UiHar
         consent = d.app.screens["consent"]
         assert consent.children  # built: it shows the masked name
         assert not await pulses(d)  # the hidden attract page does not animate
+        d.controls.pull_card()  # taken before leaving: else the home page asks for it (a banner)
+        await d.wait(lambda: not d.controller.card_present, "card taken")
         await d.tap_text("取消")
         await d.wait_step("attract")
         await d.frames(0.3)
