@@ -54,6 +54,9 @@ def _strings(value: object) -> list[str]:
 def table_strings() -> dict[str, str]:
     from kiosk import messages
     from kiosk.backend import messages as backend_messages
+    from kiosk.complaints import desk as complaint_desk
+    from kiosk.complaints import model as complaint_model
+    from kiosk.face import check as face_check
     from kiosk.receipt import contents
     from kiosk.receipt import messages as printer_messages
     from kiosk.settings.model import SessionConfig, TerminalConfig
@@ -79,6 +82,13 @@ def table_strings() -> dict[str, str]:
             TerminalConfig.model_fields["centre_name"].default,
             SessionConfig.model_fields["use_cause"].default,
         ],
+        # the face page says these through _(GUIDANCE[code]) / _(FAILURES[code])
+        "kiosk.face.check.GUIDANCE": face_check.GUIDANCE,
+        "kiosk.face.check.FAILURES": face_check.FAILURES,
+        # the complaint pages: kinds, the matters beside the catalogue's, the answer's state
+        "kiosk.complaints.model kinds": [kind.label for kind in complaint_model.Kind],
+        "kiosk.complaints.model matters": [complaint_model.INTERMEDIARY, complaint_model.OTHER_MATTER],
+        "kiosk.complaints.desk.STATE_TEXT": complaint_desk.STATE_TEXT,
     }
     for rel, names in SCREEN_TABLES.items():
         tree = ast.parse((ROOT / rel).read_text(encoding="utf-8"))
