@@ -96,16 +96,32 @@ def _luminance(rgb: Any) -> Any:
     return lin @ np.array([0.2126, 0.7152, 0.0722])
 
 
+def _inside(widget: Any, ancestors: list[Any]) -> bool:
+    node = widget
+    while node is not None:
+        if any(node is a for a in ancestors):
+            return True
+        parent = node.parent
+        node = parent if parent is not node else None
+    return False
+
+
 def measure(name: str, shot: Path, widgets: list[Any], elder: bool) -> ScreenFigures:
     from kivy.core.window import Window
     from kivy.uix.behaviors import ButtonBehavior
     from kivy.uix.label import Label
+
+    from screens.frame import Header
 
     figures = ScreenFigures(name)
     image = Image.open(shot).convert("RGB")
     win_w, win_h = image.width, image.height
     scale = win_w / Window.width
     header_top = win_h / scale
+    # the header's real bottom and members, read from the widgets: it grows when a long centre name
+    # needs two lines (English, elder mode), so a fixed 132 px would call its own labels "cut off"
+    headers = [w for w in widgets if isinstance(w, Header) and w.get_root_window() is not None]
+    header_bottom = max((h.to_window(h.x, h.y)[1] for h in headers), default=header_top - 132)
     for w in widgets:
         if w.get_root_window() is None or getattr(w, "opacity", 1) == 0:
             continue
@@ -121,7 +137,7 @@ def measure(name: str, shot: Path, widgets: list[Any], elder: bool) -> ScreenFig
         if not isinstance(w, Label) or not str(w.text).strip():
             continue
         figures.labels += 1
-        in_header = box[1] >= header_top - 140  # the fixed blue header (its own, smaller type)
+        in_header = _inside(w, headers)  # the blue header (its own, smaller type)
         found = _colours(image, sbox, inset=3 * scale)
         if found is not None:
             colours, counts = found
@@ -132,7 +148,7 @@ def measure(name: str, shot: Path, widgets: list[Any], elder: bool) -> ScreenFig
             if ratio < figures.min_contrast:
                 figures.min_contrast, figures.min_contrast_text = ratio, str(w.text)[:30]
         if not in_header:
-            if box[3] > header_top - 132 + 2:
+            if box[3] > header_bottom + 2:
                 figures.problems.append(f"text under the header (cut off): {str(w.text)[:30]!r}")
             size = float(w.font_size)
             if size < figures.min_body_px:
