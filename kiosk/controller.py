@@ -146,6 +146,7 @@ class Controller:
         # until it is taken
         self.card_present = False
         self.card_left = False
+        self._last_code: str | None = None  # a digest of the last code read on the identify page
         # where admin mode saves changes (kiosk run sets them from --config / --secrets)
         self.config_file: Path | None = None
         self.secrets_file: Path | None = None
@@ -525,7 +526,9 @@ class Controller:
             self.machine.touch(self.clock())
             self.complaints.scanned(str(text))
             return
-        if self._scans_at_home():  # a code shown on the home page starts the session
+        if self._scans_at_home():  # a code shown on the home page starts the session ...
+            if _digest(text) == self._last_code:
+                return  # ... but not the last one read, still held up (it was used, or refused)
             self.machine.begin(self.clock())
         if self.machine.step is not Step.IDENTIFY or self.machine.busy or self.machine.data is None:
             return
@@ -534,6 +537,7 @@ class Controller:
         result = classify(str(text), self.config)
         now = self.clock()
         self.machine.touch(now)
+        self._last_code = _digest(text)
         if result.kind != "lz_token" or not result.value:
             self.audit.record("qr_refused", session=self.machine.session_id, kind=result.kind)
             self.machine.fail(
@@ -780,3 +784,11 @@ class Controller:
 
 
 STAFF_VIEWS = ("admin", "diagnostics")
+
+
+def _digest(text: Any) -> str:
+    """A code's fingerprint, so the home page can tell the last code read from a new one without
+    keeping the code itself."""
+    import hashlib
+
+    return hashlib.sha256(str(text).encode("utf-8", "surrogatepass")).hexdigest()

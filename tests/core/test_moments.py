@@ -132,3 +132,29 @@ def test_the_footer_says_the_step_and_the_seconds_left() -> None:
     machine.close_view(53.0)
     machine.begin(53.0)
     assert footer_status(machine, 53.0) == "步骤 1/4　剩余 120 秒"  # elder: twice as long
+
+
+async def test_the_code_still_held_up_after_its_session_starts_no_other(
+    server: RefServer, tmp_path: Path
+) -> None:
+    """A citizen who goes back to the home page with the phone still at the camera is not thrown into
+    a new session with 已使用 (their code was used); a new code still starts one."""
+    import asyncio
+
+    from tests.support.controllers import until
+
+    ctl, devices = controller_for(server, tmp_path)
+    scanner = devices.scanner
+    await ctl.start()
+    try:
+        await until(lambda: scanner.state().running)
+        scanner.show("LZ:" + server.issue_token("elder"))
+        await until(lambda: ctl.machine.step is Step.CONSENT, timeout=30)
+        ctl.home()  # the phone stays where it was
+        await until(lambda: scanner.state().running)
+        await asyncio.sleep(1.0)  # the camera reads the same code again, several times
+        assert ctl.machine.step is Step.ATTRACT and ctl.machine.data is None
+        scanner.show("LZ:" + server.issue_token("rare"))  # someone else's code
+        await until(lambda: ctl.machine.step is Step.CONSENT, timeout=30)
+    finally:
+        await ctl.stop()
