@@ -21,6 +21,7 @@ from collections.abc import Coroutine, Sequence
 from typing import Any, TypeVar
 
 from kiosk.backend.errors import BackendError, BackendErrorKind
+from kiosk.bundles.port import FetchedBundle
 from kiosk.domain.certificate import CertificateSummary, VerifiedCertificate
 from kiosk.domain.holder import Holder
 from kiosk.ports import BackendPort
@@ -33,7 +34,12 @@ CLOSE_TIMEOUT = 10.0
 
 
 class BackendOnOwnLoop:
-    """A :class:`BackendPort` that runs another one on a private loop in a daemon thread."""
+    """A :class:`BackendPort` that runs another one on a private loop in a daemon thread.
+
+    Every public call of the client (kiosk.backend.client.HttpBackend) is forwarded by name, with
+    its signature (tests/backend/test_backend_own_loop.py compares them): a capability added to the
+    client but not here fails only in ``kiosk run``, where the client is wrapped.
+    """
 
     def __init__(self, inner: BackendPort, name: str = THREAD_NAME) -> None:
         self.inner = inner
@@ -73,6 +79,9 @@ class BackendOnOwnLoop:
     async def get_certificate(self, identifier: str) -> VerifiedCertificate:
         return await self._on_loop(self.inner.get_certificate(identifier))
 
+    async def server_verify(self, identifier: str) -> tuple[bool, str, str | None]:
+        return await self._on_loop(self.inner.server_verify(identifier))  # type: ignore[attr-defined]
+
     async def make_copy(self, identifier: str, use_cause: str, valid_days: int) -> bytes:
         return await self._on_loop(self.inner.make_copy(identifier, use_cause, valid_days))
 
@@ -89,6 +98,11 @@ class BackendOnOwnLoop:
 
     async def complaint_status(self, ticket: str, code: str) -> dict[str, Any]:
         return await self._on_loop(self.inner.complaint_status(ticket, code))  # type: ignore[attr-defined]
+
+    async def fetch_bundle(self, group: str, etag: str | None = None) -> FetchedBundle | None:
+        """kiosk.bundles' poller (a :class:`~kiosk.bundles.port.BundleSource`) through this wrapper:
+        ``kiosk run`` wraps the client, so without it every poll failed on AttributeError."""
+        return await self._on_loop(self.inner.fetch_bundle(group, etag))  # type: ignore[attr-defined]
 
     async def health(self) -> dict[str, Any]:
         return await self._on_loop(self.inner.health())

@@ -5,8 +5,10 @@ backend thread, a cancelled caller cancels its request, and closing stops the th
 from __future__ import annotations
 
 import asyncio
+import inspect
 import threading
 import time
+from typing import Any
 
 import pytest
 
@@ -16,6 +18,7 @@ from kiosk.backend.loop_thread import THREAD_NAME, BackendOnOwnLoop
 from kiosk.backend.signing import new_nonce
 from kiosk.domain.certificate import CertStatus
 from kiosk.domain.holder import Holder
+from kiosk.ports import BackendPort
 from tests.support.refserver import RefServer
 
 
@@ -123,3 +126,46 @@ async def test_close_stops_the_thread_and_later_calls_fail_cleanly(
     with pytest.raises(BackendError) as caught:
         await backend.query_certificates(business, "办理不动产登记")
     assert caught.value.kind is BackendErrorKind.UNAVAILABLE
+
+
+def _public_calls(cls: type) -> dict[str, inspect.Signature]:
+    return {
+        name: inspect.signature(fn)
+        for name, fn in inspect.getmembers(cls, inspect.iscoroutinefunction)
+        if not name.startswith("_")
+    }
+
+
+def _parameters(signature: inspect.Signature) -> list[tuple[str, Any, Any]]:
+    return [(p.name, p.kind, p.default) for p in signature.parameters.values()]
+
+
+def test_every_call_of_the_port_and_the_client_is_forwarded() -> None:
+    """``kiosk run`` wraps the client (kiosk.wiring.backend), while most tests use it bare: a call
+    the client has and the wrapper lacks fails only on a terminal (fetch_bundle did: the bundle
+    poller failed on AttributeError at every poll). The port's calls and every public call of the
+    client must be on the wrapper, with the same parameters."""
+    wrapper = _public_calls(BackendOnOwnLoop)
+    for source in (BackendPort, HttpBackend):
+        calls = _public_calls(source)
+        assert calls, source  # the comparison found something to compare
+        for name, signature in calls.items():
+            assert name in wrapper, f"BackendOnOwnLoop does not forward {source.__name__}.{name}"
+            assert _parameters(wrapper[name]) == _parameters(signature), name
+
+
+async def test_bundle_and_second_opinion_calls_reach_the_server_through_the_wrapper(
+    server: RefServer, business: Holder
+) -> None:
+    signed_on: list[str] = []
+    backend = wrapped(server, signed_on)
+    try:
+        certs = await backend.query_certificates(business, "办理不动产登记")
+        valid, status, _reason = await backend.server_verify(certs[0].identifier)
+        with pytest.raises(BackendError) as caught:  # no bundle published for this group
+            await backend.fetch_bundle("no-such-group")
+    finally:
+        await backend.aclose()
+    assert valid and status == "valid"
+    assert caught.value.kind is BackendErrorKind.NOT_FOUND
+    assert len(signed_on) == 3 and set(signed_on) == {THREAD_NAME}

@@ -21,12 +21,14 @@ from pydantic import ValidationError
 
 from kiosk.audit import AuditLog, verify_chain
 from kiosk.backend.errors import BackendError, BackendErrorKind
+from kiosk.backend.loop_thread import BackendOnOwnLoop
 from kiosk.bundles import BundleStore
 from kiosk.bundles.content import catalogue_for, disclosure_for
 from kiosk.controller import Controller, Devices
 from kiosk.diagnostics.bundle import check_bundle
 from kiosk.guide.printing import build_checklist
 from kiosk.ops.metrics import KioskMetrics
+from kiosk.ops.observe import ObservedBackend
 from kiosk.settings import KioskConfig
 from kiosk.settings.bundles import BundlesConfig
 from refserver.bundles import etag
@@ -78,7 +80,9 @@ def matters_version(label: str) -> str:
 class Terminal:
     """One terminal: a controller with its own client, state directory and audit events."""
 
-    def __init__(self, server: RefServer, root: Path, group: str, sm3: bool = False) -> None:
+    def __init__(
+        self, server: RefServer, root: Path, group: str, sm3: bool = False, as_run: bool = False
+    ) -> None:
         self.state = root / "state"
         self.state.mkdir(parents=True, exist_ok=True)
         client = server.sm3_client(signature_algorithm="hmac-sm3") if sm3 else server.client()
@@ -103,7 +107,10 @@ class Terminal:
         self.audit.listeners.append(lambda event, data: self.events.append((event, dict(data))))
         self.metrics = KioskMetrics(client.terminal_id)
         self.audit.listeners.append(self.metrics.observe_event)
-        self.controller = Controller(self.config, Devices(), client, self.audit, clock=self.clock)
+        backend: Any = client
+        if as_run:  # as `kiosk run` wires it: on its own loop (kiosk.wiring), observed (kiosk.ops)
+            backend = ObservedBackend(BackendOnOwnLoop(client), self.metrics, lambda _health: None)
+        self.controller = Controller(self.config, Devices(), backend, self.audit, clock=self.clock)
 
     def named(self, event: str) -> list[dict[str, Any]]:
         return [data for name, data in self.events if name == event]
@@ -175,6 +182,27 @@ async def test_a_published_bundle_reaches_two_terminals_at_rest(server: RefServe
     finally:
         await a.controller.stop()
         await b.controller.stop()
+
+
+async def test_a_terminal_wired_as_kiosk_run_wires_it_takes_the_bundle(
+    server: RefServer, tmp_path: Path
+) -> None:
+    """The client on its own loop and observed, as in ``kiosk run`` (the other tests use it bare):
+    the poller reaches fetch_bundle through both wrappers (every poll failed on AttributeError before)."""
+    group = "zone-run"
+    publish(server, tmp_path, group, matters=matters_version("run-one"))
+    terminal = Terminal(server, tmp_path / "run", group, as_run=True)
+    await terminal.controller.start()
+    try:
+        await until(lambda: terminal.version == 1)
+        assert terminal.catalogue_version() == "run-one"
+        assert terminal.named("bundle_applied") == [{"group": group, "version": 1, "previous": 0}]
+        latency = terminal.metrics.registry.get_sample_value(
+            "kiosk_backend_request_seconds_count", {"op": "fetch_bundle", "outcome": "ok"}
+        )
+        assert latency == 1  # the call went through the observing wrapper
+    finally:
+        await terminal.controller.stop()
 
 
 async def test_forged_invalid_and_older_bundles_reach_no_terminal(server: RefServer, tmp_path: Path) -> None:
