@@ -342,8 +342,15 @@ class Vm:
         return props
 
     def app_pid(self) -> int:
-        """The kiosk app's pid (the python child of cage), 0 if none."""
-        code, out = self.guest("/usr/bin/pgrep", "-u", "kiosk", "-f", "/opt/kiosk/venv/bin/kiosk run")
+        """The kiosk app's pid (the python child of cage, not cage, whose command line names it too),
+        0 if none."""
+        code, out = self.guest(
+            "/usr/bin/pgrep",
+            "-u",
+            "kiosk",
+            "-f",
+            "^/opt/kiosk/venv/bin/python[0-9.]* /opt/kiosk/venv/bin/kiosk run",
+        )
         pids = [int(p) for p in out.split()]
         return pids[0] if code == 0 and pids else 0
 
