@@ -46,7 +46,6 @@ from kiosk.domain.certificate import CertificateRecord, CertStatus, Verification
 from kiosk.receipt.a4 import copy_pdf
 from kiosk.receipt.codes import make_receipt_code
 from kiosk.receipt.contents import certificate_list_receipt
-from kiosk.receipt.qr_matrix import qr_image
 from kiosk.receipt.render import render
 from kiosk.receipt.samples import DEMO_SECRET, DEMO_TERMINAL_ID, demo_certificates
 from tests.printer.test_job_bytes import escpos_job
@@ -126,9 +125,7 @@ def _receipts(start: int) -> Iterator[Any]:
 
 
 def _empty_caches() -> None:
-    render_module._line_mask.cache_clear()
-    render_module._text_width.cache_clear()
-    qr_image.cache_clear()
+    render_module.forget_all()  # the QR symbol is never remembered (it carries the check code)
 
 
 def bench_paper(paper_mm: int, width: int, rounds: int, listener: Listener) -> None:

@@ -82,19 +82,20 @@ def _status_text(cert: Listed) -> str:
 def _certificate_blocks(index: int, cert: Listed, relation: str | None = None) -> list[Block]:
     summary = _summary_of(cert)
     blocks: list[Block] = [
-        Text(f"{index}. {summary.name}", bold=True),
+        # the certificate type's catalogue name, the same for every holder of one: fixed wording
+        Text(f"{index}. {summary.name}", bold=True, fixed=True),
         Field(_("证照标识"), summary.identifier, size="small"),
         Field(_("有效期"), _validity(summary)),
     ]
     if relation:  # shown for someone the citizen acts for: whose, and in what capacity
-        blocks += [Field(_("代办"), represented_name(summary)), Field(_("关系"), _(relation))]
-    blocks.append(Field(_("状态"), _status_text(cert)))
+        blocks += [Field(_("代办"), represented_name(summary)), Field(_("关系"), _(relation), fixed=True)]
+    blocks.append(Field(_("状态"), _status_text(cert), fixed=True))
     return blocks
 
 
 def _holder_blocks(terminal_name: str, issued_at: datetime, holder_name: str, holder_id: str) -> list[Block]:
     return [
-        Field(_("办理终端"), terminal_name),
+        Field(_("办理终端"), terminal_name, fixed=True),
         Field(_("打印时间"), cn_datetime(issued_at)),
         Field(_("持证人"), mask_name(holder_name)),
         Field(_("证件号码"), mask_id(holder_id)),
@@ -138,7 +139,7 @@ def certificate_list_receipt(
         )
     blocks = _holder_blocks(terminal_name, issued_at, holder_name, holder_id)
     if not certificates:
-        blocks.append(Text(_("未查询到电子证照"), align="center"))
+        blocks.append(Text(_("未查询到电子证照"), align="center", fixed=True))
     blocks += _listed_blocks(verified, relations)
     if left_out:
         blocks += [
@@ -150,8 +151,8 @@ def certificate_list_receipt(
         ]
     blocks += [
         Separator("dashed"),
-        Text(watermark_sentence(valid_until, centre_name), bold=True),
-        Field(_("凭条有效期至"), cn_date(valid_until)),
+        Text(watermark_sentence(valid_until, centre_name), bold=True, fixed=True),  # the same all day
+        Field(_("凭条有效期至"), cn_date(valid_until), fixed=True),
         Space(8),
         Qr(verify_text, caption=_("工作人员扫码核验本凭条"), share=0.5),
     ]
@@ -180,7 +181,7 @@ def _not_proof_receipt(
     blocks += _listed_blocks(certificates, relations)
     blocks += [
         Separator("dashed"),
-        Text(_("本页所列证照未能核验，不能作为办事凭证。如需办理，请到窗口咨询。"), bold=True),
+        Text(_("本页所列证照未能核验，不能作为办事凭证。如需办理，请到窗口咨询。"), bold=True, fixed=True),
     ]
     return Receipt(
         title=_("电子证照查询结果（未核验）"),
@@ -207,12 +208,12 @@ def rating_thanks_receipt(
         raise ValueError(f"score must be 1..5, not {score}")
     stars = "★" * score + "☆" * (5 - score)
     blocks: list[Block] = [
-        Text(_("感谢您的评价！"), size="large", bold=True, align="center"),
+        Text(_("感谢您的评价！"), size="large", bold=True, align="center", fixed=True),
         Field(_("服务事项"), _(service_name)),
         Field(_("评价"), _("{stars}（{score} 分）").format(stars=stars, score=score)),
-        Field(_("办理终端"), terminal_name),
+        Field(_("办理终端"), terminal_name, fixed=True),
         Field(_("评价时间"), cn_datetime(issued_at)),
-        Text(_("您的评价已提交至政务服务“好差评”系统，我们将持续改进服务。"), size="small"),
+        Text(_("您的评价已提交至政务服务“好差评”系统，我们将持续改进服务。"), size="small", fixed=True),
     ]
     if verify_text:
         blocks += [Space(8), Qr(verify_text, caption=_("扫码查看评价回执"), share=0.45)]

@@ -16,21 +16,32 @@ Align = Literal["left", "center"]
 
 @dataclass(frozen=True, slots=True)
 class Text:
-    """A paragraph, wrapped to the paper width."""
+    """A paragraph, wrapped to the paper width.
+
+    ``fixed``: the text is the same for any citizen (a notice, a heading), so the renderer may
+    remember its drawn lines from one receipt to the next. Left False, the text is treated as
+    personal and forgotten when the receipt is drawn (kiosk.receipt.render).
+    """
 
     text: str
     size: Literal["small", "normal", "large"] = "normal"
     bold: bool = False
     align: Align = "left"
+    fixed: bool = False
 
 
 @dataclass(frozen=True, slots=True)
 class Field:
-    """``label：value``; the value wraps under itself, beside the label."""
+    """``label：value``; the value wraps under itself, beside the label.
+
+    The label is always fixed wording; ``fixed`` says the value is too (a status, the terminal's
+    name), as for :class:`Text`. Left False, the value is treated as personal.
+    """
 
     label: str
     value: str
     size: Literal["small", "normal"] = "normal"
+    fixed: bool = False
 
 
 @dataclass(frozen=True, slots=True)

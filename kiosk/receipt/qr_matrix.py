@@ -7,13 +7,12 @@ module rectangle at a time. Here qrcode still encodes the data, places it and ch
 pattern, scored with the same rules as ``qrcode.util.lost_point`` (runs of 5 or more, 2x2 blocks,
 finder-like 1:1:3:1:1 patterns, the dark share), vectorised, and the image is the matrix scaled
 with numpy. The mask chosen, and so every module, is the one qrcode chooses: a test compares the
-matrices and the images over many payloads and versions. Symbols are remembered by payload, so a
-retry or a reprint of the same receipt draws the same image without any of this.
+matrices and the images over many payloads and versions. Symbols are NOT remembered by payload:
+a receipt's payload carries its check code, which may not outlive the citizen's session
+(kiosk.receipt.render says why), and the symbol costs about a millisecond.
 """
 
 from __future__ import annotations
-
-from functools import lru_cache
 
 import numpy as np
 import qrcode
@@ -112,10 +111,9 @@ def qr_matrix(data: bytes) -> np.ndarray:
     return np.array([[bool(m) for m in row] for row in final]) | (data_modules & candidates[best])
 
 
-@lru_cache(maxsize=16)
 def qr_image(data: str, target_dots: int) -> Image.Image:
     """A QR code with whole-dot modules (no resampling blur) and a 4-module quiet zone, in mode
-    ``L`` (0 = dark). Remembered by payload and size: callers paste it and never draw on it."""
+    ``L`` (0 = dark)."""
     modules = np.pad(qr_matrix(data.encode("utf-8")), BORDER)
     box = max(2, target_dots // modules.shape[0])
     dots = np.where(modules, 0, 255).astype(np.uint8).repeat(box, axis=0).repeat(box, axis=1)

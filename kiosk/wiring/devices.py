@@ -22,7 +22,7 @@ def build_devices(config: KioskConfig, demo_identities: Path | None = None) -> D
     """Each device is built independently: one that cannot be built leaves the others working."""
     from kiosk.wiring.camera import build_qr_scanner
     from kiosk.wiring.card import build_card_reader
-    from kiosk.wiring.printer import build_printer
+    from kiosk.wiring.printer import build_printer, warm_up_receipts
 
     devices = Devices()
     d = config.devices
@@ -36,6 +36,7 @@ def build_devices(config: KioskConfig, demo_identities: Path | None = None) -> D
         log.exception("camera could not be built", extra={"kind": d.camera.kind})
     try:
         devices.printer = build_printer(d.printer)
+        warm_up_receipts(devices.printer)  # in the background: the first receipt is not drawn cold
     except Exception:
         log.exception("printer could not be built", extra={"kind": d.printer.kind})
     return devices
