@@ -4,7 +4,8 @@ Demo mode runs the real app with simulated devices and the embedded reference se
 controls insert one of the fictitious demo cards, show a 亮证码 to the simulated camera, pull the
 card, and make the printer run out of paper or open its cover, so every path can be shown without
 hardware. Keys: F1–F6 insert demo card 1–6, F7 pull the card, F8 show the first holder's 亮证码,
-F9 an unreadable card, F10 paper out/in, F11 cover open/closed.
+F9 an unreadable card, F10 paper out/in, F11 cover open/closed. 打印加注件 goes to a simulated A4
+printer (drivers.printer.simulated_a4) whose last page the controls read back.
 """
 
 from __future__ import annotations
@@ -67,6 +68,21 @@ class DemoControls:
     def last_receipt(self) -> Any:
         return getattr(self.devices.printer, "last_image", None)
 
+    def a4_printer(self) -> Any:
+        """The simulated A4 printer (加注件) demo mode prints to (kiosk.wiring.printer)."""
+        from kiosk.wiring.printer import simulated_a4_printer
+
+        return simulated_a4_printer()
+
+    def last_annotated_copy(self) -> Any:
+        """Page one of the last 加注件 the simulated A4 printer took, as an image (or None)."""
+        return self.a4_printer().last_preview
+
+    def last_annotated_pdf(self) -> bytes | None:
+        """The last 加注件 PDF the simulated A4 printer took, as a CUPS queue would have got it."""
+        pdf: bytes | None = self.a4_printer().last_pdf
+        return pdf
+
     def keys(self) -> dict[str, Callable[[], None]]:
         def safe(action: Callable[[], None]) -> Callable[[], None]:
             def run() -> None:
@@ -110,9 +126,19 @@ def demo_config(config: Any, server: Any) -> Any:
         }
     )
     terminal = config.terminal.model_copy(update={"id": server.terminal_id})
+    devices = config.devices
+    if devices.printer.kind == "simulated" and not devices.printer.a4_queue:
+        # 加注件 on the simulated A4 printer beside the simulated receipt printer (a real terminal
+        # names its CUPS queue in a4_queue, and a configured queue is kept)
+        from kiosk.wiring.printer import SIMULATED_A4_QUEUE
+
+        printer = devices.printer.model_copy(update={"a4_queue": SIMULATED_A4_QUEUE})
+        devices = devices.model_copy(update={"printer": printer})
     # the seals of the server's OFD files are made under its demo CA: trusted here, in demo only
     trust = config.trust.model_copy(update={"ofd_seal_anchors": list(getattr(server, "ofd_anchors", []))})
-    return config.model_copy(update={"backend": backend, "terminal": terminal, "trust": trust})
+    return config.model_copy(
+        update={"backend": backend, "terminal": terminal, "trust": trust, "devices": devices}
+    )
 
 
 def token_issuer(server: Any) -> Callable[[str], str]:

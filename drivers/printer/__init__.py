@@ -1,4 +1,5 @@
-"""Receipt printers: ESC/POS over TCP, USB, serial and CUPS (python-escpos), a file writer and a simulator.
+"""Receipt printers: ESC/POS over TCP, USB, serial and CUPS (python-escpos), a file writer and a simulator;
+the A4 queue for 加注件 (CUPS) and its simulator for demo mode.
 
 Every printer here satisfies ``kiosk.ports.PrinterPort`` by shape: ``status()``, ``print_image(img)``
 (raster ``GS v 0`` then cut; raises :class:`PrinterError`, an ``OSError``, with a stable ``reason``)
@@ -15,6 +16,7 @@ from drivers.printer.job_bytes import receipt_job  # noqa: E402
 from drivers.printer.network import NetworkPrinter  # noqa: E402
 from drivers.printer.serial import SerialPrinter  # noqa: E402
 from drivers.printer.simulated import SimulatedPrinter  # noqa: E402
+from drivers.printer.simulated_a4 import SimulatedA4Printer  # noqa: E402
 from drivers.printer.types import PAPER_WIDTH_DOTS, PrinterError, PrinterStatus, paper_width_dots  # noqa: E402
 from drivers.printer.usb import UsbPrinter  # noqa: E402
 
@@ -27,6 +29,7 @@ __all__ = [
     "PrinterError",
     "PrinterStatus",
     "SerialPrinter",
+    "SimulatedA4Printer",
     "SimulatedPrinter",
     "UsbPrinter",
     "paper_width_dots",

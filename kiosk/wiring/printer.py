@@ -1,4 +1,5 @@
-"""Build the configured receipt printer (drivers/printer) behind ``kiosk.ports.PrinterPort``."""
+"""Build the configured receipt printer (drivers/printer) behind ``kiosk.ports.PrinterPort``, and the
+A4 queue for 加注件 (a CUPS queue; in demo mode the simulated A4 printer)."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from drivers.printer import (
     FilePrinter,
     NetworkPrinter,
     SerialPrinter,
+    SimulatedA4Printer,
     SimulatedPrinter,
     UsbPrinter,
 )
@@ -46,10 +48,36 @@ def build_printer(config: PrinterConfig) -> PrinterPort:
     raise ValueError(f"unknown printer kind: {config.kind}")  # pragma: no cover - the config forbids it
 
 
+#: The ``a4_queue`` demo mode sets (kiosk.demo.demo_config) beside the simulated receipt printer.
+SIMULATED_A4_QUEUE = "simulated-a4"
+_simulated_a4: SimulatedA4Printer | None = None
+_simulated_a4_lock = threading.Lock()
+
+
+def simulated_a4_printer() -> SimulatedA4Printer:
+    """The process's one simulated A4 printer.
+
+    One per process, not one per call, because the A4 queue is built from the configuration at
+    every job (kiosk.issued.printing), as a CUPS queue is a name for a printer that outlives the
+    call; the demo controls read the jobs it took from the same instance.
+    """
+    global _simulated_a4
+    with _simulated_a4_lock:
+        if _simulated_a4 is None:
+            _simulated_a4 = SimulatedA4Printer()
+        return _simulated_a4
+
+
 def build_a4_queue(config: PrinterConfig) -> A4Queue | None:
-    """The CUPS queue for A4 copies (加注件), or None when ``a4_queue`` is not set."""
+    """The CUPS queue for A4 copies (加注件), or None when ``a4_queue`` is not set.
+
+    Only a simulated receipt printer (demo mode, tests) pairs with the simulated A4 printer: with
+    any real receipt printer ``a4_queue`` names a CUPS queue, whatever it is called.
+    """
     if not config.a4_queue:
         return None
+    if config.kind == "simulated" and config.a4_queue == SIMULATED_A4_QUEUE:
+        return simulated_a4_printer()
     timeout = max(config.timeout_seconds, 10.0)
     return CupsQueue(config.a4_queue, server=config.cups_server, timeout_seconds=timeout)
 
