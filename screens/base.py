@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
+from kivy.clock import Clock
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.layout import Layout
@@ -153,7 +154,7 @@ class KioskScreen(Screen):
         if ready is not None:
             page, self._signature, self._shown_in_place = ready
             self.clear_widgets()
-            self.add_widget(page)
+            self.show_page(page)
         sig, state = self.signature(), self.in_place_state()
         unchanged = not force and sig == self._signature
         if unchanged and (state == self._shown_in_place or self.update_in_place()):
@@ -161,7 +162,7 @@ class KioskScreen(Screen):
             return
         self._signature, self._shown_in_place = sig, state
         self.clear_widgets()
-        self.add_widget(self.build())
+        self.show_page(self.build())
 
     def build(self) -> Widget:
         raise NotImplementedError
@@ -212,6 +213,22 @@ class KioskScreen(Screen):
         s = self.ctx.sizes
         return BoxLayout(orientation="vertical", padding=(dp(48), dp(36)), spacing=dp(s.spacing))
 
+    def show_page(self, page: Widget) -> None:
+        """Show ``page``; a column of it whose fixed parts are taller than the page area (a
+        landscape window, elder mode's sizes, long English) goes in a list that scrolls, with its
+        cue. The columns: the page, or each column of a page split in two (landscape).
+
+        WHY: a vertical BoxLayout taller than its box draws its top above it, under the header: the
+        title and the question were cut with no sign of it (landscape rating, complaint, face,
+        consent, PIN pages). A column with a list of its own (a ScrollView) divides its room itself.
+        """
+        self.add_widget(page)
+        if isinstance(page, BoxLayout) and page.orientation == "horizontal":
+            for column in list(page.children):
+                scroll_when_taller(page, column, self.ctx.sizes.small)
+        else:
+            scroll_when_taller(self, page, self.ctx.sizes.small)
+
     def scroll(self, content: Layout) -> ScrollView:
         content.size_hint_y = None
         content.bind(minimum_height=content.setter("height"))
@@ -220,3 +237,49 @@ class KioskScreen(Screen):
         view.add_widget(content)
         add_scroll_cue(view, content, self.ctx.sizes.small)  # "▼ 向下滑动查看更多" while more follows
         return view
+
+
+def scroll_when_taller(container: Widget, column: Widget, cue_size: float) -> None:
+    """Put ``column`` (a vertical BoxLayout in ``container``) in a list that scrolls, with its cue,
+    while its fixed parts are taller than the container; back in place when they fit again.
+
+    Decided a frame after each change, once laid out: a label is 100 px tall until its text is
+    rendered, and a page was put in a list for that alone.
+    """
+    if not isinstance(column, BoxLayout) or column.orientation != "vertical":
+        return
+    if any(isinstance(w, ScrollView) for w in column.walk(restrict=True)):
+        return
+    view: list[ScrollView] = []
+    grow = column.setter("height")
+
+    def check(*_: Any) -> None:
+        room = container.height
+        if room <= 1:
+            return
+        taller = column.minimum_height > room + 1
+        if taller and column.parent is container:
+            index = container.children.index(column)
+            container.remove_widget(column)
+            column.size_hint_y = None
+            column.height = column.minimum_height
+            column.bind(minimum_height=grow)
+            scroll = ScrollView(do_scroll_x=False, bar_width=dp(10), scroll_type=["bars", "content"])
+            scroll.size_hint_x = column.size_hint_x
+            clip_with_scissor(scroll)
+            scroll.add_widget(column)
+            add_scroll_cue(scroll, column, cue_size)
+            view[:] = [scroll]
+            container.add_widget(scroll, index=index)
+        elif not taller and view and column.parent is view[0] and view[0].parent is container:
+            index = container.children.index(view[0])
+            column.unbind(minimum_height=grow)
+            view[0].remove_widget(column)
+            container.remove_widget(view[0])
+            view.clear()
+            column.size_hint_y = 1
+            container.add_widget(column, index=index)
+
+    soon = Clock.create_trigger(check, 0)
+    column.bind(minimum_height=lambda *_: soon())
+    soon()

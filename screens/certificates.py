@@ -16,7 +16,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from kiosk.views import CertificateCard, certificate_cards, holder_view
 from screens.base import KioskScreen
-from screens.paging import Pager
+from screens.paging import Pager, fit_pages
 from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
@@ -38,6 +38,21 @@ def finish_off_screen(widget: Widget) -> None:
             w.do_layout()
         if isinstance(w, Label):
             w.texture_update()
+
+
+def measure(widget: Widget, width: float) -> float:
+    """Lay ``widget`` out off screen at ``width`` and return its height (its labels rendered).
+
+    The second pass, children first, lets each layout take its children's final heights (a
+    label's height is known only once its text is rendered, after its parent's first pass).
+    """
+    if abs(widget.width - width) > 0.5:  # built at another width (or none): render it at this one
+        widget.width = width
+        finish_off_screen(widget)
+    for w in reversed(list(widget.walk(restrict=True))):
+        if isinstance(w, Layout):
+            w.do_layout()
+    return float(widget.height)
 
 
 def column_width(grid: GridLayout) -> float | None:
@@ -103,12 +118,15 @@ class CertificatesScreen(KioskScreen):
     # card's badge. Rebuilding the whole list for each re-rendered every label and left thousands of
     # Kivy objects of cyclic garbage per citizen, the largest share of the GC pause between citizens
     in_place = frozenset({"records"})
-    page_parts = ("_badges",)
+    page_parts = ("_badges", "_elder", "_panels", "_pager_slot")
     _badges: dict[str, tuple[Badge, str | None]] | None = None  # identifier -> (badge, reason shown)
     _built = 0  # counts builds: cards added a frame later belong to the page of their build
+    _elder: tuple[BoxLayout, GridLayout, Any] | None = None  # elder mode: list's box, list, owner
+    _panels: list[Widget] | None = None  # elder mode: every card built, cut into pages
+    _pager_slot: BoxLayout | None = None  # elder mode: where 上一页 / 下一页 go, beside the greeting
 
     def extra_signature(self) -> Any:
-        return self.pager.index
+        return None  # elder mode's pages change in place (_show_page), no rebuild
 
     def in_place_value(self, part: str) -> Any:
         """Records arriving, and records that could not be fetched (their card says 无法核验)."""
@@ -146,7 +164,7 @@ class CertificatesScreen(KioskScreen):
             self._badges[card.identifier] = (badge, card.reason)
         return panel
 
-    def _add_later(self, listing: GridLayout, identifiers: list[str]) -> None:
+    def _add_later(self, listing: GridLayout, identifiers: list[str], done: Any = None) -> None:
         """Build the remaining cards one a frame off screen, each as it stands then (its record may
         have arrived), and add them to the list together once the last one is built.
 
@@ -156,6 +174,7 @@ class CertificatesScreen(KioskScreen):
         again (GL 22 ms at rest, 40–70 ms while records are verified): four frames of 100–130 ms
         a citizen. Built off screen a card costs its frame no drawing, each at the width the list
         gives it (its labels are not rendered twice), and the page is drawn once when they join it.
+        ``done``: given the built cards instead (elder mode cuts them into pages: _fit_pages).
         """
         built = self._built
         waiting = list(identifiers)
@@ -165,6 +184,9 @@ class CertificatesScreen(KioskScreen):
             if built != self._built:  # rebuilt or dropped meanwhile: the staged cards go with it
                 return
             if not waiting:
+                if done is not None:
+                    done(staged)
+                    return
                 for panel in staged:
                     listing.add_widget(panel)
                 return
@@ -178,6 +200,55 @@ class CertificatesScreen(KioskScreen):
         if waiting:
             Clock.schedule_once(next_card, 0)
 
+    def _fit_pages(self, panels: list[Widget], tries: int = 0) -> None:
+        """Cut the built cards into the pages that fit the list's room here and show the current one.
+
+        A card row taller than the whole room (the smallest landscape window) cannot be paged: the
+        cards go in a list that scrolls, with its cue (screens.scrollcue), rather than be cut.
+        """
+        if self._elder is None:
+            return
+        holder_box, listing, owner = self._elder
+        width = column_width(listing)
+        if holder_box.get_root_window() is None or width is None:
+            if tries < 30:  # not on screen or not laid out yet: once it is
+                Clock.schedule_once(lambda _dt: self._fit_pages(panels, tries + 1), 0)
+            return
+        heights = [measure(panel, width) for panel in panels]
+        room = holder_box.height
+        pages = fit_pages(heights, room, listing.cols, listing.spacing[1])
+        self._panels = panels
+        if any(max(heights[a:b]) > room + 1 for a, b in pages if b > a):
+            holder_box.clear_widgets()
+            listing.clear_widgets()
+            for panel in panels:
+                listing.add_widget(panel)
+            holder_box.add_widget(self.scroll(listing))
+            self.pager.fitted(owner, [(0, len(panels))])
+            return
+        self.pager.fitted(owner, pages)
+        self._show_page()
+
+    def _show_page(self) -> None:
+        """Show the pager's page of the built cards, and 上一页 / 第 n/m 页 / 下一页 when there are more."""
+        if self._elder is None:
+            return
+        _holder, listing, _owner = self._elder
+        start, end = self.pager.pages[min(self.pager.index, len(self.pager.pages) - 1)]
+        listing.clear_widgets()
+        for panel in (self._panels or [])[start:end]:
+            listing.add_widget(panel)
+        slot = self._pager_slot
+        if slot is None:
+            return
+        slot.clear_widgets()
+        if len(self.pager.pages) > 1:
+            s = self.ctx.sizes
+            slot.size_hint_x = 1.5
+            slot.add_widget(self.pager.controls(len(self._panels or []), s, self._show_page))
+        else:
+            slot.size_hint_x, slot.width = None, 0
+
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
@@ -185,8 +256,24 @@ class CertificatesScreen(KioskScreen):
         self._built += 1
         page = self.page()
         holder = holder_view(c.machine)
-        if holder is not None:
-            page.add_widget(KLabel(holder.greeting, size=s.title, bold=True, colour=BLUE))
+        greeting = KLabel(holder.greeting if holder is not None else "", size=s.title, bold=True, colour=BLUE)
+        self._pager_slot = None
+        if c.machine.prefs.elder_mode and not c.machine.busy:
+            # the greeting's row also holds 上一页 / 第 n/m 页 / 下一页 when there are pages: one row
+            # less under the cards (in landscape two rows of buttons under them left no room)
+            top = BoxLayout(orientation="horizontal", spacing=dp(24), size_hint_y=None)
+            self._pager_slot = BoxLayout(size_hint_x=None, width=0)
+            top.add_widget(greeting)
+            top.add_widget(self._pager_slot)
+
+            def fit_top(*_: Any) -> None:
+                top.height = max(dp(s.button_height), greeting.height)
+
+            greeting.bind(height=fit_top)
+            fit_top()
+            page.add_widget(top)
+        elif holder is not None:
+            page.add_widget(greeting)
         cards = certificate_cards(c.machine, self.ctx.today)
         if c.machine.busy:
             page.add_widget(KLabel(c.machine.busy, size=s.title * 0.8, colour=BLUE, halign="center"))
@@ -199,24 +286,36 @@ class CertificatesScreen(KioskScreen):
             return page
         page.add_widget(KLabel(_("共找到 {n} 个电子证照，点击可查看详情").format(n=len(cards)), size=s.body))
         listing = GridLayout(cols=2 if self.landscape() else 1, spacing=dp(s.spacing * 0.7))
-        elder = c.machine.prefs.elder_mode  # elder mode: a few cards per page, 上一页/下一页 (screens/paging)
-        per_screen = self.pager.items(c.machine.session_id, cards) if elder else cards
+        elder = c.machine.prefs.elder_mode  # elder mode: the cards that fit, 上一页/下一页 (screens/paging)
         self._badges = {}
-        for card in per_screen[:CARDS_WITH_THE_PAGE]:
-            listing.add_widget(self._card(card))
-        self._add_later(listing, [card.identifier for card in per_screen[CARDS_WITH_THE_PAGE:]])
         if elder:
-            page.add_widget(listing)
-            if len(cards) > len(per_screen):
-                page.add_widget(self.pager.controls(len(cards), s, lambda: self.refresh(force=True)))
+            # every card is built (one a frame, off screen), then cut into the pages that fit the
+            # room the list has here (_fit_pages); the pager goes beside the greeting
+            # at least about a card's height: on a window too small for the page's buttons the page
+            # scrolls as a whole (KioskScreen.show_page) and the list keeps this much
+            holder_box = BoxLayout(size_hint_min_y=dp(s.body * 7))
+            holder_box.add_widget(listing)
+            page.add_widget(holder_box)
+            self._elder = (holder_box, listing, c.machine.session_id)
+            self._add_later(listing, [card.identifier for card in cards], done=self._fit_pages)
         else:
+            self._elder = None
+            for card in cards[:CARDS_WITH_THE_PAGE]:
+                listing.add_widget(self._card(card))
+            self._add_later(listing, [card.identifier for card in cards[CARDS_WITH_THE_PAGE:]])
             page.add_widget(self.scroll(listing))
+        guide = None
         if c.config.services.guide and "guide" in c.available_views:
             guide = BigButton(_("办事指南（查看免证材料）"), lambda: c.open_view("guide"), s, primary=False)
-            page.add_widget(guide)
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
+        if guide is not None:
+            if self.landscape():  # one row: the page's height goes to the cards
+                guide.size_hint_x = 1.6
+                actions.add_widget(guide)
+            else:
+                page.add_widget(guide)
         actions.add_widget(BigButton(_("完成"), c.finish_service, s, primary=False))
         if c.config.services.print_receipt and c.printing_available():
             actions.add_widget(BigButton(_("打印证照清单"), c.print_receipt, s))

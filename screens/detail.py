@@ -23,8 +23,11 @@ from screens.clipping import clip_with_scissor
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
-# the drawn page takes at most this share of the window's height (the field list stays in view)
+# the drawn page takes at most this share of the window's height (the field list stays in view);
+# less in elder mode, whose larger text and buttons left the field list no room under it (and the
+# onlooker warning pushed the title under the header)
 FACE_MAX_SHARE = 0.38
+FACE_MAX_SHARE_ELDER = 0.28
 FACE_ZOOM_MAX = 4.0
 
 
@@ -33,9 +36,10 @@ class FaceViewer(StencilView):
     box, clipped to it; a double tap puts it back. The pixels come from kiosk.issued (covered for
     onlookers until the citizen reveals the fields); this only shows them."""
 
-    def __init__(self, texture: Texture, **kw: Any) -> None:
+    def __init__(self, texture: Texture, max_share: float = FACE_MAX_SHARE, **kw: Any) -> None:
         super().__init__(size_hint_y=None, **kw)
         self._aspect = texture.height / max(texture.width, 1)
+        self._max_share = max_share
         self.scatter = Scatter(
             do_rotation=False, scale_min=1.0, scale_max=FACE_ZOOM_MAX, auto_bring_to_front=False
         )
@@ -46,7 +50,7 @@ class FaceViewer(StencilView):
         self.bind(width=self._fit, pos=self._fit)
 
     def _fit(self, *_: Any) -> None:
-        height = min(self.width * self._aspect, Window.height * FACE_MAX_SHARE)
+        height = min(self.width * self._aspect, Window.height * self._max_share)
         self.height = height
         width = height / self._aspect
         self.scatter.transform = self.scatter.transform.identity()
@@ -151,13 +155,20 @@ class DetailScreen(KioskScreen):
         colour = {"valid": BADGE["valid"], "checking": BADGE["checking"]}.get(view.status, BADGE["revoked"])
         line = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.body * 2.2), spacing=dp(16))
         badge_box = BoxLayout(size_hint_x=None, width=dp(s.body * 7))
-        badge_box.add_widget(Badge(view.verdict, colour, s.body))
+        badge = Badge(view.verdict, colour, s.body)
+        # as wide as its badge (Checking the seal… is wider): it was drawn over the message beside it
+        badge.bind(width=lambda *_: setattr(badge_box, "width", max(dp(s.body * 7), badge.width)))
+        badge_box.add_widget(badge)
         line.add_widget(badge_box)
-        line.add_widget(KLabel(view.message, size=s.small, colour=TEXT_MUTED, line_height=s.line_height))
+        message = KLabel(view.message, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
+        # a message on two lines makes the row taller (it was drawn over the title above)
+        message.bind(height=lambda *_: setattr(line, "height", max(dp(s.body * 2.2), message.height)))
+        line.add_widget(message)
         page.add_widget(line)
         texture = face_texture(view)
         if texture is not None:
-            page.add_widget(FaceViewer(texture))
+            elder = self.ctx.machine.prefs.elder_mode
+            page.add_widget(FaceViewer(texture, FACE_MAX_SHARE_ELDER if elder else FACE_MAX_SHARE))
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -168,40 +179,57 @@ class DetailScreen(KioskScreen):
         if view is None:
             page.add_widget(spacer())
             return page
+        landscape = self.landscape()
+        # landscape: the title and the certificate (as issued, then its fields, in a list that
+        # scrolls) on the left, the buttons on the right; stacked, the page was taller than the
+        # window and its top was cut under the header (3 of 8 fields, no cue)
+        left, side = page, page
+        if landscape:
+            body = BoxLayout(orientation="horizontal", spacing=dp(36))
+            left = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.6))
+            side = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.6), size_hint_x=0.7)
+            body.add_widget(left)
+            body.add_widget(side)
+            page.add_widget(body)
         head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.title * 1.6))
-        head.add_widget(KLabel(view.title, size=s.title, bold=True, colour=BLUE))
+        title = KLabel(view.title, size=s.title, bold=True, colour=BLUE)
+        # a long name (Motor Vehicle Driving Licence) takes two lines: the row grows with it, it was
+        # drawn over the seal line below
+        title.bind(height=lambda *_: setattr(head, "height", max(dp(s.title * 1.6), title.height)))
+        head.add_widget(title)
         badge_box = BoxLayout(size_hint_x=None, width=dp(240), padding=(0, dp(12)))
         badge_box.add_widget(Badge(view.badge.label, BADGE.get(view.badge.status, BADGE["checking"]), s.body))
         head.add_widget(badge_box)
-        page.add_widget(head)
+        left.add_widget(head)
         if view.acting_for:
-            page.add_widget(KLabel(view.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
+            left.add_widget(KLabel(view.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
         if view.reason:
-            page.add_widget(
+            left.add_widget(
                 KLabel(view.reason, size=s.body, colour=BADGE.get(view.badge.status, BADGE["revoked"]))
             )
         if c.machine.busy or view.loading:
-            page.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
+            left.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
         issued = self._issued()
-        if issued is not None:
-            self._add_issued(page, issued)
         face = BoxLayout(orientation="vertical", spacing=dp(10))
+        if issued is not None:
+            self._add_issued(face if landscape else page, issued)
         panel = Panel(spacing=s.spacing * 0.4)
         for label, value in view.fields:
             panel.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
             panel.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
         face.add_widget(panel)
-        page.add_widget(self.scroll(face))
+        left.add_widget(self.scroll(face))
         if view.maskable:
-            page.add_widget(self._reveal_controls(view.revealed))
+            side.add_widget(self._reveal_controls(view.revealed))
         seal_failed = issued is not None and issued.seal_failed
         notice = view.notice or (not_official_notice() if seal_failed else None)
-        if view.watermark and not seal_failed:
-            page.add_widget(
+        if view.watermark and not seal_failed and not (self._confirming and not landscape):
+            # (portrait: hidden while the onlooker warning stands in its place, which needs the room)
+            side.add_widget(
                 KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
             )
         elif notice:
-            page.add_widget(
+            side.add_widget(
                 KLabel(notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height)
             )
         actions = BoxLayout(
@@ -218,5 +246,15 @@ class DetailScreen(KioskScreen):
             and cfg.devices.printer.a4_queue
         ):
             actions.add_widget(BigButton(_("打印加注件"), c.print_annotated, s))
+        if landscape:
+            side.add_widget(spacer())
+            if len(actions.children) > 2:  # three buttons do not fit the side's width: one above another
+                actions.orientation = "vertical"
+                actions.height = len(actions.children) * dp(s.button_height) + (
+                    len(actions.children) - 1
+                ) * dp(16)
+                actions.spacing = dp(16)
+            side.add_widget(actions)
+            return page
         page.add_widget(actions)
         return page

@@ -17,6 +17,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from kiosk.terms import term
+from screens.linebreak import break_text
 from screens.theme import BLUE, FONT, FONT_BOLD, HEALTH, NORMAL, PAGE, TEXT, WHITE, Sizes, rgba
 from screens.widgets import BigButton, KLabel, Panel
 
@@ -64,6 +65,21 @@ def _line(text: str, size: float, bold: bool = False, halign: str = "left") -> L
     return label
 
 
+def _wrap_line(label: Label, room: float) -> float:
+    """A header line on as many lines as it needs in ``room`` (shortened only when it fits, which
+    it then does not need); the height it needs."""
+    core = label._label
+    wrapped = core.get_extents(label.text)[0] > room
+    label.shorten = not wrapped
+    line = core.get_extents("Ag")[1]
+    if not wrapped:
+        label.size_hint_y = 1
+        return float(line + dp(6))
+    lines = break_text(label.text, lambda text: bool(core.get_extents(text)[0] <= room)).count("\n") + 1
+    label.size_hint_y, label.height = None, lines * line + dp(4)
+    return float(label.height)
+
+
 # a device's state in a mark beside its name, for those who cannot tell the dot's colours apart
 HEALTH_MARKS = {"ok": "✓", "degraded": "！", "down": "×", "unknown": "？"}
 
@@ -71,12 +87,13 @@ HEALTH_MARKS = {"ok": "✓", "degraded": "！", "down": "×", "unknown": "？"}
 class Header(BoxLayout):
     HEALTH_ITEMS = (("card", "读卡"), ("camera", "扫码"), ("printer", "打印"), ("backend", "网络"))
     CENTRE_DP = 36.0  # the centre's name, made smaller (to the mode's floor) only when it would not fit
+    HEIGHT_DP = 132.0  # taller only for a centre's name on more than one line (_fit_centre)
 
     def __init__(self, centre: str, terminal: str, **kw: Any) -> None:
         super().__init__(
             orientation="horizontal",
             size_hint_y=None,
-            height=dp(132),
+            height=dp(self.HEIGHT_DP),
             padding=(dp(36), dp(14)),
             spacing=dp(20),
             **kw,
@@ -113,6 +130,7 @@ class Header(BoxLayout):
         self._right = right
         self._floor = 24.0  # the mode's text floor (use_sizes)
         self.centre.bind(width=self._fit_centre, text=self._fit_centre)
+        self.terminal.bind(text=self._fit_centre, font_size=self._fit_centre)
         self.tick()
 
     def _draw(self, *_: Any) -> None:
@@ -169,7 +187,9 @@ class Header(BoxLayout):
             label.width = text_width + (width - row) / len(texts)  # the rest shared out
 
     def _fit_centre(self, *_: Any) -> None:
-        """The centre's name whole: a smaller size when it would not fit, never below the floor."""
+        """The centre's name whole: a smaller size when it would not fit, never below the floor;
+        on more lines when it does not fit at the floor either (a long English name beside the
+        elder mode's wider device column), the header as tall as that needs."""
         label, room = self.centre, self.centre.width
         if room <= 1:
             return
@@ -178,6 +198,8 @@ class Header(BoxLayout):
         while size > self._floor and label._label.get_extents(label.text)[0] > room:
             size -= 1
             label.font_size = dp(size)
+        centre, terminal = _wrap_line(label, room), _wrap_line(self.terminal, room)
+        self.height = max(dp(self.HEIGHT_DP), centre + terminal + 2 * self.padding[1])
 
 
 class Footer(BoxLayout):

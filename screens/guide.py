@@ -348,7 +348,10 @@ class GuideScreen(KioskScreen):
         else:
             label, colour = _("需携带"), BADGE["unverified"]
         badge_box = BoxLayout(orientation="vertical", size_hint_x=None, width=dp(s.small * 5))
-        badge_box.add_widget(Badge(_(label), colour, s.small))
+        badge = Badge(_(label), colour, s.small)
+        # as wide as its badge ("Not needed" is wider than 可免证): it was drawn over the name beside it
+        badge.bind(width=lambda *_a: setattr(badge_box, "width", max(dp(s.small * 5), badge.width)))
+        badge_box.add_widget(badge)
         badge_box.add_widget(Widget())
         row.add_widget(badge_box)
         text = BoxLayout(orientation="vertical", size_hint_y=None)

@@ -96,10 +96,19 @@ class PrintScreen(KioskScreen):
             page.add_widget(spacer())
             page.add_widget(BigButton(_("下一步"), c.finish_service, s))
             return page
-        page.add_widget(
+        # landscape with a QR code: the words and buttons on the left, the code on the right;
+        # stacked, the page was taller than the window and 未能打印 was cut under the header
+        qr = state.fallback_qr if state else ""
+        col: BoxLayout = page
+        if qr and self.landscape():
+            body = BoxLayout(orientation="horizontal", spacing=dp(48))
+            col = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
+            body.add_widget(col)
+            page.add_widget(body)
+        col.add_widget(
             KLabel(_("未能打印"), size=s.title, bold=True, colour=BADGE["revoked"], halign="center")
         )
-        page.add_widget(
+        col.add_widget(
             KLabel(
                 state.message if state else "",
                 size=s.title * 0.75,
@@ -107,21 +116,29 @@ class PrintScreen(KioskScreen):
                 line_height=s.line_height,
             )
         )
-        page.add_widget(KLabel(_("您的查询结果没有丢失。"), size=s.body, halign="center"))
-        if state and state.fallback_qr:
-            page.add_widget(
+        col.add_widget(KLabel(_("您的查询结果没有丢失。"), size=s.body, halign="center"))
+        if qr:
+            side = (
+                col
+                if col is page
+                else BoxLayout(orientation="vertical", spacing=dp(s.spacing), size_hint_x=0.8)
+            )
+            side.add_widget(
                 KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.body, halign="center")
             )
             holder = BoxLayout(size_hint_y=None, height=dp(380))
             holder.add_widget(Widget())
-            holder.add_widget(qr_image(state.fallback_qr, 360))
+            holder.add_widget(qr_image(qr, 360))
             holder.add_widget(Widget())
-            page.add_widget(holder)
-        page.add_widget(spacer())
+            side.add_widget(holder)
+            if side is not col:
+                side.add_widget(spacer())
+                body.add_widget(side)
+        col.add_widget(spacer())
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
         actions.add_widget(BigButton(_("不打印了"), c.finish_service, s, primary=False))
         actions.add_widget(BigButton(_("重新打印"), c.retry_print, s))
-        page.add_widget(actions)
+        col.add_widget(actions)
         return page

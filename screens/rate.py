@@ -115,25 +115,68 @@ class RateScreen(KioskScreen):
         )
         page.add_widget(spacer())
         # the five grades look the same (none filled, none pre-selected): the page must not steer
-        # toward 好评 (it did: the three positive grades were filled buttons, the negative outlined)
+        # toward 好评 (it did: the three positive grades were filled buttons, the negative outlined).
+        # Landscape: the five in one row, best on the left as in portrait's top; stacked, they
+        # pushed the question above the page (under the header)
+        grades: Any = page
+        if self.landscape():
+            grades = BoxLayout(
+                orientation="horizontal",
+                spacing=dp(s.spacing * 0.6),
+                size_hint_y=None,
+                height=dp(s.button_height),
+            )
+            page.add_widget(grades)
         for score, label in SCORES:
-            page.add_widget(BigButton(_(label), partial(self._choose, score), s, primary=False))
+            grades.add_widget(BigButton(_(label), partial(self._choose, score), s, primary=False))
         page.add_widget(spacer(s.spacing))
-        page.add_widget(BigButton(_("跳过"), lambda: c.rate(None), s, primary=False))
+        skip = BigButton(_("跳过"), lambda: c.rate(None), s, primary=False)
+        if self.landscape():
+            row = BoxLayout(orientation="horizontal", size_hint_y=None, height=skip.height)
+            skip.size_hint_x = 0.4
+            row.add_widget(Widget())
+            row.add_widget(skip)
+            row.add_widget(Widget())
+            page.add_widget(row)
+            page.add_widget(spacer())
+        else:
+            page.add_widget(skip)
         return page
 
     def _reasons_page(self) -> Widget:
         s = self.ctx.sizes
         page = self.page()
         page.add_widget(KLabel(_("请选择不满意的原因（可多选）"), size=s.title, bold=True, halign="center"))
-        grid = GridLayout(cols=2, spacing=dp(s.spacing * 0.6), size_hint_y=None)
-        rows = (len(LOW_REASONS) + 1) // 2
-        grid.height = rows * dp(s.button_height) + (rows - 1) * dp(s.spacing * 0.6)
+        landscape = self.landscape()
+        # landscape: three a row, and 填写补充说明 beside 重新评价 (the page's height, not its
+        # width, is what a landscape window lacks: the title was cut off)
+        cols = 3 if landscape else 2
+        h = dp(s.button_height)
+        grid = GridLayout(cols=cols, spacing=dp(s.spacing * 0.6), size_hint_y=None)
+        rows = -(-len(LOW_REASONS) // cols)
+        grid.height = rows * h + (rows - 1) * dp(s.spacing * 0.6)
         for reason in LOW_REASONS:
             chosen = reason in self._reasons
             label = ("✓ " if chosen else "") + _(reason)
-            grid.add_widget(BigButton(label, partial(self._toggle_reason, reason), s, primary=chosen))
+            grid.add_widget(
+                BigButton(label, partial(self._toggle_reason, reason), s, primary=chosen, height=h)
+            )
         page.add_widget(grid)
+        actions = BoxLayout(
+            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
+        )
+        actions.add_widget(BigButton(_("重新评价"), self._reset, s, primary=False))
+        write = BigButton(_("填写补充说明"), lambda: self._set_typing(True), s, primary=False)
+        if landscape:
+            actions.add_widget(write)
+        if self._reasons:
+            actions.add_widget(BigButton(_("提交评价"), self._submit_low, s))
+        else:  # a hint, not a button: no fill, no outline, nothing to tap (text still ≥ 4.5:1)
+            actions.add_widget(WaitingHint(_("请先选择原因，再提交评价"), s))
+        if landscape and not self._comment:  # 填写补充说明 says there is none yet
+            page.add_widget(spacer())
+            page.add_widget(actions)
+            return page
         note = Panel(spacing=s.spacing * 0.3)
         note.add_widget(KLabel(_("补充说明（可选）"), size=s.small, colour=TEXT_MUTED))
         note.add_widget(
@@ -144,16 +187,9 @@ class RateScreen(KioskScreen):
                 KLabel(_("说明中含有号码，为保护隐私将不会提交"), size=s.small, colour=BADGE["revoked"])
             )
         page.add_widget(note)
-        page.add_widget(BigButton(_("填写补充说明"), lambda: self._set_typing(True), s, primary=False))
+        if not landscape:
+            page.add_widget(write)
         page.add_widget(spacer())
-        actions = BoxLayout(
-            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
-        )
-        actions.add_widget(BigButton(_("重新评价"), self._reset, s, primary=False))
-        if self._reasons:
-            actions.add_widget(BigButton(_("提交评价"), self._submit_low, s))
-        else:  # a hint, not a button: no fill, no outline, nothing to tap (text still ≥ 4.5:1)
-            actions.add_widget(WaitingHint(_("请先选择原因，再提交评价"), s))
         page.add_widget(actions)
         return page
 

@@ -86,12 +86,16 @@ def _blend(fg: tuple[float, ...], bg: tuple[float, float, float]) -> tuple[float
 class Pixels:
     """The screenshot as an array, addressed in Kivy's window coordinates (y up)."""
 
-    def __init__(self, shot: Path) -> None:
+    def __init__(self, shot: Path | Any) -> None:
+        """``shot``: a screenshot file, or the window's pixels as an array (rows top first, RGB)."""
         import numpy as np
         from PIL import Image
 
-        with Image.open(shot) as image:
-            self.rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+        if isinstance(shot, Path):
+            with Image.open(shot) as image:
+                self.rgb = np.asarray(image.convert("RGB"), dtype=np.int16)
+        else:
+            self.rgb = np.asarray(shot, dtype=np.int16)
         self.height, self.width = self.rgb.shape[0], self.rgb.shape[1]
 
     def region(self, box: Box) -> Any:
@@ -235,10 +239,25 @@ def layers() -> list[Widget]:
     return tops
 
 
-def audit_window(state: str, elder: bool, shot: Path | None = None) -> list[Finding]:
+def window_pixels() -> Any:
+    """What the window shows now, as an RGB array (rows top first), read straight from GL.
+
+    WHY not ``Window.screenshot``: it encodes a PNG that the audit would decode again, most of the
+    time an audit took per screen; the audit saves a PNG only of a screen with findings.
+    """
+    import numpy as np
+    from kivy.graphics.opengl import GL_RGB, GL_UNSIGNED_BYTE, glReadPixels
+
+    width, height = Window.size
+    data = glReadPixels(0, 0, width, height, GL_RGB, GL_UNSIGNED_BYTE)
+    return np.frombuffer(data, dtype=np.uint8).reshape(height, width, 3)[::-1]
+
+
+def audit_window(state: str, elder: bool, shot: Path | Any | None = None) -> list[Finding]:
     """Every problem a citizen would meet on the screen now (see the module's docstring).
 
-    ``shot``: a screenshot of exactly this screen; without it the pixel checks are skipped.
+    ``shot``: a screenshot of exactly this screen (a file, or :func:`window_pixels`); without it
+    the pixel checks are skipped.
     """
     floor = dp(ELDER_FLOOR_DP if elder else NORMAL_FLOOR_DP)
     pixels = Pixels(shot) if shot is not None else None
@@ -295,15 +314,17 @@ def audit_window(state: str, elder: bool, shot: Path | None = None) -> list[Find
                     add("outside", text, f"drawn at {tuple(round(v) for v in seen)}, window {Window.size}")
                 texts.append((w, seen))
         # overlaps: text over text, text over a button or card it is not part of
+        shown = [t for t, _b in texts] + [t for t, _b in targets]
+        lineage = {id(w): {id(p) for p in ancestors(w)} for w in shown}
         for i, (a, abox) in enumerate(texts):
-            family = {id(p) for p in ancestors(a)} | {id(a)}
+            family = lineage[id(a)] | {id(a)}
             for b, bbox in texts[i + 1 :]:
-                if id(b) in family or id(a) in {id(p) for p in ancestors(b)}:
+                if id(b) in family or id(a) in lineage[id(b)]:
                     continue
                 if _intersect(abox, bbox) is not None:
                     add("overlap", a.text, f"drawn over {b.text[:30]!r}")
             for target, tbox in targets:
-                if id(target) in family or tbox is None or id(a) in {id(p) for p in ancestors(target)}:
+                if id(target) in family or tbox is None or id(a) in lineage[id(target)]:
                     continue
                 if _intersect(abox, tbox) is not None:
                     label = getattr(target, "text", "") or type(target).__name__
@@ -311,6 +332,11 @@ def audit_window(state: str, elder: bool, shot: Path | None = None) -> list[Find
         if pixels is None:
             continue
         for w, seen in texts:
+            ink = ink_box(w)
+            if seen[3] - seen[1] < 0.6 * (ink[3] - ink[1]):
+                # mostly hidden under a list's edge or its cue (which says more follows): the sliver
+                # in view may be the line's empty leading, not its text, and measures 1:1
+                continue
             region = pixels.region(seen)
             if region is None or len(region) < 4:
                 continue

@@ -10,8 +10,7 @@ page added later (a new module in screens/) is audited without changing this wal
 
 from __future__ import annotations
 
-import shutil
-import tempfile
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -38,34 +37,89 @@ class Walk:
     findings: list[Any] = field(default_factory=list)
     audited: list[str] = field(default_factory=list)
     screens_seen: set[str] = field(default_factory=set)
-    _tmp: Path = field(default_factory=lambda: Path(tempfile.mkdtemp(prefix="layout-audit-")))
+    keep_shots: bool = True  # of screens with findings; KIOSK_AUDIT_SHOTS=all: of every screen
 
     async def audit(self, state: str) -> None:
-        """Screenshot the screen as it is now and audit it; keep the screenshot only with findings."""
+        """Audit the screen once it has settled; save its screenshot only when it has findings."""
+        from kiosk.app.layout_audit import audit_window, window_pixels
+
+        d = self.driver
+        await self.drawn()
+        pixels = await self.next_frame(window_pixels)
+        elder = bool(d.machine.prefs.elder_mode)
+        mode = f"{d.machine.prefs.language}-{'elder' if elder else 'normal'}"
+        name = f"{self.size[0]}x{self.size[1]}-{mode}-{state}"
+        found = audit_window(name, elder, pixels)
+        self.findings += found
+        self.audited.append(name)
+        self.screens_seen.add(d.app.manager.current)
+        if (found and self.keep_shots) or os.environ.get("KIOSK_AUDIT_SHOTS") == "all":
+            from PIL import Image
+
+            self.out_dir.mkdir(parents=True, exist_ok=True)
+            Image.fromarray(pixels).save(self.out_dir / f"audit-{name}.png", compress_level=1)
+
+    async def next_frame(self, read: Any) -> Any:
+        """``read()`` during the next frame, after it is drawn and before the buffers are swapped.
+
+        WHY: read after a frame, GL's back buffer holds the frame before it (double buffering),
+        which was a page half drawn now and then (a field's text missing, measured as 1:1).
+        """
         import asyncio
 
         from kivy.core.window import Window
 
-        from kiosk.app.layout_audit import audit_window
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
 
-        d = self.driver
-        await asyncio.sleep(0.35)  # the page is built one frame and shown the next (screens.base)
-        tmp = self._tmp / "shot.png"
-        saved = Window.screenshot(name=str(self._tmp / "s.png"))
-        Path(saved).replace(tmp)
-        elder = bool(d.machine.prefs.elder_mode)
-        mode = f"{d.machine.prefs.language}-{'elder' if elder else 'normal'}"
-        name = f"{self.size[0]}x{self.size[1]}-{mode}-{state}"
-        found = audit_window(name, elder, tmp)
-        self.findings += found
-        self.audited.append(name)
-        self.screens_seen.add(d.app.manager.current)
-        if found:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            shutil.copy(tmp, self.out_dir / f"audit-{name}.png")
+        def grab(*_: Any) -> None:
+            Window.funbind("on_flip", grab)
+            if not done.done():
+                done.set_result(read())
+
+        Window.fbind("on_flip", grab)
+        Window.canvas.ask_update()
+        return await asyncio.wait_for(done, 10)
+
+    async def drawn(self, timeout: float = 8.0) -> None:
+        """Until the screen is settled and drawn: no refresh, page build, layout or texture pending
+        (Kivy's one-shot triggers), no animation running, and two frames drawn since.
+
+        WHY not a fixed sleep: a page is built one frame and shown the next (screens.base), cards
+        join a list a frame at a time; a sleep long enough for the slowest page under load made
+        the audit take minutes, and one too short audits a half-built page.
+        """
+        import asyncio
+
+        from kivy.animation import Animation
+        from kivy.clock import Clock
+
+        app = self.driver.app
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        quiet_since = Clock.frames_displayed
+        while loop.time() < deadline:
+            await asyncio.sleep(0.01)
+            busy = (
+                app._refresh_pending
+                or app._prepared is not None
+                or bool(Animation._instances)
+                or any(not e.loop and e.timeout <= 0 for e in Clock.get_events())
+            )
+            if busy:
+                quiet_since = Clock.frames_displayed
+            elif Clock.frames_displayed >= quiet_since + 2:
+                return
 
     async def settle(self, predicate: Any, what: str) -> None:
-        await self.driver.wait(predicate, what, timeout=30)
+        import asyncio
+
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + 30
+        while not predicate():
+            if loop.time() > deadline:
+                m = self.driver.machine
+                raise AssertionError(f"timed out waiting for {what}; step={m.step} view={m.view}")
+            await asyncio.sleep(0.02)
 
 
 async def walk_everything(d: UiDriver, out_dir: Path, size: tuple[int, int]) -> Walk:
@@ -101,7 +155,7 @@ async def views(walk: Walk, prefix: str = "") -> None:
             await walk.audit(f"{prefix}guide-matter")
             screen.open_matter(None)
         c.close_view()
-        await d.frames(0.2)
+        await walk.drawn()
 
 
 async def staff_and_views(walk: Walk) -> None:
@@ -121,10 +175,9 @@ async def staff_and_views(walk: Walk) -> None:
     if "diagnostics" in c.available_views:
         c.open_view("diagnostics")
         await walk.settle(lambda: d.app.manager.current == "diagnostics", "diagnostics")
-        await d.frames(1.0)  # the checks run in the background
         await walk.audit("diagnostics")
     c.close_view()
-    await d.frames(0.2)
+    await walk.drawn()
 
 
 async def out_of_service(walk: Walk) -> None:
@@ -132,10 +185,9 @@ async def out_of_service(walk: Walk) -> None:
     c = d.controller
     elder, language = c.machine.prefs.elder_mode, c.machine.prefs.language
     c.pause("")
-    await d.frames(0.3)
     await walk.audit("out-of-service")
     c.resume()
-    await d.frames(0.2)
+    await walk.drawn()
     c.set_language(language)
     if bool(c.machine.prefs.elder_mode) != elder:
         c.toggle_elder_mode()
@@ -152,7 +204,10 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     await d.wait_step("identify")
     await walk.audit("identify")
     d.controls.insert_card(holder)
-    await d.wait_step("consent", timeout=30)
+    await walk.settle(lambda: m.step in (Step.FACE, Step.CONSENT) and not m.busy, "face check or consent")
+    if m.step is Step.FACE:  # 人证核验 (kiosk/face, the simulated camera): its pages, not its model
+        await face_pages(walk)
+    await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
     await walk.audit("consent")
     c.agree()
     await d.wait_records(timeout=40)
@@ -161,7 +216,6 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
         m.data.holder.name = RARE_NAME  # the greeting with a name from CJK Extension B
         d.app.screens["certificates"].drop_page()
         d.app.request_refresh()
-    await d.frames(0.5)  # the cards join the list a frame at a time (screens.certificates)
     await walk.audit("certificates")
     screen = d.app.screens["certificates"]
     if m.prefs.elder_mode:
@@ -169,14 +223,13 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
         while d.find_text(_t("下一页")) is not None and pages < 8:
             await d.tap_text(_t("下一页"))
             pages += 1
-            await d.frames(0.5)
             await walk.audit(f"certificates-page{pages}")
         screen.pager.index = 0
     assert m.data is not None
     idents = [cert.identifier for cert in m.data.certificates]
     for n, ident in enumerate(idents, 1):
         c.select(ident)
-        await walk.settle(lambda: m.step is Step.DETAIL and not m.busy, "detail")
+        await walk.settle(lambda: m.step is Step.DETAIL and not m.busy and issued_done(c), "detail")
         await walk.audit(f"detail{n}")
         if n == 1:
             found = d.find_text(_t("显示完整信息"))
@@ -191,7 +244,7 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     valid = [i for i, r in m.data.records.items() if r.verification.ok]
     if valid:
         c.select(valid[0])
-        await walk.settle(lambda: m.step is Step.DETAIL and not m.busy, "detail to print")
+        await walk.settle(lambda: m.step is Step.DETAIL and not m.busy and issued_done(c), "detail to print")
     c.print_receipt()
     await walk.settle(lambda: m.data is not None and m.data.printing.phase in ("done", "failed"), "printed")
     await walk.audit("print-done")
@@ -205,11 +258,50 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     c.finish_service()
     await d.wait_step("rate")
     await walk.audit("rate")
+    rate = d.app.screens["rate"]
+    if hasattr(rate, "_choose"):  # a low grade asks for reasons (screens.rate): that page too
+        rate._choose(2)
+        await walk.audit("rate-reasons")
+        rate._reset()
     c.rate(5)
     await d.wait_step("goodbye")
     await walk.audit("goodbye")
     c.home()
     await walk.settle(lambda: m.step is Step.ATTRACT and not m.active, "home")
+
+
+async def face_pages(walk: Walk) -> None:
+    """The face check's intro, its head-turn challenge and its camera-down page; then on to consent.
+
+    The check itself (dlib on every frame, the verifier) is tests/face's: run here four times a
+    window size it took most of a minute under load, and longer than any wait on a busy machine.
+    The camera is unplugged once the challenge is shown, which ends the try at once (camera down),
+    and the session goes on as if it had passed.
+    """
+    from kiosk.session import Step
+
+    d = walk.driver
+    c = d.controller
+    m = d.machine
+
+    def phase() -> str:
+        face = m.data.face if m.data is not None else None
+        return str(face.phase.value) if face is not None else ""
+
+    await walk.audit("face")
+    c.face_begin()
+    await walk.settle(lambda: phase() not in ("intro", "frontal"), "head-turn challenge")
+    if phase() == "challenge":
+        await walk.audit("face-challenge")
+    camera = c.face.camera
+    camera.unplug()
+    await walk.settle(lambda: phase() != "challenge" and phase() != "frontal", "the try's end")
+    if phase() == "camera_down":
+        await walk.audit("face-camera-down")
+    camera.replug()
+    if m.step is Step.FACE:
+        assert m.data is not None
+        m.face_passed(m.data.id, c.clock())
 
 
 async def moments(walk: Walk, language: str, elder: bool) -> None:
@@ -230,9 +322,8 @@ async def moments(walk: Walk, language: str, elder: bool) -> None:
     await walk.settle(lambda: m.warning_remaining is not None, "idle warning")
     await walk.audit("idle-warning")
     c.keep_alive()
-    await d.frames(0.3)
+    await walk.drawn()
     d.app.call_staff()
-    await d.frames(0.5)
     await walk.audit("help-call")
     notice = d.app._help_notice
     if notice is not None:
@@ -242,6 +333,17 @@ async def moments(walk: Walk, language: str, elder: bool) -> None:
     await walk.audit("error")
     c.home()
     await walk.settle(lambda: not m.active, "home after error")
+
+
+def issued_done(c: Any) -> bool:
+    """The certificate as issued (kiosk.issued) is drawn or failed, not still being fetched: the
+    detail page is rebuilt when it arrives, in a worker, which no Kivy trigger shows."""
+    issued = getattr(c, "issued", None)
+    data = c.machine.data
+    if issued is None or data is None:
+        return True
+    face = issued.face(data.selected)
+    return face is None or face.phase != "loading"
 
 
 def _t(text: str) -> str:
