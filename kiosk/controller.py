@@ -32,6 +32,7 @@ from kiosk.settings import KioskConfig
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
+SCAN_REST_AFTER_SECONDS = 10.0  # the home page untouched this long: the camera reads at rest
 
 
 @dataclass
@@ -147,6 +148,7 @@ class Controller:
         self.card_present = False
         self.card_left = False
         self._last_code: str | None = None  # a digest of the last code read on the identify page
+        self._scanner_at_rest: bool | None = None  # the camera's pace as last set (_pace_scanner)
         # where admin mode saves changes (kiosk run sets them from --config / --secrets)
         self.config_file: Path | None = None
         self.secrets_file: Path | None = None
@@ -315,6 +317,7 @@ class Controller:
         while True:
             await asyncio.sleep(0.5)
             self.machine.tick(self.clock())
+            self._pace_scanner()
 
     # ------------------------------------------------------------------ touches
     def touch(self) -> None:
@@ -503,6 +506,23 @@ class Controller:
                 scanner.stop()
             except Exception:
                 log.exception("camera failed to stop")
+        self._pace_scanner()
+
+    def _pace_scanner(self) -> None:
+        """The home page nobody has touched for a while: the camera decodes slowly and lightly
+        (drivers.camera.scanner AT_REST: a static page must cost next to no CPU), and wakes on
+        its own when a phone comes into view; full speed anywhere a citizen is asked for a code."""
+        set_at_rest = getattr(self.devices.scanner, "set_at_rest", None)
+        if set_at_rest is None or not self._scanning:
+            return
+        untouched = self.machine.at_rest_for(self.clock())
+        at_rest = self._scans_at_home() and untouched is not None and untouched >= SCAN_REST_AFTER_SECONDS
+        if at_rest is not self._scanner_at_rest:
+            self._scanner_at_rest = at_rest
+            try:
+                set_at_rest(at_rest)
+            except Exception:
+                log.exception("camera pace not set")
 
     def _scans_at_home(self) -> bool:
         """The home page invites citizens to show a 亮证码: the camera reads there too (without a

@@ -9,6 +9,13 @@ WHY ``thorough_interval``: the decoder's extra passes cost several times the pla
 and run in full on every frame without a code, i.e. all the time the camera films an empty
 counter. Running them at most every ``thorough_interval`` seconds (plain zxing-cpp on the other
 frames) bounds the CPU of an idle camera while a hard code still gets read within a few frames.
+
+WHY a pace (:class:`ScanPace`, set by the core per page): the home page reads 亮证码 too, and it
+stands untouched most of the day; decoding every frame there with the extra passes cost a large
+share of a core at rest. At rest (``AT_REST``) the scanner decodes at most ``max_fps`` frames a
+second with the plain pass only, and wakes to full speed for ``wake_seconds`` as soon as a frame
+looks unlike the last one it decoded (someone stepped up, a phone came into view): the code is
+then read within about a second, its first frame decoded at most 1/``max_fps`` s after it appeared.
 """
 
 from __future__ import annotations
@@ -18,6 +25,9 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+
+import cv2
+import numpy as np
 
 from drivers.camera.decoder import DecodedCode, QrDecoder
 from drivers.camera.frames import Frame
@@ -38,6 +48,67 @@ class ScannerState:
     payloads_reported: int
 
 
+@dataclass(frozen=True, slots=True)
+class ScanPace:
+    """How hard the scanner works: ``max_fps`` frames decoded a second at most (None: every frame
+    the camera delivers), and whether the decoder's extra passes run (``thorough``)."""
+
+    max_fps: float | None = None
+    thorough: bool = True
+
+
+FULL = ScanPace()
+AT_REST = ScanPace(max_fps=2.0, thorough=False)
+
+_THUMB = (32, 18)  # the picture the wake-up compares: a change of scene, not a code's detail
+
+
+def _thumbnail(image: np.ndarray) -> np.ndarray:
+    small = cv2.resize(image, _THUMB, interpolation=cv2.INTER_AREA).astype(np.float32)
+    return small if small.ndim == 2 else small.mean(axis=2)
+
+
+class _Pacing:
+    """When the worker may decode next and how thoroughly: the pace the core set, woken to full
+    speed for ``wake_seconds`` after a decoded frame differs from the one before it by more than
+    ``wake_change`` grey levels on average. Pure (the clock is passed in): tests step it."""
+
+    def __init__(self, wake_seconds: float, wake_change: float) -> None:
+        self.pace = FULL
+        self.wake_seconds = wake_seconds
+        self.wake_change = wake_change
+        self._awake_until = float("-inf")
+        self._last_at = float("-inf")
+        self._last_thumb: np.ndarray | None = None
+
+    def set(self, pace: ScanPace) -> None:
+        if pace != self.pace:
+            self.pace = pace
+            self._awake_until = float("-inf")
+            self._last_thumb = None
+
+    def effective(self, now: float) -> ScanPace:
+        return FULL if now < self._awake_until else self.pace
+
+    def wait_before_decode(self, now: float) -> float:
+        """Seconds to wait before the next frame may be decoded (0: decode the newest now)."""
+        max_fps = self.effective(now).max_fps
+        if max_fps is None:
+            return 0.0
+        return max(0.0, self._last_at + 1.0 / max_fps - now)
+
+    def decoding(self, now: float, image: np.ndarray) -> bool:
+        """Note a frame about to be decoded at ``now``; returns whether the extra passes may run
+        (the scanner still bounds them to one every ``thorough_interval``)."""
+        self._last_at = now
+        if self.pace.max_fps is not None:  # at rest: does this frame show someone new?
+            thumb = _thumbnail(image)
+            last, self._last_thumb = self._last_thumb, thumb
+            if last is not None and float(np.abs(thumb - last).mean()) > self.wake_change:
+                self._awake_until = now + self.wake_seconds
+        return self.effective(now).thorough
+
+
 class QrScanner:
     """Capture + decode in a worker thread; ``on_text`` gets each newly seen payload.
 
@@ -54,6 +125,8 @@ class QrScanner:
         thorough_interval: float = 0.1,
         preview_width: int = 640,
         clock: Callable[[], float] = time.monotonic,
+        wake_seconds: float = 3.0,
+        wake_change: float = 6.0,
     ) -> None:
         self.source = source
         self.preview_width = preview_width
@@ -71,6 +144,8 @@ class QrScanner:
         self._reported = 0
         self._last_ms: float | None = None
         self._decode_times: list[float] = []
+        self._pacing = _Pacing(wake_seconds, wake_change)
+        self._pace_changed = threading.Event()  # cuts a rest wait short (a new pace, or stop)
 
     # ------------------------------------------------------------------------------------------ port
 
@@ -100,6 +175,7 @@ class QrScanner:
         for up to that many seconds. Safe to call when not running."""
         with self._lock:
             self._stop.set()
+            self._pace_changed.set()
             thread = self._thread
             self._on_text = None
             self._on_code = None
@@ -107,6 +183,21 @@ class QrScanner:
         self.source.stop(wait=wait)
         if wait and thread is not None and thread is not threading.current_thread():
             thread.join(wait)
+
+    def set_pace(self, pace: ScanPace) -> None:
+        """Decode at ``pace`` from now on (``AT_REST`` on a page nobody stands at, ``FULL`` where a
+        citizen is asked for a code); takes effect at once, even in the middle of a rest wait."""
+        with self._lock:
+            self._pacing.set(pace)
+        self._pace_changed.set()
+
+    def set_at_rest(self, at_rest: bool) -> None:
+        """``AT_REST`` or ``FULL``: what the core knows (nobody at the page, or a citizen asked)."""
+        self.set_pace(AT_REST if at_rest else FULL)
+
+    @property
+    def pace(self) -> ScanPace:
+        return self._pacing.pace
 
     def set_thread_setup(self, setup: Callable[[], None] | None) -> None:
         """``setup`` is called first in each capture and decode thread started from now on.
@@ -190,12 +281,20 @@ class QrScanner:
         seq = 0
         last_thorough = float("-inf")
         while not stop.is_set():
+            with self._lock:
+                pause = self._pacing.wait_before_decode(self._clock())
+            if pause > 0:  # at rest: sleep rather than wake for every frame the camera delivers
+                self._pace_changed.clear()
+                self._pace_changed.wait(min(pause, 0.25))
+                continue
             got = self.source.wait_frame(seq, timeout=0.25)
             if got is None:
                 continue
             seq, image = got
+            with self._lock:
+                allowed = self._pacing.decoding(self._clock(), image)
             t0 = time.perf_counter()
-            thorough = t0 - last_thorough >= self.thorough_interval
+            thorough = allowed and t0 - last_thorough >= self.thorough_interval
             codes = self.decoder.decode(image, thorough=thorough)
             t1 = time.perf_counter()
             if thorough:
