@@ -1,4 +1,4 @@
-"""One scripted citizen session with a screenshot of every step and the printed receipt.
+"""One scripted citizen session with a screenshot of every step, the printed receipt and the A4 加注件.
 
 ``kiosk demo --walkthrough DIR`` runs it with no person and no display: the same app, the same
 controller, simulated devices and the embedded reference server, so the screenshots show what a
@@ -66,7 +66,10 @@ def make_walkthrough(
             await driver.frames(0.3)
             await shot("face")
             c.face_begin()
-            await driver.wait_for(lambda: m.step is Step.CONSENT, what="consent after the face check")
+            # (dlib's models on the simulated frames: slow on a busy machine, 15 s was not always enough)
+            await driver.wait_for(
+                lambda: m.step is Step.CONSENT, timeout=60, what="consent after the face check"
+            )
         await shot("consent")
         c.agree()
         await driver.wait_for(
@@ -97,6 +100,41 @@ def make_walkthrough(
         receipt = controls.last_receipt()
         if receipt is not None:
             receipt.save(out_dir / "receipt.png")
+        printed = [out_dir / "receipt.png"]
+        (out_dir / "annotated-copy.png").unlink(missing_ok=True)  # never an earlier run's paper
+        # then the 加注件 of the same certificate on A4, once its seals verified (kiosk.issued)
+        c.back()
+        await driver.wait_for(lambda: m.step is Step.CERTIFICATES and not m.busy, what="list after print")
+        c.select(first_valid)
+
+        def seal_checked() -> bool:
+            face = c.issued.face(first_valid)
+            return m.step is Step.DETAIL and not m.busy and (face is None or face.phase != "loading")
+
+        await driver.wait_for(seal_checked, timeout=60, what="the seal check")
+        await shot("detail-issued")  # the 照面 with its seal verdict, and 打印加注件 once it verified
+        if c.issued.file(first_valid) is not None and c.config.devices.printer.a4_queue:
+            c.print_annotated()
+            await driver.wait_for(
+                lambda: (
+                    m.step is Step.PRINT
+                    and m.data is not None
+                    and m.data.printing.phase in ("done", "failed")
+                ),
+                timeout=90,
+                what="printing the annotated copy",
+            )
+            await shot("print-a4")
+            copy = (
+                controls.last_annotated_copy()
+                if m.data is not None and m.data.printing.phase == "done"
+                else None
+            )
+            if copy is not None:
+                copy.save(out_dir / "annotated-copy.png")
+                printed.append(out_dir / "annotated-copy.png")
+        else:
+            log.warning("walkthrough: no 加注件 (seals not verified or no A4 printer)")
         c.finish_service()
         await driver.wait_for(lambda: m.step is Step.RATE, what="rate")
         await shot("rate")
@@ -106,7 +144,7 @@ def make_walkthrough(
         c.home()
         await driver.wait_for(lambda: m.step is Step.ATTRACT and not m.active, what="back to attract")
         log.info("walkthrough done", extra={"screenshots": len(shots), "dir": str(out_dir)})
-        for path in [*shots, out_dir / "receipt.png"]:
+        for path in [*shots, *printed]:
             print(path)
         print(f"layout audit: {len(findings)} problems" if findings else "layout audit: no problems found")
         for line in findings:

@@ -50,7 +50,8 @@ def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Pat
         [str(KIOSK), "demo", "--walkthrough", str(out)], env=env, capture_output=True, timeout=300
     )
     assert result.returncode == 0, result.stderr.decode(errors="replace")[-3000:]
-    steps = ["attract", "identify", "face", "consent", "certificates", "detail", "print", "rate", "goodbye"]
+    steps = ["attract", "identify", "face", "consent", "certificates", "detail", "print"]
+    steps += ["detail-issued", "print-a4", "rate", "goodbye"]  # the 加注件 on the demo's A4 printer
     for n, step in enumerate(steps, start=1):
         shot = out / f"{n:02d}-{step}.png"
         assert shot.is_file(), shot
@@ -58,6 +59,9 @@ def test_walkthrough_writes_every_step_and_leaves_nothing_personal(tmp_path: Pat
     receipt = Image.open(out / "receipt.png")
     codes = zxingcpp.read_barcodes(receipt.convert("L"))
     assert any(c.text.startswith("KIOSK-V1:") for c in codes)
+    copy = Image.open(out / "annotated-copy.png")  # page one as the simulated A4 printer took it
+    assert copy.width < copy.height
+    assert len(zxingcpp.read_barcodes(copy.convert("L"))) == 1  # its verification QR
 
     # nothing personal in what the process printed (its logs) ...
     logs = result.stdout + result.stderr
