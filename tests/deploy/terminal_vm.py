@@ -29,7 +29,7 @@ import sys
 import tarfile
 import time
 import tomllib
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -207,7 +207,7 @@ metrics_port = 9101
         self.vm.sh("systemctl reset-failed kiosk.service; systemctl start --no-block kiosk.service")
         return self.vm.wait_active(600)
 
-    def reboot(self, hard: bool = False) -> float:
+    def reboot(self, hard: bool = False, meanwhile: Callable[[], None] | None = None) -> float:
         """Reboot the guest (``hard``: QEMU's reset, like the power button held); seconds until the
         attract screen is up again (kiosk.service active: READY=1 after the first drawn frame)."""
         old = self.vm.boot_id()
@@ -217,6 +217,8 @@ metrics_port = 9101
             self.vm.qmp.command("system_reset")
         else:
             self.vm.guest("/bin/systemctl", "reboot", timeout=30)
+        if meanwhile is not None:
+            meanwhile()  # while the guest starts again (e.g. the citizen takes the card)
         self.vm.wait_booted_again(old)
         self.vm.wait_active(900)
         return time.monotonic() - started
