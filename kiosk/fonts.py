@@ -8,6 +8,7 @@ says "SC" into a plain OTF in the user's cache, and everyone (Kivy, Pillow, PDF)
 from __future__ import annotations
 
 import os
+import tempfile
 from pathlib import Path
 
 COLLECTIONS = {
@@ -40,9 +41,18 @@ def _extract_sc_face(collection: Path, target: Path) -> None:
         family = font["name"].getDebugName(1) or ""
         if family.strip() == SC_FAMILY:
             target.parent.mkdir(parents=True, exist_ok=True)
-            tmp = target.with_suffix(".tmp")
-            font.save(str(tmp))
-            os.replace(tmp, target)
+            # a temporary file of this writer's own: processes that need the font at once (the
+            # reference server drawing seals while `kiosk diag` prints) each write a whole face and
+            # the renames replace it whole; a shared name was renamed away under the second writer
+            fd, name = tempfile.mkstemp(prefix=target.stem + ".", suffix=".tmp", dir=target.parent)
+            tmp = Path(name)
+            try:
+                with os.fdopen(fd, "wb") as out:
+                    font.save(out)
+                tmp.chmod(0o644)  # as an ordinary file (mkstemp makes it 0600)
+                os.replace(tmp, target)
+            finally:
+                tmp.unlink(missing_ok=True)
             return
     raise FontMissingError(f"{collection} has no face named {SC_FAMILY!r}")
 
