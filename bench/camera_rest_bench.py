@@ -3,15 +3,16 @@
     .venv/bin/python bench/camera_rest_bench.py [--seconds S] [--trials N]
 
 With the simulated camera as the terminal builds it (kiosk.wiring.camera, the default 1280×720
-configuration: synthetic frames at 15 fps, the real decoder, threads below the screen's priority),
+configuration: synthetic frames at 15 fps, the real decoder, threads below the screen's priority,
+glibc's malloc tuned as the terminal tunes it: kiosk.app.native_memory),
 this process's CPU time over ``S`` seconds of wall time, as % of one core, for:
 
 * nothing running (the anchor: the process alone);
 * the camera capturing, nothing decoded;
 * the scanner at full pace (every frame, the extra passes: the identify page, and the home page
   before the scanner could rest);
-* the scanner at rest (``AT_REST``: 2 frames a second, the plain pass; what the home page uses
-  once nobody has touched it for kiosk.controller.SCAN_REST_AFTER_SECONDS);
+* the scanner at rest (``AT_REST``: 2 frames a second read and decoded, the plain pass; what the
+  home page uses once nobody has touched it for kiosk.controller.SCAN_REST_AFTER_SECONDS);
 
 with the frames decoded per second in each, and then, ``N`` times, how long a code shown to the
 resting scanner takes to be reported (it wakes to full speed when the view changes). Issue 21's
@@ -33,6 +34,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from drivers.camera.scanner import AT_REST, FULL, QrScanner
 from drivers.camera.simulated import SimulatedQrScanner
+from kiosk.app.native_memory import tune_malloc
 from kiosk.settings.camera import CameraConfig
 from kiosk.wiring.camera import build_qr_scanner
 
@@ -58,6 +60,7 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=10.0)
     parser.add_argument("--trials", type=int, default=5)
     args = parser.parse_args()
+    tune_malloc()  # as the terminal does: big frame buffers get their own mappings (page faults)
     scanner = build_qr_scanner(CameraConfig(kind="simulated"))
     assert isinstance(scanner, SimulatedQrScanner)
     print(f"simulated camera {scanner.source.state().width or 1280}x720, {args.seconds:.0f} s each")

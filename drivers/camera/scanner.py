@@ -13,7 +13,8 @@ frames) bounds the CPU of an idle camera while a hard code still gets read withi
 WHY a pace (:class:`ScanPace`, set by the core per page): the home page reads 亮证码 too, and it
 stands untouched most of the day; decoding every frame there with the extra passes cost a large
 share of a core at rest. At rest (``AT_REST``) the scanner decodes at most ``max_fps`` frames a
-second with the plain pass only, and wakes to full speed for ``wake_seconds`` as soon as a frame
+second with the plain pass only (and asks the camera for no more frames than that: FrameSource
+``frame_interval``), and wakes to full speed for ``wake_seconds`` as soon as a frame
 looks unlike the last one it decoded (someone stepped up, a phone came into view): the code is
 then read within about a second, its first frame decoded at most 1/``max_fps`` s after it appeared.
 """
@@ -90,6 +91,11 @@ class _Pacing:
     def effective(self, now: float) -> ScanPace:
         return FULL if now < self._awake_until else self.pace
 
+    def frame_interval(self, now: float) -> float:
+        """What the camera may wait between frames at the pace now in force (0: every frame)."""
+        max_fps = self.effective(now).max_fps
+        return 0.0 if max_fps is None else 1.0 / max_fps
+
     def wait_before_decode(self, now: float) -> float:
         """Seconds to wait before the next frame may be decoded (0: decode the newest now)."""
         max_fps = self.effective(now).max_fps
@@ -161,6 +167,7 @@ class QrScanner:
                 return
             self._stop = threading.Event()  # per run: a worker still finishing keeps its own
             self._preview = None
+            self.source.frame_interval = self._pacing.frame_interval(self._clock())
             self.source.start()
             self._thread = threading.Thread(
                 target=self._run, args=(self._stop, {}), name="qr-scanner", daemon=True
@@ -176,6 +183,7 @@ class QrScanner:
         with self._lock:
             self._stop.set()
             self._pace_changed.set()
+            self.source.frame_interval = 0.0  # diagnostics may read the camera while it is stopped
             thread = self._thread
             self._on_text = None
             self._on_code = None
@@ -189,6 +197,7 @@ class QrScanner:
         citizen is asked for a code); takes effect at once, even in the middle of a rest wait."""
         with self._lock:
             self._pacing.set(pace)
+            self.source.frame_interval = self._pacing.frame_interval(self._clock())
         self._pace_changed.set()
 
     def set_at_rest(self, at_rest: bool) -> None:
@@ -292,7 +301,10 @@ class QrScanner:
                 continue
             seq, image = got
             with self._lock:
-                allowed = self._pacing.decoding(self._clock(), image)
+                now = self._clock()
+                allowed = self._pacing.decoding(now, image)
+                if not stop.is_set():  # woken up, or back at rest: the camera's rate follows
+                    self.source.frame_interval = self._pacing.frame_interval(now)
             t0 = time.perf_counter()
             thorough = allowed and t0 - last_thorough >= self.thorough_interval
             codes = self.decoder.decode(image, thorough=thorough)

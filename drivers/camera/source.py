@@ -75,6 +75,10 @@ class FrameSource:
         self._thread: threading.Thread | None = None
         # called first in each capture thread (the app lowers the thread's priority there)
         self.thread_setup: Callable[[], None] | None = None
+        # at least this many seconds between frames read; 0: as fast as the device delivers. The
+        # scanner sets it at rest (drivers.camera.scanner): a frame not read is not converted,
+        # allocated and copied, which at 15-30 fps was most of a resting camera's CPU
+        self.frame_interval = 0.0
 
     # ------------------------------------------------------------------------------------- lifecycle
 
@@ -253,6 +257,16 @@ class FrameSource:
                 continue
             failures = 0
             self._publish(frame, stop)
+            self._rest(stop, time.monotonic())
+
+    def _rest(self, stop: threading.Event, since: float) -> None:
+        """Wait out ``frame_interval`` in short steps, so that a shorter one (the scanner woke up)
+        applies within 50 ms."""
+        while not stop.is_set():
+            remaining = since + self.frame_interval - time.monotonic()
+            if remaining <= 0:
+                return
+            stop.wait(min(remaining, 0.05))
 
 
 class Pacer:

@@ -67,8 +67,10 @@ def test_a_new_pace_applies_at_once() -> None:
     pacing.set(AT_REST)
     pacing.decoding(100.0, COUNTER)
     assert pacing.wait_before_decode(100.1) > 0
+    assert pacing.frame_interval(100.1) == 0.5  # the camera need not deliver more
     pacing.set(FULL)  # the identify page: the next frame is decoded, fully
     assert pacing.wait_before_decode(100.1) == 0 and pacing.decoding(100.1, COUNTER)
+    assert pacing.frame_interval(100.1) == 0.0
 
 
 class RecordingDecoder(QrDecoder):
@@ -88,12 +90,14 @@ def test_a_code_shown_at_rest_is_still_read(scanners: list, collector: Collector
     scanner = SimulatedQrScanner(SimulatedCamera(width=640, height=360, fps=15), decoder)
     scanners.append(scanner)
     scanner.set_at_rest(True)
-    assert scanner.pace == AT_REST
+    assert scanner.pace == AT_REST and scanner.source.frame_interval == 0.5  # the camera rests too
     scanner.start(collector)
     assert wait_until(lambda: len(decoder.passes) >= 3)  # the empty counter, at rest
     assert not any(decoder.passes[:3])
     scanner.show("LZ:token-shown-at-rest-01")
     assert collector.wait_for(1) == ["LZ:token-shown-at-rest-01"]
+    scanner.set_at_rest(False)
+    assert scanner.source.frame_interval == 0.0
 
 
 class PacedScanner:
