@@ -27,7 +27,7 @@ from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 # less in elder mode, whose larger text and buttons left the field list no room under it (and the
 # onlooker warning pushed the title under the header)
 FACE_MAX_SHARE = 0.38
-FACE_MAX_SHARE_ELDER = 0.28
+FACE_MAX_SHARE_ELDER = 0.22
 FACE_ZOOM_MAX = 4.0
 
 
@@ -183,14 +183,16 @@ class DetailScreen(KioskScreen):
         # landscape: the title and the certificate (as issued, then its fields, in a list that
         # scrolls) on the left, the buttons on the right; stacked, the page was taller than the
         # window and its top was cut under the header (3 of 8 fields, no cue)
+        # (two columns of the page: the right one scrolls when a small window cannot hold it)
+        root: Widget = page
         left, side = page, page
         if landscape:
-            body = BoxLayout(orientation="horizontal", spacing=dp(36))
-            left = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.6))
-            side = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.6), size_hint_x=0.7)
-            body.add_widget(left)
-            body.add_widget(side)
-            page.add_widget(body)
+            root = BoxLayout(orientation="horizontal")
+            side = self.page()
+            side.size_hint_x = 0.7 if Window.width >= 1600 else 1.0  # English buttons need the width
+            side.padding = (0, side.padding[1], side.padding[2], side.padding[3])
+            root.add_widget(page)
+            root.add_widget(side)
         head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.title * 1.6))
         title = KLabel(view.title, size=s.title, bold=True, colour=BLUE)
         # a long name (Motor Vehicle Driving Licence) takes two lines: the row grows with it, it was
@@ -223,8 +225,8 @@ class DetailScreen(KioskScreen):
             side.add_widget(self._reveal_controls(view.revealed))
         seal_failed = issued is not None and issued.seal_failed
         notice = view.notice or (not_official_notice() if seal_failed else None)
-        if view.watermark and not seal_failed and not (self._confirming and not landscape):
-            # (portrait: hidden while the onlooker warning stands in its place, which needs the room)
+        if view.watermark and not seal_failed and not self._confirming:
+            # (hidden while the onlooker warning stands in its place, which needs the room)
             side.add_widget(
                 KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
             )
@@ -246,15 +248,24 @@ class DetailScreen(KioskScreen):
             and cfg.devices.printer.a4_queue
         ):
             actions.add_widget(BigButton(_("打印加注件"), c.print_annotated, s))
+        buttons = list(reversed(actions.children))
+        if len(buttons) > 2:  # three do not fit a row (English wrapped to three lines): two rows
+            actions.clear_widgets()
+            pair = BoxLayout(orientation="horizontal", spacing=dp(28))
+            for button in buttons[:2]:
+                pair.add_widget(button)
+            actions = BoxLayout(
+                orientation="vertical",
+                spacing=dp(16),
+                size_hint_y=None,
+                height=2 * dp(s.button_height) + dp(16),
+            )
+            actions.add_widget(pair)
+            for button in buttons[2:]:
+                actions.add_widget(button)
         if landscape:
             side.add_widget(spacer())
-            if len(actions.children) > 2:  # three buttons do not fit the side's width: one above another
-                actions.orientation = "vertical"
-                actions.height = len(actions.children) * dp(s.button_height) + (
-                    len(actions.children) - 1
-                ) * dp(16)
-                actions.spacing = dp(16)
             side.add_widget(actions)
-            return page
+            return root
         page.add_widget(actions)
         return page

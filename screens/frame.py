@@ -113,7 +113,9 @@ class Header(BoxLayout):
         right = BoxLayout(orientation="vertical", size_hint_x=None, width=dp(420))
         self.clock = _line("", 34, bold=True, halign="right")
         right.add_widget(self.clock)
-        self.health_row = BoxLayout(orientation="horizontal", spacing=dp(6))
+        # one line's height: a taller header (a name on more lines) gives its height to the clock,
+        # not to this row (its dots were drawn below their names)
+        self.health_row = BoxLayout(orientation="horizontal", spacing=dp(6), size_hint_y=None, height=dp(40))
         self._dots: dict[str, _Dot] = {}
         self._labels: dict[str, KLabel] = {}
         for key, label in self.HEALTH_ITEMS:
@@ -170,6 +172,7 @@ class Header(BoxLayout):
         self.terminal.font_size = dp(max(26, sizes.small))
         for label in self._labels.values():
             label.font_size = dp(sizes.small)
+        self.health_row.height = dp(sizes.small * 1.6)
         self._fit_right()
         self._fit_centre()
 

@@ -8,6 +8,7 @@ from collections.abc import Hashable
 
 import qrcode
 from kivy.core.image import Image as CoreImage
+from kivy.core.window import Window
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.image import Image
@@ -96,15 +97,18 @@ class PrintScreen(KioskScreen):
             page.add_widget(spacer())
             page.add_widget(BigButton(_("下一步"), c.finish_service, s))
             return page
-        # landscape with a QR code: the words and buttons on the left, the code on the right;
-        # stacked, the page was taller than the window and 未能打印 was cut under the header
+        # landscape with a QR code: the words and buttons on the left, the code on the right, two
+        # columns of the page (each scrolls when a small window cannot hold it: show_page); stacked,
+        # the page was taller than the window and 未能打印 was cut under the header
         qr = state.fallback_qr if state else ""
-        col: BoxLayout = page
+        root: Widget = page
+        col, side = page, page
         if qr and self.landscape():
-            body = BoxLayout(orientation="horizontal", spacing=dp(48))
-            col = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
-            body.add_widget(col)
-            page.add_widget(body)
+            root = BoxLayout(orientation="horizontal")
+            side = self.page()
+            side.size_hint_x = 0.8
+            root.add_widget(page)
+            root.add_widget(side)
         col.add_widget(
             KLabel(_("未能打印"), size=s.title, bold=True, colour=BADGE["revoked"], halign="center")
         )
@@ -118,22 +122,18 @@ class PrintScreen(KioskScreen):
         )
         col.add_widget(KLabel(_("您的查询结果没有丢失。"), size=s.body, halign="center"))
         if qr:
-            side = (
-                col
-                if col is page
-                else BoxLayout(orientation="vertical", spacing=dp(s.spacing), size_hint_x=0.8)
-            )
             side.add_widget(
                 KLabel(_("您可以用手机扫描下方二维码保存凭条内容："), size=s.body, halign="center")
             )
-            holder = BoxLayout(size_hint_y=None, height=dp(380))
+            # 360 dp, less on a low window (a third of its height): still ~6 px a module
+            size = min(360.0, Window.height / dp(1) / 3)
+            holder = BoxLayout(size_hint_y=None, height=dp(size + 20))
             holder.add_widget(Widget())
-            holder.add_widget(qr_image(qr, 360))
+            holder.add_widget(qr_image(qr, size))
             holder.add_widget(Widget())
             side.add_widget(holder)
             if side is not col:
                 side.add_widget(spacer())
-                body.add_widget(side)
         col.add_widget(spacer())
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
@@ -141,4 +141,4 @@ class PrintScreen(KioskScreen):
         actions.add_widget(BigButton(_("不打印了"), c.finish_service, s, primary=False))
         actions.add_widget(BigButton(_("重新打印"), c.retry_print, s))
         col.add_widget(actions)
-        return page
+        return root

@@ -200,6 +200,7 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     d = walk.driver
     c = d.controller
     m = d.machine
+    language, elder = m.prefs.language, bool(m.prefs.elder_mode)
     c.start_session()
     await d.wait_step("identify")
     await walk.audit("identify")
@@ -208,6 +209,12 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     if m.step is Step.FACE:  # 人证核验 (kiosk/face, the simulated camera): its pages, not its model
         await face_pages(walk)
     await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
+    # the mode the walk is in, for the whole session (a holder's card may set the language, and
+    # elder mode was found off in landscape by then: the session's pages were audited in the wrong mode)
+    if m.prefs.language != language:
+        c.set_language(language)
+    if bool(m.prefs.elder_mode) != elder:
+        c.toggle_elder_mode()
     await walk.audit("consent")
     c.agree()
     await d.wait_records(timeout=40)

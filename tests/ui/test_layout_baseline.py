@@ -67,3 +67,15 @@ def test_the_committed_list_parses_and_says_its_entries_are_open_defects() -> No
     baseline.parse(text)
     assert "OPEN DEFECT OF ISSUE 22, NOT AN ACCEPTED DESIGN" in text
     assert len(text.splitlines()) < 400  # readable: group entries, do not loosen the checks
+
+
+def test_a_page_wrong_as_a_whole_is_listed_for_that_page_only() -> None:
+    texts = ["A", "B", "C", "D", "E"]
+    pages = ["rate", "consent", "identify", "face"]
+    found = entries(*[F(f"1280x800-en-elder-{p}", "overlap", t) for p in pages for t in texts])
+    listed = baseline.collapse(found)
+    assert sorted(str(e) for e in listed) == [
+        f"1280x800 | en-elder | {p} | overlap | *" for p in sorted(pages)
+    ]
+    other = entries(F("1280x800-en-elder-goodbye", "overlap", "A"))
+    assert baseline.compare(other, listed, "1280x800")[0] == other  # a new page's problem is still told
