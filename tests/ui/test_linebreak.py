@@ -6,12 +6,13 @@ as with the CJK font (every ideograph and full-width mark is one em).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from screens.linebreak import break_paragraph, breaking_faults
 
 
-def width(n: int):  # type: ignore[no-untyped-def]
+def width(n: int) -> Callable[[str], bool]:
     return lambda line: len(line) <= n
 
 

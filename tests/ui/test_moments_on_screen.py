@@ -62,6 +62,7 @@ def test_moments_that_go_wrong(ui: UiHarness) -> None:
         await d.wait(lambda: d.find_text("暂停服务") is not None, "paused page")
         await d.frames(0.3)
         title = d.find_text("暂停服务")
+        assert title is not None
         assert title.font_size >= dp(sizes(False).huge)
         assert d.find_text("开始办理") is None and not d.has_text("读卡区") and not d.has_text("亮证码")
         await d.shot("moments-2-paused")
@@ -130,6 +131,7 @@ def test_moments_that_go_wrong(ui: UiHarness) -> None:
         await d.wait(lambda: d.find_text("请输入管理 PIN") is not None, "PIN page")
         await d.frames(0.3)
         key = d.find_text("1")
+        assert key is not None
         before = key.to_window(*key.pos)
         for digit in "1111":
             await d.tap_text(digit)
@@ -140,6 +142,7 @@ def test_moments_that_go_wrong(ui: UiHarness) -> None:
         assert d.find_text(admin_for(c).last_message) is not None
         await d.frames(0.5)
         key = d.find_text("1")
+        assert key is not None
         assert key.to_window(*key.pos) == before  # the keypad stays under the finger
         await d.shot("moments-6-wrong-pin")
 
