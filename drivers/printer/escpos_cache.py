@@ -12,7 +12,9 @@ points the variable at ``$XDG_CACHE_HOME/kiosk/escpos`` (``~/.cache``; the syste
 ``XDG_CACHE_HOME=/var/cache/kiosk``), a folder only this user can write — the pickle there is loaded
 with ``pickle.load`` — and imports the module with that one ``mkdtemp()`` call answered by the
 folder instead of a new one. A caller's own ``ESCPOS_CAPABILITIES_PICKLE_DIR`` wins. Where no cache
-folder can be had (a read-only home), a private temporary folder is used and removed at exit.
+folder can be had (a read-only home), a private temporary folder is used and removed at exit. A
+damaged pickle (python-escpos writes it in place, so a kill or power cut mid-write leaves it empty) is
+dropped and rebuilt instead of failing every start.
 """
 
 from __future__ import annotations
@@ -82,7 +84,18 @@ def prepare() -> str:
 
         tempfile.mkdtemp = no_new_folder  # type: ignore[assignment]
         try:
-            import escpos.capabilities  # noqa: F401 - the import is the point
+            try:
+                import escpos.capabilities  # noqa: F401 - the import is the point
+            except Exception:
+                # A damaged pickle: python-escpos opens it for writing BEFORE it parses the YAML, and
+                # never atomically, so a process killed (watchdog, SIGKILL) or a power cut during a
+                # first start leaves it empty or cut, and then every start died in pickle.load
+                # (found by the VM test's hard reset). The parsed database is only a cache: drop it
+                # and import again, which parses the YAML and writes it anew.
+                sys.modules.pop("escpos.capabilities", None)
+                for damaged in Path(folder).glob("*.capabilities.pickle"):
+                    damaged.unlink(missing_ok=True)
+                import escpos.capabilities  # noqa: F401, F811
         finally:
             tempfile.mkdtemp = real  # type: ignore[assignment]
         return folder
