@@ -209,8 +209,7 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     if m.step is Step.FACE:  # 人证核验 (kiosk/face, the simulated camera): its pages, not its model
         await face_pages(walk)
     await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
-    # the mode the walk is in, for the whole session (a holder's card may set the language, and
-    # elder mode was found off in landscape by then: the session's pages were audited in the wrong mode)
+    # the mode the walk is in, for the whole session (a foreign holder's card sets English)
     if m.prefs.language != language:
         c.set_language(language)
     if bool(m.prefs.elder_mode) != elder:
