@@ -85,7 +85,7 @@ def prepare() -> str:
         tempfile.mkdtemp = no_new_folder  # type: ignore[assignment]
         try:
             try:
-                import escpos.capabilities  # noqa: F401 - the import is the point
+                import escpos.capabilities  # the import is the point
             except Exception:
                 # A damaged pickle: python-escpos opens it for writing BEFORE it parses the YAML, and
                 # never atomically, so a process killed (watchdog, SIGKILL) or a power cut during a
@@ -95,7 +95,7 @@ def prepare() -> str:
                 sys.modules.pop("escpos.capabilities", None)
                 for damaged in Path(folder).glob("*.capabilities.pickle"):
                     damaged.unlink(missing_ok=True)
-                import escpos.capabilities  # noqa: F401, F811
+                import escpos.capabilities  # noqa: F401
         finally:
             tempfile.mkdtemp = real  # type: ignore[assignment]
         return folder
