@@ -24,6 +24,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.bundles.content import catalogue_for
 from kiosk.complaints import INTERMEDIARY, OTHER_MATTER, Entry, Identity, InvalidEntry, Kind
+from kiosk.complaints.model import clean_text
 from kiosk.i18n import _
 from kiosk.privacy import mask_name
 from screens.base import KioskScreen
@@ -339,7 +340,8 @@ class ComplaintScreen(KioskScreen):
         self._title(page, _("请确认您的{kind}").format(kind=_(self._kind.label)))
         box = Panel(spacing=s.spacing * 0.3)
         box.add_widget(KLabel(_("事项：{matter}").format(matter=_(self._matter)), size=s.body))
-        box.add_widget(KLabel(self._text, size=s.body, line_height=s.line_height))
+        # exactly what will be sent (cleaned, cut to its limit), whatever the text field held
+        box.add_widget(KLabel(clean_text(self._text), size=s.body, line_height=s.line_height))
         anonymous = self._kind is Kind.REPORT and self._anonymous
         phone = _("（匿名举报不保留电话）") if anonymous and self._phone else (self._phone or _("未填写"))
         box.add_widget(KLabel(_("电话：{phone}").format(phone=phone), size=s.body))

@@ -21,7 +21,11 @@ from tests.support.artifacts import artifacts_dir
 
 REPO = Path(__file__).resolve().parents[2]
 SCRIPT = REPO / "scripts" / "ci-clean-root.sh"
-STEPS = ("attract", "identify", "consent", "certificates", "detail", "print", "rate", "goodbye")
+# the walkthrough's screenshots (kiosk/app/walkthrough.py), the face check and the 加注件 included
+STEPS = (
+    "attract", "identify", "face", "consent", "certificates", "detail", "print",
+    "detail-issued", "print-a4", "rate", "goodbye",
+)  # fmt: skip
 
 
 @pytest.fixture(scope="module")
