@@ -85,6 +85,7 @@ def test_boots_to_the_attract_screen_drawn_by_cage(terminal: Terminal) -> None:
 
 
 def test_escape_keys_change_nothing(terminal: Terminal) -> None:
+    terminal.vm.wait_active(900)  # whatever an earlier test left, the terminal is up first
     problems = check_keys(terminal.vm, terminal.shots)
     assert not problems, problems
 
