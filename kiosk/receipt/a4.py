@@ -15,7 +15,7 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Protocol
+from typing import Any, Protocol
 
 from PIL import Image, UnidentifiedImageError
 
@@ -59,6 +59,19 @@ def _load_copy(png: bytes) -> Image.Image:
     return img.convert("RGB")
 
 
+def _a4_page(certificate_name: str) -> tuple[Any, float]:
+    """A new A4 document with one page and the Simplified Chinese face; the text width."""
+    from fpdf import FPDF  # here, not at the top: 0.1-0.4 s and ~45 MB at every start, for a rare A4 copy
+
+    pdf = FPDF(format="A4", unit="mm")
+    pdf.set_auto_page_break(False)
+    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
+    pdf.set_title(f"{certificate_name} 加注件")
+    pdf.add_font("sc", "", str(font_path("regular")))
+    pdf.add_page()
+    return pdf, A4_MM[0] - 2 * MARGIN_MM
+
+
 def copy_pdf(
     copy_png: bytes,
     certificate_name: str,
@@ -72,16 +85,8 @@ def copy_pdf(
 
     Raises :class:`CopyImageError` for a copy that is not an image.
     """
-    from fpdf import FPDF  # here, not at the top: 0.1-0.4 s and ~45 MB at every start, for a rare A4 copy
-
     img = _load_copy(copy_png)
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-    pdf.set_title(f"{certificate_name} 加注件")
-    pdf.add_font("sc", "", str(font_path("regular")))
-    pdf.add_page()
-    width = A4_MM[0] - 2 * MARGIN_MM
+    pdf, width = _a4_page(certificate_name)
 
     pdf.set_font("sc", "", 16)
     pdf.cell(width, 9, f"{certificate_name}（加注件）", align="C", new_x="LMARGIN", new_y="NEXT")
@@ -151,16 +156,8 @@ def annotated_pdf(
     :data:`NOT_VERIFIED` instead of every official sentence: the paper must never look like a
     copy the terminal vouches for.
     """
-    from fpdf import FPDF  # here, not at the top (see copy_pdf)
-
     img = _load_copy(page_png)
-    pdf = FPDF(format="A4", unit="mm")
-    pdf.set_auto_page_break(False)
-    pdf.set_margins(MARGIN_MM, MARGIN_MM, MARGIN_MM)
-    pdf.set_title(f"{certificate_name} 加注件")
-    pdf.add_font("sc", "", str(font_path("regular")))
-    pdf.add_page()
-    width = A4_MM[0] - 2 * MARGIN_MM
+    pdf, width = _a4_page(certificate_name)
 
     pdf.set_font("sc", "", 16)
     heading = f"{certificate_name}（电子证照加注件）" if verified else f"{certificate_name}（未验章的打印件）"
