@@ -218,7 +218,7 @@ metrics_port = 9101
         else:
             # the guest agent is stopped by the reboot it runs, maybe before it answers: the new boot
             # id below is what says the reboot happened
-            with contextlib.suppress(VmError, OSError, TimeoutError):
+            with contextlib.suppress(VmError, OSError, ValueError):
                 self.vm.guest("/bin/systemctl", "reboot", timeout=30)
         if meanwhile is not None:
             meanwhile()  # while the guest starts again (e.g. the citizen takes the card)

@@ -316,7 +316,7 @@ class Vm:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise VmError(f"QEMU ended: {self.dir / 'qemu.log'}")
-            with contextlib.suppress(VmError, OSError, TimeoutError, KeyError):
+            with contextlib.suppress(VmError, OSError, KeyError, ValueError):
                 if self.boot_id() != old_boot_id:
                     return
             time.sleep(2)
@@ -332,7 +332,7 @@ class Vm:
         """Whether the guest agent answers (it starts early in the boot)."""
         try:
             return self.guest("/bin/true", timeout=5)[0] == 0
-        except (VmError, OSError, TimeoutError, KeyError):
+        except (VmError, OSError, KeyError, ValueError):
             return False
 
     def unit(self, name: str = "kiosk.service") -> dict[str, str]:
@@ -362,7 +362,8 @@ class Vm:
         while time.monotonic() < deadline:
             if not self.alive():
                 raise VmError(f"QEMU ended: {self.dir / 'qemu.log'}")
-            with contextlib.suppress(VmError, OSError):  # the agent may go away mid-call (a reboot)
+            # the agent may go away mid-call (a reboot), its socket then giving no or half an answer
+            with contextlib.suppress(VmError, OSError, KeyError, ValueError):
                 last = self.unit()
                 if last.get("ActiveState") == "active" and last.get("MainPID", "0") not in ("0", not_pid):
                     return last
