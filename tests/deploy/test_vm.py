@@ -43,7 +43,9 @@ def terminal(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Terminal]:
 def _figure(name: str, value: str) -> None:
     """Figures for the closing note, in the test's output and in artifacts/vm/figures.txt."""
     print(f"FIGURE {name}: {value}")
-    with open(artifacts_dir() / "vm" / "figures.txt", "a", encoding="utf-8") as f:
+    folder = artifacts_dir() / "vm"
+    folder.mkdir(parents=True, exist_ok=True)  # the first figure may come before any screenshot
+    with open(folder / "figures.txt", "a", encoding="utf-8") as f:
         f.write(f"{name}: {value}\n")
 
 
