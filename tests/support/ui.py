@@ -158,10 +158,17 @@ class UiDriver:
             yield from top.walk(restrict=True)
 
     def find_text(self, text: str) -> Any | None:
+        """The widget showing exactly ``text``, a button before a label: a typed value shown above
+        a key pad ("5" after one key) must not take the tap meant for the pad's "5"."""
+        from kivy.uix.behaviors import ButtonBehavior
+
+        first = None
         for w in self.widgets():
             if getattr(w, "text", None) == text and w.get_root_window() is not None:
-                return w
-        return None
+                if isinstance(w, ButtonBehavior):
+                    return w
+                first = first if first is not None else w
+        return first
 
     def has_text(self, fragment: str) -> bool:
         return any(fragment in str(getattr(w, "text", "")) for w in self.widgets())

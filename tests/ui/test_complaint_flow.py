@@ -88,6 +88,7 @@ def test_complaint_from_home_then_its_status(ui: UiHarness) -> None:
         for ch in h.code:
             await d.tap_text(ch)
             await d.frames(0.3)  # each key taken before the next (a loaded CI machine lost one)
+        assert screen._code == h.code  # every key taken (the pad's key, not the typed value above it)
         await d.tap_text("查询")
         await d.wait(lambda: desk.status.phase == "shown", "the status")
         assert d.has_text("已答复") and d.has_text("已协调增加窗口，感谢您的反映。")
