@@ -6,6 +6,7 @@ testable here without Kivy, and a screen can never show a raw ID number by accid
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -99,7 +100,31 @@ class CertificateCard:
     acting_for: str | None = None  # 代办：… · 关系：法定代表人, when it is not the citizen's own
 
 
-def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateCard]:
+def seal_failed_reason() -> str:
+    return _("证照文件的电子印章未通过核验，不能作为办事凭证。")
+
+
+def sealed_badge(seal: str, badge: Badge, reason: str | None) -> tuple[Badge, str | None]:
+    """A record verified valid, with its file's seal verdict (kiosk.issued IssuedFaces.seal).
+
+    有效 on the list must mean what it means on the detail page: the record verified and, when it
+    links a file as issued, that file's seals verified too. While the seals are being checked (a
+    second or so after the record) the badge says 验章中, never 有效: a citizen who reads 有效 and
+    walks to the counter can rely on it. Seals that did not verify: 验章未通过 and why.
+    """
+    if badge.status != "valid":
+        return badge, reason
+    if seal == "checking":
+        return Badge("checking", _("验章中")), reason
+    if seal == "failed":
+        return Badge("unverified", _("验章未通过")), seal_failed_reason()
+    return badge, reason
+
+
+def certificate_cards(
+    machine: SessionMachine, today: date, seals: Callable[[str], str] | None = None
+) -> list[CertificateCard]:
+    """``seals``: each listed certificate's seal verdict (kiosk.issued IssuedFaces.seal): sealed_badge."""
     data = machine.data
     if data is None:
         return []
@@ -107,6 +132,10 @@ def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateC
     for listed in data.certificates:
         record = data.records.get(listed.identifier)
         c = record.record.summary if record is not None else listed  # the signed data once verified
+        badge = badge_for(c, record, today, c.identifier in data.unfetched)
+        reason = _reason(data, c)
+        if seals is not None:
+            badge, reason = sealed_badge(seals(c.identifier), badge, reason)
         cards.append(
             CertificateCard(
                 identifier=c.identifier,
@@ -114,8 +143,8 @@ def certificate_cards(machine: SessionMachine, today: date) -> list[CertificateC
                 number=mask_number(c.number),
                 issuer=term(c.issuer),
                 validity=_("有效期至 {date}").format(date=format_date(c.valid_to)),
-                badge=badge_for(c, record, today, c.identifier in data.unfetched),
-                reason=_reason(data, c),
+                badge=badge,
+                reason=reason,
                 acting_for=acting_for_line(c, data.acting_for.get(c.identifier)),
             )
         )

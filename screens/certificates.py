@@ -132,14 +132,21 @@ class CertificatesScreen(KioskScreen):
         """Records arriving, and records that could not be fetched (their card says 无法核验)."""
         if part == "records":
             d = self.ctx.machine.data
-            return (tuple(sorted(d.records)), tuple(sorted(d.unfetched))) if d else ()
+            seals = getattr(self.ctx.controller, "issued", None)  # the seal checks (kiosk.issued)
+            version = seals.version if seals is not None else 0
+            return (tuple(sorted(d.records)), tuple(sorted(d.unfetched)), version) if d else ()
         return super().in_place_value(part)
+
+    def cards(self) -> list[CertificateCard]:
+        """The cards, each badge with its file's seal verdict (kiosk.views.sealed_badge)."""
+        seals = getattr(self.ctx.controller, "issued", None)
+        return certificate_cards(self.ctx.machine, self.ctx.today, seals.seal if seals is not None else None)
 
     def update_in_place(self) -> bool:
         """Update each shown card's badge; False when a card needs more than that (a reason line)."""
         if self._badges is None:
             return False
-        cards = {card.identifier: card for card in certificate_cards(self.ctx.machine, self.ctx.today)}
+        cards = {card.identifier: card for card in self.cards()}
         for ident, (_badge, reason) in self._badges.items():
             card = cards.get(ident)
             if card is None or card.reason != reason:
@@ -191,7 +198,7 @@ class CertificatesScreen(KioskScreen):
                     listing.add_widget(panel)
                 return
             ident = waiting.pop(0)
-            cards = certificate_cards(self.ctx.machine, self.ctx.today)
+            cards = self.cards()
             card = next((card for card in cards if card.identifier == ident), None)
             if card is not None:
                 staged.append(self._card(card, column_width(listing)))
@@ -274,7 +281,7 @@ class CertificatesScreen(KioskScreen):
             page.add_widget(top)
         elif holder is not None:
             page.add_widget(greeting)
-        cards = certificate_cards(c.machine, self.ctx.today)
+        cards = self.cards()
         if c.machine.busy:
             page.add_widget(KLabel(c.machine.busy, size=s.title * 0.8, colour=BLUE, halign="center"))
             page.add_widget(spacer())

@@ -23,6 +23,7 @@ EXPIRED = "expired"
 UNSUPPORTED = "unsupported"
 UNSIGNED = "unsigned"
 UNREADABLE = "unreadable"
+UNFETCHED = "unfetched"  # the file could not be fetched: no check ran (kiosk.issued.service)
 
 COVER_FILL = (214, 219, 226)
 COVER_EDGE = (150, 158, 170)
