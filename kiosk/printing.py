@@ -7,6 +7,9 @@ for a phone QR, and the failure goes into the audit log.
 
 Each certificate goes on paper as the session holds it: its verified record when one arrived, else
 its bare summary, which the receipt never prints under the official marks (kiosk.receipt.contents).
+A record whose file as issued links seals goes under the marks only once those seals verified
+(kiosk.issued): the print step waits a little for checks still running, and what is unchecked then
+is printed as not verified rather than vouched for.
 """
 
 from __future__ import annotations
@@ -17,7 +20,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.i18n import _
+from kiosk.issued.service import SEAL_CHECKING, as_printed
 from kiosk.receipt import certificate_list_receipt, make_receipt_code, new_receipt_id
+from kiosk.receipt.contents import Listed
 from kiosk.receipt.job import PrintJob, PrintOutcome, state_from_error
 from kiosk.receipt.messages import PrinterState, message_for
 from kiosk.session import PrintState
@@ -27,6 +32,14 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 PRINT_TIMEOUT = 30.0
+SEAL_WAIT = 20.0  # at most this long for seal checks still running when 打印 is tapped
+
+
+def _chosen(controller: Controller) -> list[str]:
+    data = controller.machine.data
+    if data is None:
+        return []
+    return [c.identifier for c in data.certificates if not data.selected or c.identifier == data.selected]
 
 
 def _prepare(controller: Controller, session_id: str) -> PrintJob | None:
@@ -39,11 +52,15 @@ def _prepare(controller: Controller, session_id: str) -> PrintJob | None:
     valid_until = now.date() + timedelta(days=cfg.backend.copy_valid_days)
     code = make_receipt_code(cfg.terminal.id, new_receipt_id(now), controller.receipt_secret())
     chosen = [c for c in data.certificates if not data.selected or c.identifier == data.selected]
+    listed: list[Listed] = []
+    for c in chosen:
+        record = data.records.get(c.identifier)
+        listed.append(c if record is None else as_printed(record, controller.issued.seal(c.identifier)))
     receipt = certificate_list_receipt(
         cfg.terminal.name,
         data.holder.name,
         data.holder.id_number,
-        [data.records.get(c.identifier, c) for c in chosen],
+        listed,
         now,
         valid_until,
         code,
@@ -52,6 +69,17 @@ def _prepare(controller: Controller, session_id: str) -> PrintJob | None:
         acting_for=data.acting_for,
     )
     return PrintJob.prepare(receipt, printer.paper_width_dots)
+
+
+async def _seals_settled(controller: Controller, session_id: str, attempts: int) -> None:
+    """Wait (at most SEAL_WAIT) for the chosen certificates' seal checks still running, saying so."""
+    chosen = _chosen(controller)
+    if not any(controller.issued.seal(i) == SEAL_CHECKING for i in chosen):
+        return
+    controller.machine.print_progress(
+        session_id, PrintState("checking", _("正在核验证照的电子印章"), None, attempts, None)
+    )
+    await controller.issued.settled(chosen, SEAL_WAIT)
 
 
 async def print_session_receipt(controller: Controller, session_id: str) -> None:
@@ -67,6 +95,7 @@ async def print_session_receipt(controller: Controller, session_id: str) -> None
         outcome_state, phone = PrinterState.OFFLINE, None
     else:
         if job is None:
+            await _seals_settled(controller, session_id, attempts)
             job = await asyncio.to_thread(_prepare, controller, session_id)
         if job is None:
             return

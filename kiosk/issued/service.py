@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from kiosk.backend.errors import BackendError
-from kiosk.domain.certificate import VerifiedCertificate
+from kiosk.domain.certificate import CertStatus, Verification, VerifiedCertificate
 from kiosk.issued import work
 from kiosk.views import mask_face_value
 
@@ -280,6 +280,20 @@ class IssuedFaces:
         self._fetched.clear()
         self._session = session_id
         self.version += 1
+
+
+def as_printed(certificate: VerifiedCertificate, seal: str) -> VerifiedCertificate:
+    """A record as a receipt may list it, given its file's seal verdict (``IssuedFaces.seal``).
+
+    The receipt (kiosk.receipt.contents) puts only records verified VALID under its official
+    marks. A record whose file's seals failed, or are still unchecked when the paper is made, is
+    handed to it as not verified (its reason says which): left off a list with the others that
+    cannot serve, or printed as 未能核验，不能作为办事凭证 — never as 有效（已验证）.
+    """
+    if not certificate.verification.ok or seal not in (SEAL_FAILED, SEAL_CHECKING):
+        return certificate
+    reason = "证照文件的电子印章未通过核验" if seal == SEAL_FAILED else "证照文件的电子印章尚未核验"
+    return VerifiedCertificate(certificate.record, Verification(CertStatus.UNVERIFIED, reason))
 
 
 def _verdict(check: work.SealCheck | None) -> str:
