@@ -1,4 +1,8 @@
-"""A4 copies (加注件) through CUPS: a PDF with the backend's copy PNG and the watermark sentence.
+"""A4 copies (加注件) through CUPS: the certificate as issued, stamped with its use (annotated_pdf).
+
+There is one builder, and it takes whether the file's seals verified (kiosk.issued checks them):
+the official sentence goes on paper only over a page whose seals did. (An older builder put the
+watermark sentence under any image it was given, with no seal check; it is gone.)
 
 fpdf2 embeds the Simplified Chinese OTF from :mod:`kiosk.fonts` as it is: Noto Sans CJK is
 CFF-based, and fpdf2 (2.8) writes it as a subset ``CIDFontType0C`` font, so 䶮 and the SC glyph
@@ -70,44 +74,6 @@ def _a4_page(certificate_name: str) -> tuple[Any, float]:
     pdf.add_font("sc", "", str(font_path("regular")))
     pdf.add_page()
     return pdf, A4_MM[0] - 2 * MARGIN_MM
-
-
-def copy_pdf(
-    copy_png: bytes,
-    certificate_name: str,
-    valid_until: date,
-    use_cause: str,
-    *,
-    centre_name: str = DEFAULT_CENTRE,
-    verify_text: str = "",
-) -> bytes:
-    """One A4 page: heading, the copy image scaled to fit, the watermark sentence and use cause.
-
-    Raises :class:`CopyImageError` for a copy that is not an image.
-    """
-    img = _load_copy(copy_png)
-    pdf, width = _a4_page(certificate_name)
-
-    pdf.set_font("sc", "", 16)
-    pdf.cell(width, 9, f"{certificate_name}（加注件）", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("sc", "", 10)
-    pdf.cell(width, 6, f"用途：{use_cause}", align="C", new_x="LMARGIN", new_y="NEXT")
-    pdf.ln(3)
-
-    text_reserve = 40.0
-    box_h = A4_MM[1] - pdf.get_y() - MARGIN_MM - text_reserve
-    scale = min(width / img.width, box_h / img.height)
-    w, h = img.width * scale, img.height * scale
-    pdf.image(img, x=MARGIN_MM + (width - w) / 2, y=pdf.get_y(), w=w, h=h)
-    pdf.set_y(pdf.get_y() + h + 4)
-
-    pdf.set_font("sc", "", 11)
-    pdf.multi_cell(width, 6, watermark_sentence(valid_until, centre_name), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("sc", "", 9)
-    pdf.multi_cell(width, 5, f"有效期至：{cn_date(valid_until)}", new_x="LMARGIN", new_y="NEXT")
-    if verify_text:
-        pdf.multi_cell(width, 5, f"核验码：{verify_text}", new_x="LMARGIN", new_y="NEXT")
-    return bytes(pdf.output())
 
 
 def print_copy(queue: A4Queue, pdf: bytes, title: str = "copy") -> A4Outcome:

@@ -23,7 +23,7 @@ from tests.support.ui import make_config
 
 
 @pytest.fixture(scope="module")
-def copy_pdf() -> bytes:
+def a4_copy() -> bytes:
     return annotated_pdf(_page_png(), (210.0, 148.0), "居民身份证", NOTE, verified=True)
 
 
@@ -33,15 +33,15 @@ def _text(pdf: bytes) -> str:
 
 
 def test_the_printer_takes_the_annotated_copy_and_keeps_its_first_page(
-    copy_pdf: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    a4_copy: bytes, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.chdir(tmp_path)  # pdftoppm must write nothing to disk (the copy is personal)
     monkeypatch.setenv("TMPDIR", str(tmp_path))
     printer = SimulatedA4Printer()
-    outcome = print_copy(printer, copy_pdf, "copy")
+    outcome = print_copy(printer, a4_copy, "copy")
     assert outcome.ok and outcome.message == DONE_A4
     assert outcome.job_id == "simulated-a4-1" and printer.job_done(outcome.job_id)
-    assert printer.last_pdf == copy_pdf
+    assert printer.last_pdf == a4_copy
     assert "仅供办理户籍业务使用" in _text(printer.last_pdf) and "LJ-ZZ-0007" in _text(printer.last_pdf)
     page = printer.last_preview
     assert page is not None and page.width < page.height  # A4 portrait, page one drawn
@@ -50,31 +50,31 @@ def test_the_printer_takes_the_annotated_copy_and_keeps_its_first_page(
     assert list(tmp_path.iterdir()) == []
 
 
-def test_what_no_printer_could_print_is_refused_and_not_kept(copy_pdf: bytes) -> None:
+def test_what_no_printer_could_print_is_refused_and_not_kept(a4_copy: bytes) -> None:
     printer = SimulatedA4Printer()
     for bad in (b"", b"hello", b"%PDF-1.4\n" + b"\x00" * 200):  # not a PDF; a PDF poppler cannot draw
         outcome = print_copy(printer, bad, "copy")
         assert not outcome.ok and outcome.state is PrinterState.IO
     with pytest.raises(PrinterError) as raw:
-        printer.submit(copy_pdf, "copy", raw=True)
+        printer.submit(a4_copy, "copy", raw=True)
     assert raw.value.reason == "io"
     assert printer.last_job is None and not printer.job_done("simulated-a4-1")
 
 
-def test_offline_and_paper_out_are_told_plainly_and_print_nothing(copy_pdf: bytes) -> None:
+def test_offline_and_paper_out_are_told_plainly_and_print_nothing(a4_copy: bytes) -> None:
     printer = SimulatedA4Printer()
     printer.set_paper_out(True)
     assert printer.state() == "disabled"
-    out = print_copy(printer, copy_pdf)
+    out = print_copy(printer, a4_copy)
     assert not out.ok and out.state is PrinterState.PAPER_OUT and "缺纸" in out.message
     printer.set_paper_out(False)
     printer.set_online(False)
     assert printer.state() == "missing"
-    out = print_copy(printer, copy_pdf)
+    out = print_copy(printer, a4_copy)
     assert not out.ok and out.state is PrinterState.OFFLINE
     assert printer.last_job is None
     printer.set_online(True)
-    assert print_copy(printer, copy_pdf).ok and printer.last_pdf == copy_pdf
+    assert print_copy(printer, a4_copy).ok and printer.last_pdf == a4_copy
 
 
 def test_only_a_simulated_receipt_printer_with_the_demo_queue_gets_the_simulated_a4() -> None:

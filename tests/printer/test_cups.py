@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import io
 import socket
 import subprocess
 from datetime import date
 from pathlib import Path
 
 import pytest
-import qrcode
-from PIL import Image, ImageDraw, ImageFont
+from asn1crypto import pem
+from PIL import Image
 
 from drivers.printer import CupsPrinter, CupsQueue, PrinterError
-from kiosk.fonts import font_path
-from kiosk.receipt.a4 import CopyImageError, copy_pdf, print_copy
+from kiosk.issued.service import PRINT_WIDTH_PX
+from kiosk.issued.work import VALID, check_seals, draw_for_print
+from kiosk.receipt.a4 import CopyImageError, UseAnnotation, annotated_pdf, print_copy
 from kiosk.receipt.messages import PrinterState
 from kiosk.receipt.render import render
 from kiosk.settings.printer import PrinterConfig
@@ -26,21 +26,27 @@ from tests.support.escpos_decode import decode
 
 pytestmark = pytest.mark.cups
 
-COPY_QR = "KIOSK-COPY-TEST:1.2.156.3005.2.11100000000013338W032.TEST.001.K"
+OFD_DATA = Path(__file__).resolve().parents[1] / "ofd" / "data"
+NOTE = UseAnnotation(
+    use="户籍业务",
+    made_on=date(2026, 12, 6),
+    valid_until=date(2026, 12, 29),
+    terminal_id="LJ-ZZ-0007",
+    verify_code="20261206093000-a1b2c3",
+    qr_payload="KIOSK-RECEIPT-TEST:LJ-ZZ-0007:20261206093000-a1b2c3",
+)
 
 
-def _backend_copy_png() -> bytes:
-    """Stands in for the backend's 加注件 PNG: a certificate face with a QR code (测试数据)."""
-    img = Image.new("RGB", (900, 1200), "white")
-    draw = ImageDraw.Draw(img)
-    font = ImageFont.truetype(str(font_path("regular")), 40)
-    draw.text((60, 60), "居民户口簿（测试数据）", font=font, fill="black")
-    draw.text((60, 130), "户主：覃* 住址：柳江区（测试数据）", font=font, fill="black")
-    qr = qrcode.make(COPY_QR, box_size=8, border=4).get_image().convert("RGB")
-    img.paste(qr, (60, 300))
-    out = io.BytesIO()
-    img.save(out, format="PNG")
-    return out.getvalue()
+def _seal_checked_copy() -> bytes:
+    """The 加注件 as the terminal makes it (kiosk.issued.printing): the demo certificate's sealed
+    OFD file (测试数据), its seals checked under the demo CA, its page drawn at print resolution,
+    stamped — official wording only because the seals verified."""
+    data = (OFD_DATA / "demo_certificate.ofd").read_bytes()
+    anchors = [der for _t, _h, der in pem.unarmor((OFD_DATA / "demo_anchor.pem").read_bytes(), multiple=True)]
+    check = check_seals(data, anchors)
+    assert check.status == VALID
+    page = draw_for_print(data, PRINT_WIDTH_PX)
+    return annotated_pdf(page, (210.0, 148.0), "居民身份证", NOTE, verified=check.status == VALID)
 
 
 def _pdf_to_png(pdf: Path, dpi: int = 150) -> Image.Image:
@@ -51,27 +57,26 @@ def _pdf_to_png(pdf: Path, dpi: int = 150) -> Image.Image:
     return Image.open(f"{stem}.png")
 
 
-def test_copy_pdf_embeds_the_sc_font_and_the_watermark(tmp_path: Path) -> None:
-    pdf = copy_pdf(_backend_copy_png(), "居民户口簿", date(2026, 12, 29), "免证办：电子证照查询与打印")
+def test_the_seal_checked_copy_embeds_the_sc_font_and_the_watermark(tmp_path: Path) -> None:
     path = tmp_path / "copy.pdf"
-    path.write_bytes(pdf)
+    path.write_bytes(_seal_checked_copy())
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     assert "NotoSansCJKSC" in fonts and "CID Type 0C" in fonts  # the CFF-based OTF, embedded
     text = subprocess.run(["pdftotext", str(path), "-"], capture_output=True, text=True, check=True).stdout
     assert "仅供办理政务服务事项时使用，有效期至2026年12月29日" in text.replace("\n", "")
-    assert qr_texts(_pdf_to_png(path)) == [COPY_QR]
+    assert qr_texts(_pdf_to_png(path)) == [NOTE.qr_payload]
 
 
 def test_copy_that_is_not_an_image_is_a_typed_error() -> None:
     with pytest.raises(CopyImageError):
-        copy_pdf(b"<html>502 Bad Gateway</html>", "结婚证", date(2026, 12, 29), "免证办")
+        annotated_pdf(b"<html>502 Bad Gateway</html>", (210.0, 148.0), "结婚证", NOTE, verified=True)
 
 
 def test_a4_copy_prints_through_cups_pdf_and_reads_back(private_cups: PrivateCups) -> None:
     config = PrinterConfig(a4_queue="A4", cups_server=private_cups.server)
     queue = build_a4_queue(config)
     assert queue is not None
-    pdf = copy_pdf(_backend_copy_png(), "居民户口簿", date(2026, 12, 29), "免证办：电子证照查询与打印")
+    pdf = _seal_checked_copy()
 
     outcome = print_copy(queue, pdf, title="copy-test")
 
@@ -79,7 +84,7 @@ def test_a4_copy_prints_through_cups_pdf_and_reads_back(private_cups: PrivateCup
     printed = private_cups.wait_for_pdf()
     page = _pdf_to_png(printed)
     assert page.width < page.height  # A4 portrait came out
-    assert qr_texts(page) == [COPY_QR]
+    assert qr_texts(page) == [NOTE.qr_payload]
 
 
 def test_a4_queue_missing_gives_a_plain_chinese_outcome(private_cups: PrivateCups) -> None:
