@@ -116,6 +116,8 @@ async def print_session_receipt(controller: Controller, session_id: str) -> None
                 return
             outcome_state, phone = outcome.state, outcome.phone_text
     controller.audit.record("print_failed", session=session_id, reason=outcome_state.value, attempts=attempts)
+    # a terminal with an A4 printer too says which printer (kiosk.receipt.messages)
+    which = "receipt" if controller.config.devices.printer.a4_queue else ""
     machine.print_progress(
-        session_id, PrintState("failed", _(message_for(outcome_state)), phone, attempts, job)
+        session_id, PrintState("failed", _(message_for(outcome_state, which)), phone, attempts, job)
     )

@@ -16,6 +16,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kiosk.i18n import _
+from kiosk.receipt.messages import PrinterState, message_for
 from kiosk.session import PrintState
 
 if TYPE_CHECKING:
@@ -104,9 +105,8 @@ async def print_annotated(controller: Controller, session_id: str, identifier: s
     try:
         outcome = await asyncio.wait_for(asyncio.to_thread(print_copy, queue, job.pdf, "copy"), PRINT_TIMEOUT)
     except TimeoutError:
-        machine.print_progress(
-            session_id, PrintState("failed", _("打印机没有响应，请到窗口办理"), None, attempts, job)
-        )
+        message = _(message_for(PrinterState.TIMEOUT, "a4"))
+        machine.print_progress(session_id, PrintState("failed", message, None, attempts, job))
         controller.audit.record(
             "print_failed", session=session_id, reason="timeout", attempts=attempts, what="a4"
         )

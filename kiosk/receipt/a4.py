@@ -84,7 +84,7 @@ def print_copy(queue: A4Queue, pdf: bytes, title: str = "copy") -> A4Outcome:
         reason = str(getattr(exc, "reason", "io"))
         state = PrinterState(reason) if reason in PrinterState._value2member_map_ else PrinterState.IO
         log.warning("A4 copy not queued: %s", reason)
-        return A4Outcome(False, state, message_for(state))
+        return A4Outcome(False, state, message_for(state, "a4"))
     return A4Outcome(True, PrinterState.READY, DONE_A4, job_id)
 
 

@@ -68,6 +68,8 @@ def table_strings() -> dict[str, str]:
         "kiosk.backend.messages.MESSAGES": backend_messages.MESSAGES,
         "kiosk.backend.messages default": backend_messages.message_for("no-such-kind"),
         "kiosk.receipt.messages.MESSAGES": printer_messages.MESSAGES,
+        "kiosk.receipt.messages.A4_MESSAGES": printer_messages.A4_MESSAGES,
+        "kiosk.receipt.messages.RECEIPT_MESSAGES": printer_messages.RECEIPT_MESSAGES,
         "kiosk.receipt.messages constants": [
             printer_messages.PRINTING,
             printer_messages.DONE,
