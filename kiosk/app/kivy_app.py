@@ -75,7 +75,11 @@ def discover_screens() -> list[type[KioskScreen]]:
 
 class Root(BoxLayout):
     """Every touch counts as activity for the idle timer before it reaches a widget, and a long press
-    in the top-left corner (the hidden staff gesture) asks for the admin page."""
+    in the top-left corner (the hidden staff gesture) asks for the admin page.
+
+    The hold belongs to the touch that started it: only that touch lifting, or moving out of the
+    corner, cancels it. Any other touch (a second finger, a palm, a citizen's tap) neither cancels it
+    nor starts a second one in its place."""
 
     CORNER = 120  # px square in the top-left corner
     HOLD_SECONDS = 3.0
@@ -87,17 +91,35 @@ class Root(BoxLayout):
         self._on_activity = on_activity
         self._on_staff_gesture = on_staff_gesture
         self._hold: Any = None
+        self._hold_uid: Any = None  # the touch holding the corner
+
+    def _in_corner(self, touch: Any) -> bool:
+        return bool(touch.x <= self.CORNER and touch.y >= self.height - self.CORNER)
+
+    def _cancel_hold(self) -> None:
+        if self._hold is not None:
+            self._hold.cancel()
+        self._hold = self._hold_uid = None
+
+    def _held(self) -> None:
+        self._hold = self._hold_uid = None
+        self._on_staff_gesture()
 
     def on_touch_down(self, touch: Any) -> bool:
         self._on_activity()
-        if touch.x <= self.CORNER and touch.y >= self.height - self.CORNER:
-            self._hold = Clock.schedule_once(lambda _dt: self._on_staff_gesture(), self.HOLD_SECONDS)
+        if self._hold is None and self._in_corner(touch):
+            self._hold_uid = touch.uid
+            self._hold = Clock.schedule_once(lambda _dt: self._held(), self.HOLD_SECONDS)
         return bool(super().on_touch_down(touch))
 
+    def on_touch_move(self, touch: Any) -> bool:
+        if touch.uid == self._hold_uid and not self._in_corner(touch):
+            self._cancel_hold()
+        return bool(super().on_touch_move(touch))
+
     def on_touch_up(self, touch: Any) -> bool:
-        if self._hold is not None:
-            self._hold.cancel()
-            self._hold = None
+        if touch.uid == self._hold_uid:
+            self._cancel_hold()
         return bool(super().on_touch_up(touch))
 
 
