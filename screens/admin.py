@@ -8,6 +8,7 @@ shows the reason. Opened by the hidden long press in the top-left corner.
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Hashable
 from functools import partial
@@ -21,11 +22,13 @@ from kivy.uix.widget import Widget
 
 from kiosk.admin import admin_for
 from kiosk.admin.fields import FIELDS, EditableField, get_value, next_value
-from screens.base import KioskScreen
+from kiosk.i18n import _, current_language
+from screens.base import KioskScreen, scroll_when_taller
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
 GROUPS = ("服务开关", "超时", "显示与语音", "设备", "终端信息")
+CJK = re.compile(r"[\u3400-\u9fff]")  # a Chinese character is about twice as wide as a Latin one
 PAUSE_MESSAGES = (
     "设备维护中，暂停服务，请到服务窗口办理。",
     "系统升级中，请稍后再来。",
@@ -84,8 +87,8 @@ class AdminScreen(KioskScreen):
         s = self.ctx.sizes
         mode = admin_for(self.ctx.controller)
         page = self.page()
-        page.add_widget(KLabel("工作人员管理", size=s.title, bold=True, colour=BLUE, halign="center"))
-        page.add_widget(KLabel("请输入管理 PIN", size=s.body, colour=TEXT_MUTED, halign="center"))
+        page.add_widget(KLabel(_("工作人员管理"), size=s.title, bold=True, colour=BLUE, halign="center"))
+        page.add_widget(KLabel(_("请输入管理 PIN"), size=s.body, colour=TEXT_MUTED, halign="center"))
         shown = " ".join("●" for _ in self._digits) or "—"
         page.add_widget(KLabel(shown, size=s.title, halign="center"))
         # the message has its room whether or not there is one: a wrong PIN must not push the keypad
@@ -108,7 +111,7 @@ class AdminScreen(KioskScreen):
         pad.height = dp(4 * s.button_height + 3 * 18)
         pad.pos_hint = {"center_x": 0.5}
         for key in ("1", "2", "3", "4", "5", "6", "7", "8", "9", "clear", "0", "ok"):
-            label = {"clear": "清除", "ok": "确定"}.get(key, key)
+            label = {"clear": _("清除"), "ok": _("确定")}.get(key, key)
             pad.add_widget(BigButton(label, partial(self._press, key), s, primary=key == "ok"))
         page.add_widget(pad)
         page.add_widget(spacer())
@@ -120,17 +123,22 @@ class AdminScreen(KioskScreen):
         self.refresh()
 
     def _editor(self, field: EditableField, value: Any) -> Widget:
+        """One setting's row: its name, then a toggle, a stepper or its choices. The row grows with
+        whichever part is taller (an English name on two lines, six printer kinds in two rows)."""
         s = self.ctx.sizes
         h = dp(s.button_height * 0.62)
         row = BoxLayout(orientation="horizontal", spacing=dp(12), size_hint_y=None, height=h)
-        row.add_widget(KLabel(field.label, size=s.small, size_hint_x=0.42))
+        name = KLabel(_(field.label), size=s.small, size_hint_x=0.42, pos_hint={"center_y": 0.5})
+        row.add_widget(name)
+        parts: list[Widget] = [name]
         if field.kind == "readonly":
-            row.add_widget(KLabel(str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58))
-            return row
-        if field.kind == "bool":
+            shown = KLabel(str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58)
+            row.add_widget(shown)
+            parts.append(shown)
+        elif field.kind == "bool":
             row.add_widget(
                 BigButton(
-                    field.label_for(value),
+                    _(field.label_for(value)),
                     lambda: self._change(field, next_value(field, value)),
                     s,
                     primary=bool(value),
@@ -138,8 +146,7 @@ class AdminScreen(KioskScreen):
                     size_hint_x=0.58,
                 )
             )
-            return row
-        if field.kind in ("int", "float"):
+        elif field.kind in ("int", "float"):
             stepper = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
             stepper.add_widget(
                 BigButton("－", lambda: self._change(field, next_value(field, value, -1)), s, False, height=h)
@@ -149,68 +156,123 @@ class AdminScreen(KioskScreen):
                 BigButton("＋", lambda: self._change(field, next_value(field, value, 1)), s, False, height=h)
             )
             row.add_widget(stepper)
-            return row
-        choices = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
-        for i, choice in enumerate(field.choices):
-            label = field.choice_labels[i] if field.choice_labels else str(choice)
-            button = BigButton(
-                label, partial(self._change, field, choice), s, primary=choice == value, height=h
-            )
-            button.font_size = dp(s.small)
-            choices.add_widget(button)
-        row.add_widget(choices)
+        else:
+            # at most three choices a row (six in one row left 50 px a button in a landscape
+            # column), two when a label is long (Simulated, Serial SAM)
+            labels = [
+                _in(field.choice_labels[i] if field.choice_labels else str(choice), "类型")
+                for i, choice in enumerate(field.choices)
+            ]
+            widest = max(sum(2 if CJK.match(ch) else 1 for ch in label) for label in labels)
+            cols = min(3 if widest <= 7 else 2, len(field.choices))
+            rows = -(-len(field.choices) // cols)
+            choices = GridLayout(cols=cols, spacing=dp(8), size_hint_x=0.58)
+            choices.height = rows * h + (rows - 1) * dp(8)
+            for label, choice in zip(labels, field.choices, strict=True):
+                button = BigButton(
+                    label, partial(self._change, field, choice), s, primary=choice == value, height=h
+                )
+                button.font_size = dp(s.small)
+                choices.add_widget(button)
+            row.add_widget(choices)
+            row.height = choices.height
+        least = row.height
+
+        def fit(*_: Any) -> None:
+            row.height = max(least, *(part.height for part in parts))
+
+        for part in parts:
+            part.bind(height=fit)
         return row
 
-    def _settings(self) -> Widget:
+    def _status(self, column: BoxLayout) -> None:
+        """管理模式, the service state, 语音播报, the last message and the open calls."""
         c = self.ctx.controller
         s = self.ctx.sizes
         mode = admin_for(c)
-        page = self.page()
-        page.add_widget(KLabel("管理模式", size=s.title, bold=True, colour=BLUE))
-        state = f"已暂停服务：{c.paused}" if c.paused else "服务中"
-        page.add_widget(KLabel(state, size=s.body, colour=BADGE["revoked"] if c.paused else BADGE["valid"]))
+        column.add_widget(KLabel(_("管理模式"), size=s.title, bold=True, colour=BLUE))
+        state = _("已暂停服务：{message}").format(message=_(c.paused)) if c.paused else _("服务中")
+        column.add_widget(KLabel(state, size=s.body, colour=BADGE["revoked"] if c.paused else BADGE["valid"]))
         voice = self._voice_state()
         if voice is not None:  # a silent terminal is said here, not only logged once
-            page.add_widget(
+            column.add_widget(
                 KLabel(voice[0], size=s.body, colour=BADGE["valid"] if voice[1] else BADGE["revoked"])
             )
         if mode.last_message:
-            page.add_widget(KLabel(mode.last_message, size=s.small, colour=TEXT_MUTED))
-        h = dp(s.button_height * 0.7)
-        actions = BoxLayout(orientation="horizontal", spacing=dp(16), size_hint_y=None, height=h)
-        actions.add_widget(BigButton("设备诊断", lambda: c.open_view("diagnostics"), s, height=h))
-        if c.paused:
-            actions.add_widget(BigButton("恢复服务", self._resume, s, primary=False, height=h))
-        else:
-            actions.add_widget(BigButton("暂停服务", self._choose_pause, s, primary=False, height=h))
-        actions.add_widget(BigButton("退出管理", mode.leave, s, primary=False, height=h))
-        page.add_widget(actions)
+            column.add_widget(KLabel(mode.last_message, size=s.small, colour=TEXT_MUTED))
         if c.help_desk.calls:
-            page.add_widget(self._help_calls(h))
+            column.add_widget(self._help_calls(dp(s.button_height * 0.7)))
+
+    def _actions(self, h: float) -> Widget:
+        """设备诊断, 暂停服务 or 恢复服务, 退出管理: one row."""
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        mode = admin_for(c)
+        row = BoxLayout(orientation="horizontal", spacing=dp(16), size_hint_y=None, height=h)
+        row.add_widget(BigButton(_("设备诊断"), lambda: c.open_view("diagnostics"), s, height=h))
+        if c.paused:
+            row.add_widget(BigButton(_("恢复服务"), self._resume, s, primary=False, height=h))
+        else:
+            row.add_widget(BigButton(_in("暂停服务", "操作"), self._choose_pause, s, primary=False, height=h))
+        row.add_widget(BigButton(_("退出管理"), mode.leave, s, primary=False, height=h))
+        return row
+
+    def _groups(self, column: BoxLayout, h: float) -> None:
+        """The pause notices when choosing, the group tabs, and the chosen group's settings (a list
+        that scrolls: its room is what the column leaves)."""
+        c = self.ctx.controller
+        s = self.ctx.sizes
         content = BoxLayout(orientation="vertical", spacing=dp(16))
         if self._choosing_pause:
             panel = Panel(spacing=10)
-            panel.add_widget(KLabel("选择暂停时显示的提示", size=s.body, bold=True))
+            panel.add_widget(KLabel(_("选择暂停时显示的提示"), size=s.body, bold=True))
             for message in PAUSE_MESSAGES:
                 panel.add_widget(
-                    BigButton(message, partial(self._pause, message), s, primary=False, height=h)
+                    _growing(BigButton(_(message), partial(self._pause, message), s, primary=False, height=h))
                 )
-            panel.add_widget(BigButton("取消", self._cancel_pause, s, primary=False, height=h))
+            panel.add_widget(BigButton(_("取消"), self._cancel_pause, s, primary=False, height=h))
             content.add_widget(panel)
-        tabs = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_y=None, height=h * 0.8)
+        # three tabs a row: five in one row were 120 px each in a landscape column (English wraps)
+        tab_h = h * 0.8
+        tabs = GridLayout(cols=3, spacing=dp(8), size_hint_y=None, height=2 * tab_h + dp(8))
         for group in GROUPS:
             tab = BigButton(
-                group, partial(self._show_group, group), s, primary=group == self._group, height=h * 0.8
+                _(group), partial(self._show_group, group), s, primary=group == self._group, height=tab_h
             )
             tab.font_size = dp(s.small)
             tabs.add_widget(tab)
-        page.add_widget(tabs)
+        column.add_widget(tabs)
         panel = Panel(spacing=8)
         for field in FIELDS:  # one group at a time: few widgets to rebuild after each change
             if field.group == self._group:
                 panel.add_widget(self._editor(field, get_value(c.config, field.path)))
         content.add_widget(panel)
-        page.add_widget(self.scroll(content))
+        column.add_widget(self.scroll(content))
+
+    def _settings(self) -> Widget:
+        """Portrait: one column. Landscape: the state on the left, the settings on the right, the
+        actions in a row under both. WHY: in one column on a landscape window the settings' list was
+        squeezed to nothing, its cue drawn over the tabs, and the title pushed under the header
+        (layout audit, 1280x800 and 1920x1080)."""
+        s = self.ctx.sizes
+        h = dp(s.button_height * 0.7)
+        page = self.page()
+        if not self.landscape():
+            self._status(page)
+            page.add_widget(self._actions(h))
+            self._groups(page, h)
+            return page
+        row = BoxLayout(orientation="horizontal", spacing=dp(36))
+        left = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.6), size_hint_x=0.4)
+        right = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.6), size_hint_x=0.6)
+        self._status(left)
+        left.add_widget(spacer())
+        self._groups(right, h)
+        row.add_widget(left)
+        row.add_widget(right)
+        page.add_widget(row)
+        page.add_widget(self._actions(h))
+        scroll_when_taller(row, left, s.small)  # many open calls: the state column scrolls
         return page
 
     @staticmethod
@@ -220,23 +282,27 @@ class AdminScreen(KioskScreen):
         if player is None:
             return None
         out = player.output_state()
+        detail = _voice_detail(out.detail)
         if out.available:
-            return f"语音播报：正常（{out.detail}）", True
-        return f"语音播报：无声（{out.detail}），请检查音箱或声卡", False
+            return _("语音播报：正常（{detail}）").format(detail=detail), True
+        return _("语音播报：无声（{detail}），请检查音箱或声卡").format(detail=detail), False
 
     def _help_calls(self, h: float) -> Widget:
         """Open 呼叫工作人员 calls, oldest first: 已处理 closes one and tells the channels that had it."""
         c, s = self.ctx.controller, self.ctx.sizes
         panel = Panel(spacing=8)
-        panel.add_widget(KLabel(f"待处理的呼叫（{len(c.help_desk.calls)}）", size=s.body, bold=True))
-        state = {"calling": "正在通知", "accepted": "已送达", "fallback": "未能送达"}
+        panel.add_widget(
+            KLabel(_("待处理的呼叫（{n}）").format(n=len(c.help_desk.calls)), size=s.body, bold=True)
+        )
+        state = {"calling": _("正在通知"), "accepted": _("已送达"), "fallback": _("未能送达")}
         for call in c.help_desk.calls[:5]:  # the page has room for a few; more stay in the list
             row = BoxLayout(orientation="horizontal", spacing=dp(16), size_hint_y=None, height=h)
             opened = time.strftime("%H:%M", time.localtime(call.opened))
             text = f"{call.ticket}  {opened}  {state.get(call.phase, call.phase)}"
             row.add_widget(KLabel(text, size=s.small))
-            button = BigButton("已处理", partial(c.help_handled, call.ticket), s, height=h)
-            button.size_hint_x = 0.35
+            button = BigButton(_("已处理"), partial(c.help_handled, call.ticket), s, height=h)
+            button.size_hint_x = 0.4  # in a landscape column 0.35 was 102 px: Handled did not fit
+            button.font_size = dp(s.small)
             row.add_widget(button)
             panel.add_widget(row)
         return panel
@@ -264,3 +330,35 @@ class AdminScreen(KioskScreen):
         if not admin_for(self.ctx.controller).unlocked:
             return self._pin_pad()
         return self._settings()
+
+
+def _voice_detail(detail: str) -> str:
+    """The player's finding (plain Chinese, kiosk.voice.output) in the page's language."""
+    for template, pattern in (("声音服务（{name}）", r"声音服务（(.*)）"), ("声卡：{name}", r"声卡：(.*)")):
+        found = re.fullmatch(pattern, detail)
+        if found:
+            names = found.group(1) if current_language() == "zh_CN" else found.group(1).replace("、", ", ")
+            return _(template).format(name=names)
+    return _(detail)
+
+
+def _in(text: str, context: str) -> str:
+    """``text`` as the catalogue translates it in this context (``text（context）``), else as usual.
+
+    WHY: one Chinese word, two English ones: 暂停服务 is the paused page's title (Out of service) and
+    this page's button (Pause service); 网络 the header's Net and a printer kind (Network).
+    """
+    key = f"{text}（{context}）"
+    found = _(key)
+    return _(text) if found == key else found
+
+
+def _growing(button: BigButton) -> BigButton:
+    """A button as tall as its wrapped text needs (a pause notice takes two lines in English)."""
+    least = button.height
+
+    def fit(*_: Any) -> None:
+        button.height = max(least, button.texture_size[1] + dp(20))
+
+    button.bind(texture_size=fit)
+    return button

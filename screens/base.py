@@ -265,7 +265,9 @@ def scroll_when_taller(container: Widget, column: Widget, cue_size: float) -> No
             column.height = column.minimum_height
             column.bind(minimum_height=grow)
             scroll = ScrollView(do_scroll_x=False, bar_width=dp(10), scroll_type=["bars", "content"])
-            scroll.size_hint_x = column.size_hint_x
+            # the list takes the column's share of the row; the column fills the list (left at its
+            # share, a 0.4 column was drawn 0.4 of a 0.4 list wide)
+            scroll.size_hint_x, column.size_hint_x = column.size_hint_x, 1
             clip_with_scissor(scroll)
             scroll.add_widget(column)
             add_scroll_cue(scroll, column, cue_size)
@@ -276,8 +278,8 @@ def scroll_when_taller(container: Widget, column: Widget, cue_size: float) -> No
             column.unbind(minimum_height=grow)
             view[0].remove_widget(column)
             container.remove_widget(view[0])
+            column.size_hint_y, column.size_hint_x = 1, view[0].size_hint_x
             view.clear()
-            column.size_hint_y = 1
             container.add_widget(column, index=index)
 
     soon = Clock.create_trigger(check, 0)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 from kiosk.admin.atomic import atomic_write
 from kiosk.admin.pin import verify_pin
+from kiosk.i18n import _
 
 log = logging.getLogger(__name__)
 STATE_FILE = "admin-lockout.json"
@@ -49,20 +50,21 @@ class AuthResult:
 
     @property
     def message(self) -> str:
-        """Plain Chinese for the PIN pad."""
+        """Plain Chinese for the PIN pad, in the page's language (staff may choose English)."""
         if self.status == "ok":
-            return "已进入管理模式"
+            return _("已进入管理模式")
         if self.status == "not_set":
-            return "尚未设置管理 PIN，请技术人员运行 kiosk admin set-pin"
+            return _("尚未设置管理 PIN，请技术人员运行 kiosk admin set-pin")
         if self.status == "unavailable":
-            return UNAVAILABLE_MESSAGE
+            return _(UNAVAILABLE_MESSAGE)
         if self.status == "locked" and self.until_reset:
-            return "PIN 错误次数过多，管理入口已锁定，请联系技术人员解锁"
+            return _("PIN 错误次数过多，管理入口已锁定，请联系技术人员解锁")
         if self.status == "locked":
             minutes = max(1, -(-self.locked_seconds // 60))
-            wait = f" {minutes} 分钟" if minutes < 60 else f"约 {-(-minutes // 60)} 小时"
-            return f"PIN 错误次数过多，已锁定，请{wait}后再试"
-        return f"PIN 不正确，还可以再试 {self.remaining_attempts} 次"
+            if minutes < 60:
+                return _("PIN 错误次数过多，已锁定，请 {n} 分钟后再试").format(n=minutes)
+            return _("PIN 错误次数过多，已锁定，请约 {n} 小时后再试").format(n=-(-minutes // 60))
+        return _("PIN 不正确，还可以再试 {n} 次").format(n=self.remaining_attempts)
 
 
 @dataclass(frozen=True)

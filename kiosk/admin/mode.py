@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from kiosk.admin.auth import AdminAuth, AuthResult
 from kiosk.admin.changes import diff_configs
 from kiosk.admin.store import ConfigChangeRefused, ConfigStore
+from kiosk.i18n import _, current_language
 from kiosk.session import EndReason
 from kiosk.settings.loader import DEFAULT_SECRETS_FILE, DEFAULT_SYSTEM_FILE, staff_file_for
 
@@ -68,7 +69,7 @@ def store_for(controller: Any) -> ConfigStore:
 @dataclass(frozen=True)
 class ChangeOutcome:
     ok: bool
-    message: str  # plain Chinese for the screen
+    message: str  # plain Chinese for the screen (in the page's language)
     restart: list[str] = field(default_factory=list)
 
 
@@ -151,14 +152,14 @@ class AdminMode:
         """Validate, save atomically, apply live, audit. Refusals are audited too (no values of secrets)."""
         c = self.controller
         if not self.unlocked:
-            return ChangeOutcome(False, "请先输入管理 PIN")
+            return ChangeOutcome(False, _("请先输入管理 PIN"))
         try:
             new = self.store.propose(c.config, path, value)
             self.store.save(path, value)
         except ConfigChangeRefused as exc:
             c.audit.record("config_change_refused", who="staff", field=path, reason=exc.reason)
-            self.last_message = exc.reason
-            return ChangeOutcome(False, exc.reason)
+            self.last_message = exc.shown  # the audit keeps the Chinese reason, the page its language
+            return ChangeOutcome(False, exc.shown)
         old = c.config
         changes = diff_configs(old, new)
         restart = c.apply_config(new)
@@ -169,7 +170,11 @@ class AdminMode:
             changes=[ch.as_audit() for ch in changes],
             restart_required=restart,
         )
-        message = "已保存并生效" if not restart else "已保存，重启终端后生效：" + "、".join(restart)
+        if restart:
+            joined = ("、" if current_language() == "zh_CN" else ", ").join(restart)
+            message = _("已保存，重启终端后生效：{fields}").format(fields=joined)
+        else:
+            message = _("已保存并生效")
         self.last_message = message
         return ChangeOutcome(True, message, restart)
 

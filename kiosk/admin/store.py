@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +26,7 @@ from pydantic import ValidationError
 from kiosk.admin import toml_edit
 from kiosk.admin.atomic import atomic_write, backup_path
 from kiosk.admin.fields import BY_PATH
+from kiosk.i18n import _, current_language
 from kiosk.settings import ConfigError, KioskConfig, load_config, ownership
 from kiosk.settings.loader import read_config_text
 
@@ -41,35 +44,49 @@ _REASONS = {
 
 
 class ConfigChangeRefused(ValueError):
-    """The change was not saved; ``reason`` is plain Chinese for the staff member."""
+    """The change was not saved; ``reason`` is plain Chinese for the staff member (and the audit
+    log), ``shown`` the same in the page's language (staff may choose English)."""
 
-    def __init__(self, field: str, reason: str) -> None:
+    def __init__(self, field: str, reason: str, shown: str | None = None) -> None:
         super().__init__(f"{field}: {reason}")
         self.field = field
         self.reason = reason
+        self.shown = shown if shown is not None else _(reason)
 
 
-def _label(path: str) -> str:
+def _refused(path: str, template: str, **values: Any) -> ConfigChangeRefused:
+    """The refusal in Chinese (``reason``) and translated (``shown``); a value given as a callable
+    takes the translation function (a field's name, pydantic's reasons)."""
+    chinese = {k: v(_same) if callable(v) else v for k, v in values.items()}
+    local = {k: v(_) if callable(v) else v for k, v in values.items()}
+    return ConfigChangeRefused(path, template.format(**chinese), _(template).format(**local))
+
+
+def _same(text: str) -> str:
+    return text
+
+
+def _label(path: str, tr: Callable[[str], str] = _same) -> str:
     field = BY_PATH.get(path)
-    return field.label if field else path
+    return tr(field.label) if field else path
 
 
-def _reason(exc: ValidationError) -> str:
+def _reason(exc: ValidationError, tr: Callable[[str], str] = _same) -> str:
     parts = []
     for err in exc.errors():
         template = _REASONS.get(err["type"])
         ctx = err.get("ctx") or {}
         if template:
             try:
-                parts.append(template.format(**ctx))
+                parts.append(tr(template).format(**ctx))
                 continue
             except (KeyError, IndexError):
                 pass
         msg = str(err["msg"]).removeprefix("Value error, ")
         if "warning_seconds must be shorter" in msg:
-            msg = "超时提醒必须短于无操作超时"
+            msg = tr("超时提醒必须短于无操作超时")
         parts.append(msg)
-    return "；".join(parts) or "值无效"
+    return ("；" if tr is _same or current_language() == "zh_CN" else "; ").join(parts) or tr("值无效")
 
 
 def _set(data: dict[str, Any], path: str, value: Any) -> None:
@@ -105,15 +122,19 @@ class ConfigStore:
     def propose(self, current: KioskConfig, path: str, value: Any) -> KioskConfig:
         """The running configuration with one field changed, validated; raises ConfigChangeRefused."""
         if path not in BY_PATH or BY_PATH[path].kind == "readonly":
-            raise ConfigChangeRefused(path, "此项不能在屏幕上修改")
+            raise _refused(path, "此项不能在屏幕上修改")
         self._representable(path, value)
         data = current.model_dump()
         _set(data, path, value)
         try:
             return KioskConfig.model_validate(data)
         except ValidationError as exc:
-            raise ConfigChangeRefused(
-                path, f"“{_label(path)}”设为 {value} 未被接受：{_reason(exc)}"
+            raise _refused(
+                path,
+                "“{label}”设为 {value} 未被接受：{reason}",
+                label=partial(_label, path),
+                value=value,
+                reason=partial(_reason, exc),
             ) from None
 
     @staticmethod
@@ -121,7 +142,13 @@ class ConfigStore:
         try:
             toml_edit.check_representable(value)
         except toml_edit.Unrepresentable as exc:
-            raise ConfigChangeRefused(path, f"“{_label(path)}”设为 {value!r} 未被接受：{exc}") from None
+            raise _refused(
+                path,
+                "“{label}”设为 {value} 未被接受：{reason}",
+                label=partial(_label, path),
+                value=repr(value),
+                reason=exc,
+            ) from None
 
     def save(self, path: str, value: Any) -> None:
         """Write ``path = value`` into the file, comments kept, after the real loader accepted it."""
@@ -129,14 +156,14 @@ class ConfigStore:
         try:
             text = toml_edit.set_value(_read_text(self.config_file), path, value)
         except ValueError as exc:  # not readable, not UTF-8, not TOML
-            raise ConfigChangeRefused(path, f"配置文件无法读取：{exc}") from None
+            raise _refused(path, "配置文件无法读取：{reason}", reason=exc) from None
         data = text.encode("utf-8")
         self._check_loads(path, data)
         mode = ownership.STAFF_FILE_MODE if self.staff else ownership.TERMINAL_FILE_MODE
         try:
             atomic_write(self.config_file, data, mode=mode, like_existing=True)
         except OSError as exc:
-            raise ConfigChangeRefused(path, f"配置文件无法写入：{exc.strerror or exc}") from None
+            raise _refused(path, "配置文件无法写入：{reason}", reason=exc.strerror or exc) from None
 
     def _check_loads(self, path: str, text: bytes) -> None:
         fd, tmp = tempfile.mkstemp(suffix=".toml", prefix="kiosk-check-")
@@ -151,7 +178,7 @@ class ConfigStore:
                 load_config(tmp, secrets, environ={}, staff_file=None)
         except ConfigError as exc:
             reasons = "；".join(f"{p.field}: {p.reason}" for p in exc.problems)
-            raise ConfigChangeRefused(path, f"保存后的配置无法通过检查：{reasons}") from None
+            raise _refused(path, "保存后的配置无法通过检查：{reasons}", reasons=reasons) from None
         finally:
             Path(tmp).unlink(missing_ok=True)
 
@@ -164,11 +191,11 @@ class ConfigStore:
         owner only.
         """
         if self.secrets_file is None:
-            raise ConfigChangeRefused(path, "未指定密钥文件 (secrets file)")
+            raise _refused(path, "未指定密钥文件 (secrets file)")
         try:
             text = toml_edit.set_value(_read_text(self.secrets_file), path, value)
         except ValueError as exc:  # not readable, not UTF-8, not TOML: change nothing
-            raise ConfigChangeRefused(path, f"密钥文件无法读取，未修改：{exc}") from None
+            raise _refused(path, "密钥文件无法读取，未修改：{reason}", reason=exc) from None
         gid = ownership.kiosk_gid()
         if gid is not None and os.geteuid() == ownership.OWNER_UID:
             mode, owner = ownership.SECRETS_FILE_MODE, (ownership.OWNER_UID, gid)
