@@ -11,8 +11,9 @@ this process's CPU time over ``S`` seconds of wall time, as % of one core, for:
 * the camera capturing, nothing decoded;
 * the scanner at full pace (every frame, the extra passes: the identify page, and the home page
   before the scanner could rest);
-* the scanner at rest (``AT_REST``: 2 frames a second read and decoded, the plain pass; what the
-  home page uses once nobody has touched it for kiosk.controller.SCAN_REST_AFTER_SECONDS);
+* the scanner at rest (``AT_REST``: 2 frames a second read, the plain pass, and a frame that shows
+  the scene last decoded not decoded again but for a check every 2 s; what the home page uses once
+  nobody has touched it for kiosk.controller.SCAN_REST_AFTER_SECONDS);
 
 with the frames decoded per second in each, and then, ``N`` times, how long a code shown to the
 resting scanner takes to be reported (it wakes to full speed when the view changes). Issue 21's

@@ -87,6 +87,20 @@ def test_preview_is_scaled_down_by_the_worker_and_dropped_on_stop(
     assert scanner._preview is None  # the next citizen never sees this one's last frame
 
 
+def test_the_worker_scales_previews_only_while_someone_looks(scanners: list, collector: Collector) -> None:
+    """Only the diagnostics page shows the camera's picture: scaling every frame for nobody was a
+    third of the camera's CPU on the resting home page (issue 21)."""
+    scanner = SimulatedQrScanner(SimulatedCamera(width=1280, height=720, fps=15))
+    scanners.append(scanner)
+    scanner.start(collector)
+    assert wait_until(lambda: scanner.state().frames_decoded >= 5)
+    assert scanner._preview is None  # decoded, but nobody asked to see them
+    assert scanner.preview() is not None  # the diagnostics page opens the preview
+    decoded = scanner.state().frames_decoded
+    assert wait_until(lambda: scanner.state().frames_decoded >= decoded + 3)
+    assert scanner._preview is not None  # now the worker makes them, off the UI thread
+
+
 def test_showing_a_code_never_waits_for_a_frame_being_rendered(scanners: list, collector: Collector) -> None:
     """show() and clear() run on the UI loop (demo keys, scripted sessions): they must not wait for
     the camera thread's render of the scene; the new code is in the frames after that render."""
