@@ -102,3 +102,10 @@ def prepare(width: int, height: int, fullscreen: bool, headless: bool = False, m
     Config.set("kivy", "exit_on_escape", "0")  # a citizen must never close the terminal
     Config.set("kivy", "keyboard_mode", "system")
     Config.set("input", "mouse", "mouse,disable_multitouch")
+    # Input only from the window (SDL: what the compositor, cage, delivers, touch screen included).
+    # Kivy's Linux default adds `probesysfs`, which opens every multitouch device under /dev/input
+    # itself (the kiosk user is in group input for cage): each touch would arrive twice, once from
+    # the window and once raw in the panel's own coordinates, and a tap press a button twice.
+    for option in Config.options("input"):
+        if option != "mouse":
+            Config.remove_option("input", option)
