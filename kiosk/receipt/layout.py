@@ -43,6 +43,12 @@ class Field:
     size: Literal["small", "normal"] = "normal"
     fixed: bool = False
 
+    @property
+    def caption(self) -> str:
+        """The label with its colon: full-width after Chinese (证件号码：), ": " after an English
+        label (Ticket: …), as each language writes it."""
+        return f"{self.label}: " if self.label[-1:].isascii() else f"{self.label}："
+
 
 @dataclass(frozen=True, slots=True)
 class Separator:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from kiosk.i18n import _
 from kiosk.receipt.layout import Field, Qr, Receipt, Separator, Text
 
 #: Byte budget of the phone QR (UTF-8). Version 25 at level M holds about 1,000 bytes and still
@@ -17,11 +18,11 @@ def receipt_text(receipt: Receipt) -> str:
         if isinstance(block, Text):
             lines.append(block.text)
         elif isinstance(block, Field):
-            lines.append(f"{block.label}：{block.value}")
+            lines.append(f"{block.caption}{block.value}")
         elif isinstance(block, Separator):
             lines.append("—")
         elif isinstance(block, Qr):
-            lines.append(f"核验码：{block.data}")
+            lines.append(Field(_("核验码"), "").caption + block.data)
     return "\n".join(lines)
 
 
@@ -30,7 +31,8 @@ def phone_text(receipt: Receipt, max_bytes: int = PHONE_QR_MAX_BYTES) -> str:
     text = receipt_text(receipt)
     if len(text.encode()) <= max_bytes:
         return text
-    text = "\n".join(line for line in text.splitlines() if not line.startswith("证照标识："))
+    identifier = Field(_("证照标识"), "").caption
+    text = "\n".join(line for line in text.splitlines() if not line.startswith(identifier))
     while len(text.encode()) > max_bytes:
         text = text[: int(len(text) * 0.9)]
     return text

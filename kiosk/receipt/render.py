@@ -310,7 +310,7 @@ def _draw_field(c: _Canvas, m: _Metrics, block: Field) -> None:
     size = _size(m, block.size)
     font = _font(size, False)
     label_font = _font(size, True)
-    label = f"{block.label}："
+    label = block.caption
     label_w = c.memo.width(label_font, label, True)  # labels are fixed wording
     if label_w > c.inner * 0.45:  # long label: value on its own lines below
         c.line_of_text(label, label_font, MARGIN_DOTS, m.gap, True)
