@@ -20,7 +20,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kiosk import messages
+from kiosk import messages, session_memory
 from kiosk.audit import AuditLog
 from kiosk.backend.errors import BackendError, BackendErrorKind
 from kiosk.domain.holder import Holder
@@ -306,6 +306,9 @@ class Controller:
             if step is Step.ATTRACT:
                 self._cancel_session_tasks()
                 self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
+                session_memory.release()  # what the session loaded does not stay while at rest
+            if step is Step.CERTIFICATES:
+                session_memory.warm_up("kiosk.ofd.draw")  # the face a certificate is drawn with
             if step is Step.FACE and machine.data is not None:
                 self.face.enter(machine.data)
             self._last_step = step

@@ -13,13 +13,14 @@ import io
 import logging
 import math
 import re
+import threading
 from dataclasses import dataclass, field
-from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from fontTools.pens.basePen import BasePen
 from fontTools.ttLib import TTFont
 
+from kiosk import session_memory
 from kiosk.ofd import ses
 from kiosk.ofd.container import child, child_text, children, local
 from kiosk.ofd.document import OfdDocument, parse_box
@@ -164,31 +165,86 @@ class FontSource:
         return cached
 
 
-@lru_cache(maxsize=1)
-def fallback_font() -> FontSource:
+# The fallback face and the fonts embedded in the session's files are held for one citizen's
+# session only: release_fonts() drops them when it ends (kiosk.session_memory). WHY: the parsed
+# Simplified Chinese face is about 50 MB of Python objects (its character map, glyph order, advance
+# widths and CFF index for 65,535 glyphs); kept after the first certificate was drawn, it stayed
+# resident through every hour the terminal rested. warm_up() loads it in the background as a session
+# begins, so that drawing the first certificate does not wait for it (about 0.2 s).
+_fonts_lock = threading.Lock()
+_fallback: FontSource | None = None
+_EMBEDDED: dict[str, FontSource | None] = {}
+
+
+def _load_fallback() -> FontSource:
     from kiosk.fonts import font_path
 
-    return FontSource(TTFont(str(font_path("regular")), lazy=True), "fallback-sc")
+    font = TTFont(str(font_path("regular")), lazy=True)
+    if "vmtx" in font:
+        # vertical metrics: never used here (OFD text is laid out by the file's own positions), but
+        # getGlyphSet() would parse them: 12 MB and 60 ms for this face
+        del font["vmtx"]
+    return FontSource(font, "fallback-sc")
 
 
-_EMBEDDED: dict[str, FontSource | None] = {}
+def fallback_font() -> FontSource:
+    """The project's Simplified Chinese face, loaded on first use and kept until release_fonts()."""
+    global _fallback
+    with _fonts_lock:
+        if _fallback is None:
+            _fallback = _load_fallback()
+        return _fallback
 
 
 def embedded_font(doc: OfdDocument, path: str) -> FontSource | None:
     key = f"{doc.digest}:{path}"
-    if key not in _EMBEDDED:
-        try:
-            data = doc.package.read(path)
-            loaded = FontSource(TTFont(io.BytesIO(data), lazy=True), key)
-            src: FontSource | None = loaded if loaded.order else None
-        except OfdError:
-            src = None
-        except Exception:
-            src = None
+    with _fonts_lock:
+        if key in _EMBEDDED:
+            return _EMBEDDED[key]
+    try:
+        data = doc.package.read(path)
+        loaded = FontSource(TTFont(io.BytesIO(data), lazy=True), key)
+        src: FontSource | None = loaded if loaded.order else None
+    except OfdError:
+        src = None
+    except Exception:
+        src = None
+    with _fonts_lock:
         if len(_EMBEDDED) > 64:
             _EMBEDDED.clear()
         _EMBEDDED[key] = src
-    return _EMBEDDED[key]
+    return src
+
+
+def fonts_held() -> list[str]:
+    """The keys of the fonts held now (the fallback's is ``fallback-sc``): for tests and benches."""
+    with _fonts_lock:
+        held = [src.key for src in _EMBEDDED.values() if src is not None]
+        return (["fallback-sc"] if _fallback is not None else []) + held
+
+
+def release_fonts() -> bool:
+    """Drop the fallback face and every embedded font; returns whether any was held.
+
+    Only the references are dropped, nothing is closed: a page still being drawn (an A4 copy
+    printing as the citizen leaves) keeps the fonts it has. The garbage collector's pass at rest
+    frees them (a parsed font holds reference cycles), and the freeze after the first session
+    collects before it freezes.
+    """
+    global _fallback
+    with _fonts_lock:
+        had = _fallback is not None or bool(_EMBEDDED)
+        _fallback = None
+        _EMBEDDED.clear()
+    return had
+
+
+def warm_up() -> None:
+    """Load the fallback face now (kiosk.session_memory.warm_up calls this in a background thread)."""
+    fallback_font()
+
+
+session_memory.register("ofd-fonts", release_fonts)
 
 
 # --- colours and numbers -------------------------------------------------------------------------
