@@ -21,6 +21,7 @@ from __future__ import annotations
 import re
 import threading
 from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
@@ -299,6 +300,10 @@ class Composer:
         self.letters = ""
         self.page = 0
         self.per_page = per_page
+        # whether a page's candidates fit the bar that shows them (its width): a page holds at most
+        # ``per_page``, fewer when they would not fit (the keyboard on a narrow column, long words)
+        self.fits: Callable[[Sequence[Candidate]], bool] | None = None
+        self._starts = [0]  # where each page reached so far begins
         self._lookup = lookup
         self._cache: tuple[str, list[Candidate]] = ("", [])
 
@@ -310,18 +315,27 @@ class Composer:
             self._cache = (self.letters, lookup.candidates(self.letters))
         return self._cache[1]
 
+    def _start(self) -> int:
+        return self._starts[self.page] if self.page < len(self._starts) else self.page * self.per_page
+
     def shown(self) -> list[Candidate]:
-        start = self.page * self.per_page
-        return self._all()[start : start + self.per_page]
+        found, start = self._all(), self._start()
+        end = min(start + self.per_page, len(found))
+        while self.fits is not None and end > start + 1 and not self.fits(found[start:end]):
+            end -= 1
+        return found[start:end]
 
     def has_next(self) -> bool:
-        return (self.page + 1) * self.per_page < len(self._all())
+        return self._start() + len(self.shown()) < len(self._all())
 
     def has_previous(self) -> bool:
         return self.page > 0
 
     def next_page(self) -> None:
         if self.has_next():
+            following = self._start() + len(self.shown())
+            del self._starts[self.page + 1 :]
+            self._starts.append(following)
             self.page += 1
 
     def previous_page(self) -> None:

@@ -28,6 +28,24 @@ def _table() -> tuple[dict[str, str], dict[str, str]]:
     return dict(data.get("exact", {})), dict(data.get("prefix", {}))
 
 
+@cache
+def _short_forms() -> dict[str, str]:
+    ref = resources.files("kiosk").joinpath("locale", "en", "terms.toml")
+    data = tomllib.loads(ref.read_text(encoding="utf-8")) if ref.is_file() else {}
+    return dict(data.get("short", {}))
+
+
+def short_term(text: str) -> str | None:
+    """A shorter English form of a long name (the table's ``[short]``), for a place with room for
+    one line only (the header on a small screen); ``None`` in Chinese or when there is none.
+
+    WHY: "Liujiang District Government Service Centre" took two lines of the elder mode's 30 dp
+    beside the header's clock, and a third of a 800 px high screen went to the header."""
+    if current_language() != "en" or not text:
+        return None
+    return _short_forms().get(text.strip())
+
+
 def english_date(value: date) -> str:
     """5 Jan 2027: no order of day and month to guess, no Chinese characters."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"

@@ -16,7 +16,7 @@ from kivy.uix.modalview import ModalView
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
-from kiosk.terms import term
+from kiosk.terms import short_term, term
 from screens.linebreak import break_text
 from screens.theme import BLUE, FONT, FONT_BOLD, HEALTH, NORMAL, PAGE, TEXT, WHITE, Sizes, rgba
 from screens.widgets import BigButton, KLabel, Panel
@@ -65,17 +65,26 @@ def _line(text: str, size: float, bold: bool = False, halign: str = "left") -> L
     return label
 
 
+# what a header line keeps free of its box: Kivy's shorten measures a line a few pixels wider than
+# get_extents does, and cut "…Service Centre" that get_extents said fitted by 1 px (1280×800)
+FIT_MARGIN_DP = 8.0
+
+
+def _fits(label: Label, text: str, room: float) -> bool:
+    return bool(label._label.get_extents(text)[0] <= room - dp(FIT_MARGIN_DP))
+
+
 def _wrap_line(label: Label, room: float) -> float:
     """A header line on as many lines as it needs in ``room`` (shortened only when it fits, which
     it then does not need); the height it needs."""
     core = label._label
-    wrapped = core.get_extents(label.text)[0] > room
+    wrapped = not _fits(label, label.text, room)
     label.shorten = not wrapped
     line = core.get_extents("Ag")[1]
     if not wrapped:
         label.size_hint_y = 1
         return float(line + dp(6))
-    lines = break_text(label.text, lambda text: bool(core.get_extents(text)[0] <= room)).count("\n") + 1
+    lines = break_text(label.text, lambda text: _fits(label, text, room)).count("\n") + 1
     label.size_hint_y, label.height = None, lines * line + dp(4)
     return float(label.height)
 
@@ -94,8 +103,10 @@ class Header(BoxLayout):
             orientation="horizontal",
             size_hint_y=None,
             height=dp(self.HEIGHT_DP),
-            padding=(dp(36), dp(14)),
-            spacing=dp(20),
+            # narrow margins: on a 1280 px wide screen in elder mode every 10 px decided whether the
+            # centre's name took one line or two
+            padding=(dp(24), dp(14)),
+            spacing=dp(14),
             **kw,
         )
         with self.canvas.before:
@@ -131,7 +142,7 @@ class Header(BoxLayout):
         self.add_widget(right)
         self._right = right
         self._floor = 24.0  # the mode's text floor (use_sizes)
-        self.centre.bind(width=self._fit_centre, text=self._fit_centre)
+        self.centre.bind(width=self._fit_centre)
         self.terminal.bind(text=self._fit_centre, font_size=self._fit_centre)
         self.tick()
 
@@ -156,7 +167,7 @@ class Header(BoxLayout):
             state = getattr(health, key, "unknown")
             self._dots[key].set_colour(HEALTH.get(state, HEALTH["unknown"]))
             self._labels[key].text = HEALTH_MARKS.get(state, HEALTH_MARKS["unknown"]) + _(label)
-        self.centre.text = _(self._centre_text)
+        self._fit_centre()  # the centre's name in the language chosen, its short form if need be
         self.terminal.text = term(self._terminal_text)
         action = getattr(self, "_action", None)
         if action is not None:  # 咨询投诉 in the language chosen
@@ -189,18 +200,29 @@ class Header(BoxLayout):
             label.size_hint_x = None
             label.width = text_width + (width - row) / len(texts)  # the rest shared out
 
-    def _fit_centre(self, *_: Any) -> None:
+    def _fit_centre(self, *_args: Any) -> None:
         """The centre's name whole: a smaller size when it would not fit, never below the floor;
-        on more lines when it does not fit at the floor either (a long English name beside the
-        elder mode's wider device column), the header as tall as that needs."""
+        then its short form (kiosk.terms.short_term: English only) if the whole name does not fit
+        on one line at the floor; on more lines when that does not fit either (a narrow portrait
+        header), the header as tall as that needs."""
         label, room = self.centre, self.centre.width
+        full = _(self._centre_text)
+        label.text = full
         if room <= 1:
             return
         size = self.CENTRE_DP
         label.font_size = dp(size)
-        while size > self._floor and label._label.get_extents(label.text)[0] > room:
+        while size > self._floor and not _fits(label, full, room):
             size -= 1
             label.font_size = dp(size)
+        short = short_term(self._centre_text)
+        if short and not _fits(label, full, room):
+            label.text = short
+            size = self.CENTRE_DP
+            label.font_size = dp(size)
+            while size > self._floor and not _fits(label, short, room):
+                size -= 1
+                label.font_size = dp(size)
         centre, terminal = _wrap_line(label, room), _wrap_line(self.terminal, room)
         self.height = max(dp(self.HEIGHT_DP), centre + terminal + 2 * self.padding[1])
 
@@ -295,6 +317,9 @@ class Footer(BoxLayout):
         self._countdown = None
 
 
+SIDE_BY_SIDE_BELOW_DP = 1000.0  # the idle warning's buttons in one row in a window lower than this
+
+
 class IdleOverlay(ModalView):
     """Shown when the citizen has been idle: a large countdown, 继续使用 and 结束."""
 
@@ -325,8 +350,22 @@ class IdleOverlay(ModalView):
                 halign="center",
             )
         )
-        p.add_widget(BigButton(_("继续使用"), self._on_continue, sizes))
-        p.add_widget(BigButton(_("结束"), self._on_end, sizes, primary=False))
+        keep, end = (
+            BigButton(_("继续使用"), self._on_continue, sizes),
+            BigButton(_("结束"), self._on_end, sizes, primary=False),
+        )
+        from kivy.core.window import Window
+
+        if Window.height < dp(SIDE_BY_SIDE_BELOW_DP):
+            # a low window (1280×800): the two buttons side by side, or the panel was taller than
+            # the window and its title drawn above it
+            row = BoxLayout(orientation="horizontal", size_hint_y=None, height=keep.height, spacing=dp(28))
+            row.add_widget(keep)
+            row.add_widget(end)
+            p.add_widget(row)
+        else:
+            p.add_widget(keep)
+            p.add_widget(end)
         self.height = p.minimum_height if p.minimum_height > 0 else dp(720)
 
     def empty(self) -> None:

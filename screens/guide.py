@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 import threading
+from dataclasses import replace
 from typing import Any
 
+from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -31,7 +34,7 @@ from screens.certificates import TappablePanel
 from screens.chart_widgets import FlowChart
 from screens.pinyin_keyboard import PinyinKeyboard
 from screens.printing import qr_image
-from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
+from screens.theme import BADGE, BLUE, FONT_BOLD, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
 log = logging.getLogger(__name__)
@@ -39,6 +42,10 @@ log = logging.getLogger(__name__)
 KEY_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
 HOT_WORDS = ("房产", "社保", "医保", "公积金", "结婚", "出生", "开办企业", "报建")
 MAX_QUERY = 20
+# a landscape page area lower than this (a 1280×800 screen: about 500 px under the header and over
+# the footer) gets the short layout: the title in the list's column, so that the keyboard has the
+# page's whole height, and the hot words scrolling with the results
+SHORT_PAGE_DP = 640.0
 
 _STATE_BADGE = {
     MaterialState.COVERED: ("免证", BADGE["valid"]),
@@ -153,7 +160,14 @@ class GuideScreen(KioskScreen):
     def _readiness(self, catalogue: Catalogue, matter: Matter) -> Readiness:
         return session_readiness(catalogue, matter, self.ctx.machine.data, self.ctx.today)
 
+    def _short(self) -> bool:
+        """A landscape page area too low for the title above both columns (SHORT_PAGE_DP)."""
+        return self.landscape() and 1 < self.height < dp(SHORT_PAGE_DP)
+
     def _build_list(self, page: BoxLayout, catalogue: Catalogue, s: Sizes) -> None:
+        if self._short():
+            self._build_short_list(page, catalogue, s)
+            return
         page.add_widget(KLabel(_("办事指南 · 一件事一次办"), size=s.title, bold=True, colour=BLUE))
         identified = self._identified()
         if identified:
@@ -174,9 +188,22 @@ class GuideScreen(KioskScreen):
             columns.add_widget(column)
             columns.add_widget(keypad_column)
             page.add_widget(columns)
-        search = BoxLayout(
-            orientation="horizontal", size_hint_y=None, height=dp(s.button_height * 0.8), spacing=dp(16)
-        )
+        column.add_widget(self._search_field(s, s.button_height * 0.8))
+        column.add_widget(self._hot_words(s))
+        assert self._index is not None
+        results = self._index.search(self.query)
+        listing = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.5))
+        if not results:
+            listing.add_widget(KLabel(_("没有找到相关事项，请换个关键词，或到咨询台咨询。"), size=s.body))
+        for m in results:
+            listing.add_widget(self._matter_tile(catalogue, m, s, identified))
+        column.add_widget(self.scroll(listing))
+        keypad = self._keypad(s)
+        keypad.fit_height(None)
+        keypad_column.add_widget(keypad)
+
+    def _search_field(self, s: Sizes, height: float) -> BoxLayout:
+        search = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(height), spacing=dp(16))
         shown = self.query.upper() if self.query.isascii() else self.query
         field = Panel(padding=14, spacing=0)
         field.add_widget(
@@ -187,30 +214,73 @@ class GuideScreen(KioskScreen):
             )
         )
         search.add_widget(field)
-        column.add_widget(search)
-        hot = GridLayout(
-            cols=4, size_hint_y=None, spacing=dp(12), height=dp(s.button_height * 0.62) * 2 + dp(12)
-        )
-        for word in HOT_WORDS:
-            hot.add_widget(
-                BigButton(
-                    word,
-                    functools.partial(self.set_query, word),
-                    s,
-                    primary=False,
-                    height=dp(s.button_height * 0.62),
+        return search
+
+    def _build_short_list(self, page: BoxLayout, catalogue: Catalogue, s: Sizes) -> None:
+        """The list on a low landscape screen: title, search field, then one scrolling list of the
+        hot words and the results (with its cue) on the left; the keyboard on the right, its keys
+        as low as the page's height needs (never below the tap target), its candidates as many as
+        its width holds."""
+        page.padding = (dp(48), dp(16))
+        page.spacing = dp(s.spacing * 0.5)
+        columns = BoxLayout(orientation="horizontal", spacing=dp(36))
+        column = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.5))
+        column.add_widget(KLabel(_("办事指南 · 一件事一次办"), size=s.title * 0.75, bold=True, colour=BLUE))
+        column.add_widget(self._search_field(s, max(64.0, s.button_height * 0.62)))
+        content = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.5))
+        identified = self._identified()
+        if identified:
+            content.add_widget(
+                KLabel(
+                    _("已识别您的身份：选择事项，查看哪些材料无需提交纸质件"),
+                    size=s.body,
+                    colour=BADGE["valid"],
                 )
             )
-        column.add_widget(hot)
+        hot = self._hot_words(replace(s, button=s.button * 0.8), fit=True)
+        if not self.query:  # nothing searched yet: the hot words first; then the results first
+            content.add_widget(hot)
         assert self._index is not None
         results = self._index.search(self.query)
-        listing = BoxLayout(orientation="vertical", spacing=dp(s.spacing * 0.5))
         if not results:
-            listing.add_widget(KLabel(_("没有找到相关事项，请换个关键词，或到咨询台咨询。"), size=s.body))
+            content.add_widget(KLabel(_("没有找到相关事项，请换个关键词，或到咨询台咨询。"), size=s.body))
         for m in results:
-            listing.add_widget(self._matter_tile(catalogue, m, s, identified))
-        column.add_widget(self.scroll(listing))
-        keypad_column.add_widget(self._keypad(s))
+            content.add_widget(self._matter_tile(catalogue, m, s, identified))
+        if self.query:
+            content.add_widget(hot)
+        column.add_widget(self.scroll(content))
+        columns.add_widget(column)
+        keypad_column = BoxLayout(orientation="vertical")
+        keypad_column.add_widget(Widget())
+        keypad = self._keypad(s)
+        keypad_column.add_widget(keypad)
+        # the row's height is the page's, whatever the keyboard's: fitted to it, not to itself
+        columns.bind(height=lambda *_a: keypad.fit_height(columns.height))
+        columns.add_widget(keypad_column)
+        page.add_widget(columns)
+
+    def _hot_words(self, s: Sizes, fit: bool = False) -> GridLayout:
+        """The hot words, four a row; ``fit``: as many a row as their column's width holds, each on
+        one line (开办企业 was drawn on two lines over the row below in a half-screen column)."""
+        key_h = dp(s.button_height * 0.62)
+        hot = GridLayout(cols=4, size_hint_y=None, spacing=dp(12), height=key_h * 2 + dp(12))
+        for word in HOT_WORDS:
+            hot.add_widget(
+                BigButton(word, functools.partial(self.set_query, word), s, primary=False, height=key_h)
+            )
+        if fit:
+            measure = CoreLabel(font_name=FONT_BOLD, font_size=dp(s.button))
+            need = max(measure.get_extents(word)[0] for word in HOT_WORDS) + dp(24)
+
+            def arrange(*_a: Any) -> None:
+                if hot.width <= 1:
+                    return
+                cols = max(1, min(4, int((hot.width + dp(12)) // (need + dp(12)))))
+                rows = math.ceil(len(HOT_WORDS) / cols)
+                hot.cols, hot.height = cols, rows * key_h + (rows - 1) * dp(12)
+
+            hot.bind(width=arrange)
+        return hot
 
     def _matter_tile(self, catalogue: Catalogue, m: Matter, s: Sizes, identified: bool) -> Panel:
         tile = TappablePanel(functools.partial(self.open_matter, m.id), spacing=s.spacing * 0.25, padding=18)

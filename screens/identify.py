@@ -17,6 +17,10 @@ from screens.base import KioskScreen
 from screens.theme import BADGE, BLUE, TEXT_MUTED, rgba
 from screens.widgets import KLabel, Panel, spacer
 
+# a landscape page area lower than this (a 1280×800 screen: about 500 px) gets the short layout:
+# each way's picture beside its words, under a smaller title (screens/guide.py has the same rule)
+SHORT_PAGE_DP = 640.0
+
 
 class CardIllustration(Widget):
     """A reader with a card lying on it: drawn, so it scales with the screen."""
@@ -121,13 +125,64 @@ class IdentifyScreen(KioskScreen):
             page.remove_widget(label)
         return True
 
+    def _short(self) -> bool:
+        return self.landscape() and 1 < self.height < dp(SHORT_PAGE_DP)
+
+    def _way(self, heading: str, picture: Widget, words: str, short: bool) -> Panel:
+        """One way to identify: its heading, its picture (drawn card reader, live camera) and what to
+        do. Short: the picture beside the words, the panel as tall as they are (the page scrolls,
+        with its cue, if it ever is taller than the window); else the picture fills the panel."""
+        s = self.ctx.sizes
+        panel = Panel(size_hint_y=None if short else 1)
+        title = KLabel(heading, size=s.title * (0.6 if short else 0.7), bold=True, halign="center")
+        panel.add_widget(title)
+        if not short:
+            panel.unbind(minimum_height=panel.setter("height"))
+            panel.add_widget(picture)
+            panel.add_widget(KLabel(words, size=s.body, halign="center", line_height=s.line_height))
+            return panel
+        side = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=dp(12))
+        text = KLabel(
+            words,
+            size=s.small,
+            halign="left",
+            line_height=s.line_height,
+            size_hint_x=0.62,
+            pos_hint={"center_y": 0.5},
+        )
+        picture.size_hint_x = 0.38
+        side.add_widget(picture)
+        side.add_widget(text)
+        text.bind(height=lambda *_a: setattr(side, "height", max(text.height, dp(140))))
+        panel.add_widget(side)
+        return panel
+
+    @staticmethod
+    def _even(ways: BoxLayout) -> None:
+        panels = list(ways.children)
+        ways.size_hint_y = None
+
+        def fit(*_a: Any) -> None:
+            ways.height = max((p.minimum_height for p in panels), default=0)
+
+        for panel in panels:
+            panel.unbind(minimum_height=panel.setter("height"))
+            panel.size_hint_y = 1
+            panel.bind(minimum_height=fit)
+        fit()
+
     def build(self) -> Widget:
         c = self.ctx.controller
         s = self.ctx.sizes
         self._stop_preview()
         page = self.page()
         self._page = page
-        page.add_widget(KLabel(_("请出示身份证或亮证码"), size=s.title, bold=True, halign="center"))
+        short = self._short()
+        if short:
+            page.padding = (dp(48), dp(16))
+            page.spacing = dp(s.spacing * 0.5)
+        title_size = s.title * (0.75 if short else 1)
+        page.add_widget(KLabel(_("请出示身份证或亮证码"), size=title_size, bold=True, halign="center"))
         self._busy = KLabel(c.machine.busy or "", size=s.title * 0.8, colour=BLUE, halign="center")
         if c.machine.busy:
             page.add_widget(self._busy)
@@ -136,49 +191,46 @@ class IdentifyScreen(KioskScreen):
         qr_on = c.config.services.qr_identify
         card_down = card_on and c.health.card == "down"
         camera_down = qr_on and c.health.camera == "down"
-        if card_on:
-            card = Panel(size_hint_y=1)
-            card.unbind(minimum_height=card.setter("height"))
+        if card_on and not card_down:
+            ways.add_widget(
+                self._way(
+                    _("方式一：刷身份证"),
+                    CardIllustration(),
+                    _("将身份证平放在读卡区\n保持不动，直到提示读取成功"),
+                    short,
+                )
+            )
+        elif card_on:
+            card = Panel(size_hint_y=None if short else 1)
+            if not short:
+                card.unbind(minimum_height=card.setter("height"))
             card.add_widget(KLabel(_("方式一：刷身份证"), size=s.title * 0.7, bold=True, halign="center"))
-            if card_down:  # degraded mode: say so and what to do instead, no card instructions
-                card.add_widget(spacer())
-                card.add_widget(
-                    self._unavailable(_("读卡器暂不可用"), self._instead(qr_on and not camera_down))
-                )
-                card.add_widget(spacer())
-            else:
-                card.add_widget(CardIllustration())
-                card.add_widget(
-                    KLabel(
-                        _("将身份证平放在读卡区\n保持不动，直到提示读取成功"),
-                        size=s.body,
-                        halign="center",
-                        line_height=s.line_height,
-                    )
-                )
+            # degraded mode: say so and what to do instead, no card instructions
+            card.add_widget(spacer())
+            card.add_widget(self._unavailable(_("读卡器暂不可用"), self._instead(qr_on and not camera_down)))
+            card.add_widget(spacer())
             ways.add_widget(card)
-        if qr_on:
-            qr = Panel(size_hint_y=1)
-            qr.unbind(minimum_height=qr.setter("height"))
+        if qr_on and not camera_down:
+            self._preview = Preview(c.preview_frame)
+            ways.add_widget(
+                self._way(_("方式二：出示亮证码"), self._preview, _("请将手机二维码对准摄像头"), short)
+            )
+        elif qr_on:
+            qr = Panel(size_hint_y=None if short else 1)
+            if not short:
+                qr.unbind(minimum_height=qr.setter("height"))
             qr.add_widget(KLabel(_("方式二：出示亮证码"), size=s.title * 0.7, bold=True, halign="center"))
-            if camera_down:  # no empty frame and no "show your code": the camera cannot see it
-                qr.add_widget(spacer())
-                qr.add_widget(
-                    self._unavailable(
-                        _("摄像头暂不可用，无法识别亮证码"),
-                        self._instead(card_on and not card_down, card=True),
-                    )
+            # no empty frame and no "show your code": the camera cannot see it
+            qr.add_widget(spacer())
+            qr.add_widget(
+                self._unavailable(
+                    _("摄像头暂不可用，无法识别亮证码"), self._instead(card_on and not card_down, card=True)
                 )
-                qr.add_widget(spacer())
-            else:
-                self._preview = Preview(c.preview_frame)
-                qr.add_widget(self._preview)
-                qr.add_widget(
-                    KLabel(
-                        _("请将手机二维码对准摄像头"), size=s.body, halign="center", line_height=s.line_height
-                    )
-                )
+            )
+            qr.add_widget(spacer())
             ways.add_widget(qr)
+        if short:  # as tall as its taller panel, both the same: the page knows its height
+            self._even(ways)
         page.add_widget(ways)
         page.add_widget(
             KLabel(
@@ -188,7 +240,7 @@ class IdentifyScreen(KioskScreen):
                 halign="center",
             )
         )
-        page.add_widget(spacer(8))
+        page.add_widget(spacer() if short else spacer(8))  # short: the page's words at its top
         return page
 
     @staticmethod

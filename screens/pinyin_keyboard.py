@@ -10,6 +10,10 @@ It types either into a Kivy ``TextInput`` (``target``: inserted at its cursor) o
 screens/keyboard.py's OnScreenKeyboard, into its own ``text`` and calls ``on_change(text)`` after every
 change, so the rating comment box and the guide search can swap one for the other. Keys are the
 same BigButtons (≥ 64 dp high, text ≥ 27 dp; elder mode ≥ 80 dp and ≥ 33 dp), colours from the theme.
+
+On a low screen (a 1280×800 landscape terminal) the page gives it less height than that
+(``fit_height``): the keys get lower, never below the mode's tap target (48 dp, elder 60 dp). The
+candidate bar holds as many candidates as fit its width (measured), fewer on a narrow column.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from functools import partial
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.metrics import dp
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
@@ -27,12 +32,13 @@ from kivy.uix.textinput import TextInput
 
 from kiosk import pinyin_input
 from kiosk.i18n import _
-from screens.theme import TEXT_MUTED, Sizes
+from screens.theme import FONT_BOLD, TEXT_MUTED, Sizes
 from screens.widgets import BigButton, KLabel
 
 LETTER_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 DIGIT_ROWS = ("1234567890", "，。？！、：；", "-()@#/")
 MAX_LENGTH = 500
+KEY_PADDING_DP = 16.0  # a BigButton's text keeps 8 dp from each side (screens.widgets.wrap)
 
 
 class PinyinKeyboard(BoxLayout):
@@ -60,8 +66,13 @@ class PinyinKeyboard(BoxLayout):
         self.max_length = max_length
         self.mode = "pinyin"  # "pinyin" | "english" | "digits"
         self.composer = pinyin_input.Composer(per_page=4 if elder else 5)
-        self._key_height = max(64.0, self._sizes.button_height * 0.62)
+        self.composer.fits = self._fits_bar
+        self._natural_key = max(64.0, self._sizes.button_height * 0.62)
+        self._least_key = 60.0 if elder else 48.0  # the mode's tap target (ux.md)
+        self._key_height = self._natural_key
         self._key_sizes = replace(self._sizes, button=self._sizes.button * 0.8)
+        self._measure = CoreLabel(font_name=FONT_BOLD, font_size=dp(self._key_sizes.button))
+        self._redraw_bar = Clock.create_trigger(self._draw_candidates, 0)
         self._waiting: Any = None
         pinyin_input.warm_up()
         self._draw()
@@ -132,6 +143,36 @@ class PinyinKeyboard(BoxLayout):
             self.composer.previous_page()
         self._draw_candidates()
 
+    # ------------------------------------------------------------------ fitting
+    def fit_height(self, room: float | None) -> None:
+        """Keys low enough for the keyboard to fit ``room`` pixels (``None``: their full height),
+        never below the mode's tap target; redrawn only when the key height changes."""
+        key = self._natural_key
+        if room is not None and room > 1:
+            fixed = dp(self._sizes.small * 1.5) + (len(self.children) - 1) * dp(8)
+            rows = self._key_rows()
+            key = max(self._least_key, min(self._natural_key, (room - fixed) / dp(1) / rows))
+        if abs(key - self._key_height) > 0.5:
+            self._key_height = key
+            self._draw()
+
+    def _key_rows(self) -> int:
+        phrase_lines = (len(self._phrases) + 1) // 2
+        rows = DIGIT_ROWS if self.mode == "digits" else LETTER_ROWS
+        return phrase_lines + 1 + len(rows) + 1  # phrases, candidates, letters, the last row
+
+    def _need(self, text: str) -> float:
+        """The width a key needs for ``text`` on one line at the keys' size."""
+        return float(self._measure.get_extents(text)[0]) + dp(KEY_PADDING_DP + 8)
+
+    def _fits_bar(self, page: Sequence[pinyin_input.Candidate]) -> bool:
+        width = self.candidate_bar.width if getattr(self, "candidate_bar", None) is not None else 0
+        if width <= 1:  # not laid out yet: drawn again once it is (_draw_candidates on width)
+            return True
+        pager = 2 * max(self._need(_("上页")), self._need(_("下页")))
+        need = pager + sum(self._need(c.text) for c in page) + dp(8) * (len(page) + 1)
+        return need <= width
+
     # ------------------------------------------------------------------ drawing
     def _button(self, label: str, action: Callable[[], None], primary: bool = False) -> BigButton:
         return BigButton(label, action, self._key_sizes, primary=primary, height=dp(self._key_height))
@@ -155,6 +196,7 @@ class PinyinKeyboard(BoxLayout):
         self.add_widget(self.composing)
         height += dp(self._sizes.small * 1.5)
         self.candidate_bar = self._row()
+        self.candidate_bar.bind(width=lambda *_a: self._redraw_bar())
         self.add_widget(self.candidate_bar)
         height += dp(self._key_height)
         rows = DIGIT_ROWS if self.mode == "digits" else LETTER_ROWS
@@ -179,9 +221,11 @@ class PinyinKeyboard(BoxLayout):
             )
         )
         space = self._button(_("空格"), self.press_space)
-        space.size_hint_x = 2
+        space.size_hint_x = 1.5
         last.add_widget(space)
-        last.add_widget(self._button(_("删除"), self.press_backspace))
+        delete = self._button(_("删除"), self.press_backspace)
+        delete.size_hint_x = 1.5  # "Delete" on one line in a column half the screen wide
+        last.add_widget(delete)
         self.add_widget(last)
         height += dp(self._key_height)
         children = len(self.children)
@@ -201,13 +245,20 @@ class PinyinKeyboard(BoxLayout):
             if self._waiting is None:
                 self._waiting = Clock.schedule_interval(self._poll_ready, 0.2)
             return
-        bar.add_widget(self._button(_("上页"), partial(self._page, False)))
+        # each key as wide as its text needs, the bar's width shared out in that proportion (the
+        # composer's page holds only what fits: _fits_bar)
+        pager = max(self._need(_("上页")), self._need(_("下页")))
+        previous = self._button(_("上页"), partial(self._page, False))
+        previous.size_hint_x = pager
+        bar.add_widget(previous)
         for position, candidate in enumerate(self.composer.shown()):
             choose = partial(self.press_candidate, position)
             button = self._button(candidate.text, choose, primary=position == 0)
-            button.size_hint_x = 1 + 0.6 * max(len(candidate.text) - 1, 0)
+            button.size_hint_x = self._need(candidate.text)
             bar.add_widget(button)
-        bar.add_widget(self._button(_("下页"), partial(self._page, True)))
+        following = self._button(_("下页"), partial(self._page, True))
+        following.size_hint_x = pager
+        bar.add_widget(following)
 
     def _poll_ready(self, *args: Any) -> bool:
         if pinyin_input.ready():

@@ -72,3 +72,31 @@ def test_composer_choose_page_backspace_space() -> None:
     assert c.backspace() is True and c.letters == ""
     assert c.backspace() is False  # nothing typed: the caller deletes a character
     assert c.choose(99) is None
+
+
+def test_composer_pages_hold_what_fits_their_bar() -> None:
+    """A narrow bar (the keyboard beside the guide's list on a 1280×800 screen) shows fewer
+    candidates a page; paging forward and back still reaches each one once, in order."""
+    wide = Composer(per_page=5)
+    narrow = Composer(per_page=5)
+    narrow.fits = lambda page: sum(len(c.text) for c in page) <= 4  # room for four characters
+    for ch in "yiliao":
+        wide.letter(ch)
+        narrow.letter(ch)
+    everything = [c.text for c in wide._all()]
+    seen: list[str] = []
+    pages = 0
+    while True:
+        page = [c.text for c in narrow.shown()]
+        assert page and (len(page) == 1 or sum(map(len, page)) <= 4), page
+        seen += page
+        pages += 1
+        if not narrow.has_next():
+            break
+        narrow.next_page()
+    assert seen == everything  # nothing skipped, nothing twice
+    assert pages > len(everything) // 5
+    narrow.previous_page()
+    assert [c.text for c in narrow.shown()] == seen[-len(page) - len(narrow.shown()) : -len(page)]
+    chosen = narrow.shown()[0]
+    assert narrow.choose(0) == chosen.text and narrow.page == 0
