@@ -113,6 +113,7 @@ class Controller:
         self._background: set[asyncio.Task[Any]] = set()
         self._scanning = False
         self._last_step = self.machine.step
+        self._rested = True  # at rest: attract step, no page over it (kiosk.session_memory)
         self._listeners: list[Callable[[], None]] = []
         self._fallback_secret = secrets.token_hex(16)
         self._help_count = 0
@@ -306,12 +307,15 @@ class Controller:
             if step is Step.ATTRACT:
                 self._cancel_session_tasks()
                 self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
-                session_memory.release()  # what the session loaded does not stay while at rest
             if step is Step.CERTIFICATES:
                 session_memory.warm_up("kiosk.ofd.draw")  # the face a certificate is drawn with
             if step is Step.FACE and machine.data is not None:
                 self.face.enter(machine.data)
             self._last_step = step
+        rested = step is Step.ATTRACT and machine.view is None
+        if rested and not self._rested:  # a session or a page over the attract step (投诉…) ended
+            session_memory.release()  # what it loaded does not stay while the terminal rests
+        self._rested = rested
         set_language(machine.prefs.language)
         self._update_scanner(step, machine.busy)
         self._notify()

@@ -8,6 +8,14 @@ what puts 政务 before 正午 for "zhengwu". The index is built once, from thos
 half a second; :func:`warm_up` does it in a worker thread when a keyboard is first shown, so the
 first letter typed does not wait.
 
+WHY the index lives in a child process (``python -m kiosk.pinyin_input``, below the screen's
+priority, asked over a pipe a line at a time): built here, it and pypinyin's dictionaries took
+about 117 MB, of which some 60-70 MB stayed resident after the index was dropped (the interpreter
+keeps the arenas its small objects were spread over), and it took the interpreter's lock for 1.6 s
+while the keyboard was on screen. The child is started when a keyboard is shown and ends with the
+session (:func:`release`, kiosk.session_memory); a question and its answer take well under a
+millisecond. Where the child cannot run, the index is built here as before.
+
 How letters are read: the typed letters are split into syllables in every way the syllable list
 allows (``xian`` is 先 or 西安), the last one may be unfinished (``zhengw`` already offers 政务). The
 candidates are ranked: words spelling all the letters first, then words and characters spelling the
@@ -18,13 +26,25 @@ A few phrases citizens need for 咨询·投诉·举报 (:data:`COMMON_PHRASES`) 
 
 from __future__ import annotations
 
+import contextlib
+import json
+import logging
+import os
 import re
+import select
+import subprocess
+import sys
 import threading
 from collections import defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from typing import Protocol
+
+from kiosk import session_memory
+
+log = logging.getLogger(__name__)
 
 MAX_LETTERS = 32  # a longer run of letters is cut: nobody types a sentence without choosing
 MIN_WORD_FREQUENCY = 20  # jieba's rarest words (names, typos) only crowd the candidate bar
@@ -264,27 +284,127 @@ def normalise(letters: str) -> str:
     return "".join(ch for ch in letters.lower().replace("ü", "v") if "a" <= ch <= "z")[:MAX_LETTERS]
 
 
+class Lookup(Protocol):
+    def candidates(self, letters: str, limit: int = 60) -> list[Candidate]: ...
+
+
+CHILD_NICE = 10  # the child builds its index below the screen's priority
+CHILD_READY = "ready"
+ANSWER_TIMEOUT = 2.0  # seconds; the child answers in well under a millisecond
+
+
+class ChildIndex:
+    """The index in a child process (see the module's WHY); one question at a time."""
+
+    def __init__(self) -> None:
+        self._io = threading.Lock()
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "kiosk.pinyin_input"],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.DEVNULL,
+            encoding="utf-8",
+        )
+        assert self._proc.stdout is not None
+        line = self._proc.stdout.readline()  # the child says so once its index is built
+        if line.strip() != CHILD_READY:
+            self.close()
+            raise OSError(f"the pinyin child did not start (exit {self._proc.poll()})")
+
+    def candidates(self, letters: str, limit: int = 60) -> list[Candidate]:
+        letters = normalise(letters)
+        if not letters:
+            return []
+        with self._io:
+            stdin, stdout = self._proc.stdin, self._proc.stdout
+            assert stdin is not None and stdout is not None
+            stdin.write(json.dumps([letters, limit]) + "\n")
+            stdin.flush()
+            # one line answers each question, so nothing is ever left in the pipe's buffer: waiting
+            # on the descriptor is exact. A child that stopped answering never holds the screen
+            ready, _, _ = select.select([stdout], [], [], ANSWER_TIMEOUT)
+            line = stdout.readline() if ready else ""
+        if not line:
+            raise OSError("the pinyin child ended")
+        return [Candidate(str(text), int(consumed)) for text, consumed in json.loads(line)]
+
+    def close(self) -> None:
+        """End the child: its stdin closed, it leaves its loop and exits; killed if it does not."""
+        try:
+            if self._proc.stdin is not None:
+                self._proc.stdin.close()
+            self._proc.wait(timeout=2)
+        except (OSError, subprocess.TimeoutExpired):
+            self._proc.kill()
+            self._proc.wait()
+
+
+def _serve() -> None:
+    """The child: build the index, say so, then answer ``[letters, limit]`` lines until stdin ends."""
+    with contextlib.suppress(OSError):
+        os.nice(CHILD_NICE)
+    built = PinyinIndex.build()
+    print(CHILD_READY, flush=True)
+    for line in sys.stdin:
+        letters, limit = json.loads(line)
+        found = built.candidates(str(letters), int(limit))
+        print(json.dumps([[c.text, c.consumed] for c in found]), flush=True)
+
+
 _lock = threading.Lock()
-_index: PinyinIndex | None = None
+_index: Lookup | None = None
 
 
-def index() -> PinyinIndex:
-    """The shared index, built on first use (thread-safe: a warm-up thread and the UI may race)."""
+def index() -> Lookup:
+    """The shared index, started on first use (thread-safe: a warm-up thread and the UI may race):
+    in a child process, else built here."""
     global _index
     with _lock:
         if _index is None:
-            _index = PinyinIndex.build()
+            try:
+                _index = ChildIndex()
+            except OSError as exc:
+                log.warning("pinyin: index built in this process (%s)", exc)
+                _index = PinyinIndex.build()
         return _index
 
 
 def warm_up() -> None:
-    """Build the index in a daemon thread so the first letter typed finds it ready."""
+    """Start the index in a daemon thread so the first letter typed finds it ready."""
     if _index is None:
         threading.Thread(target=index, name="pinyin-index", daemon=True).start()
 
 
 def candidates(letters: str, limit: int = 60) -> list[Candidate]:
-    return index().candidates(letters, limit)
+    found = index()
+    try:
+        return found.candidates(letters, limit)
+    except (OSError, ValueError) as exc:  # the child died: no candidates now, a new child soon
+        log.warning("pinyin: %s; starting the index again", exc)
+        _drop(found)
+        warm_up()
+        return []
+
+
+def _drop(which: Lookup | None = None) -> bool:
+    """Forget the index (``which``, if given, only if it is still the one in use) and end its child."""
+    global _index
+    with _lock:
+        held = _index
+        if held is None or (which is not None and held is not which):
+            return False
+        _index = None
+    if isinstance(held, ChildIndex):
+        held.close()
+    return True
+
+
+def release() -> bool:
+    """The session ended: the index and its child go (kiosk.session_memory)."""
+    return _drop()
+
+
+session_memory.register("pinyin-index", release)
 
 
 def ready() -> bool:
@@ -296,7 +416,7 @@ class Composer:
     """The letters being typed and the page of candidates shown for them (no Kivy: the widget in
     screens/pinyin_keyboard.py only draws this). Methods return the text to insert, if any."""
 
-    def __init__(self, per_page: int = 5, lookup: PinyinIndex | None = None) -> None:
+    def __init__(self, per_page: int = 5, lookup: Lookup | None = None) -> None:
         self.letters = ""
         self.page = 0
         self.per_page = per_page
@@ -311,8 +431,8 @@ class Composer:
         if not self.letters:
             return []
         if self._cache[0] != self.letters:
-            lookup = self._lookup or index()
-            self._cache = (self.letters, lookup.candidates(self.letters))
+            found = self._lookup.candidates(self.letters) if self._lookup else candidates(self.letters)
+            self._cache = (self.letters, found)
         return self._cache[1]
 
     def _start(self) -> int:
@@ -373,3 +493,7 @@ class Composer:
         """The typed letters as they are (switching to English keeps what was typed)."""
         out, self.letters, self.page = self.letters, "", 0
         return out
+
+
+if __name__ == "__main__":
+    _serve()
