@@ -16,6 +16,9 @@ TMPDIR is reported (there should be nothing).
 
 ``--rss-after S`` also reads each process's resident size S seconds after its first frame, at rest
 on its first screen (the guide's index built by then), beside the bare Kivy app's.
+``--cpu-after S`` also measures the CPU each process uses at rest on its first screen, over
+``--cpu-for T`` seconds (default 30) starting S seconds after its first frame (S ≥ 12: the home
+page's camera rests once nobody has touched it for 10 s): issue 21's rest target, ≤ 3 % of a core.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ MARKER = "first frame drawn"
 # CPU seconds each process had used at its first frame: less swayed than wall time by other work
 # on a shared machine (which still slows it through the caches and the renderer's threads)
 CPU: dict[str, list[float]] = {"bare kivy": [], "kiosk run": [], "kiosk demo": []}
+# % of one core used at rest on the first screen (--cpu-after)
+REST_CPU: dict[str, list[float]] = {"bare kivy": [], "kiosk run": [], "kiosk demo": []}
 
 ANCHOR = r"""
 import json, os, sys
@@ -93,8 +98,19 @@ def resident_mb(pid: int) -> float:
     return kb / 1024
 
 
+def rest_cpu_percent(pid: int, seconds: float) -> float:
+    """% of one core the process used over the next ``seconds`` of wall time."""
+    c0, t0 = cpu_seconds(pid), time.perf_counter()
+    time.sleep(seconds)
+    return (cpu_seconds(pid) - c0) / (time.perf_counter() - t0) * 100
+
+
 def one_run(
-    name: str, rss_after: float = 0.0, timeout: float = 120.0
+    name: str,
+    rss_after: float = 0.0,
+    timeout: float = 120.0,
+    cpu_after: float = 0.0,
+    cpu_for: float = 30.0,
 ) -> tuple[float, float, list[str], float]:
     """(seconds from spawn to the marker, the process's own age then, what it left in TMPDIR, its
     resident MB ``rss_after`` seconds after the marker, at rest on its first screen; NaN if 0)."""
@@ -135,6 +151,9 @@ def one_run(
                 if rss_after:
                     time.sleep(rss_after)
                     rss = resident_mb(proc.pid)
+                if cpu_after:
+                    time.sleep(max(0.0, cpu_after - rss_after))
+                    REST_CPU[name].append(rest_cpu_percent(proc.pid, cpu_for))
                 break
             if proc.poll() is not None:
                 raise RuntimeError(f"{name} exited with {proc.returncode}: {text[-2000:]}")
@@ -164,6 +183,14 @@ def main() -> None:
         metavar="S",
         help="also read each process's resident size S seconds after its first frame (at rest)",
     )
+    parser.add_argument(
+        "--cpu-after",
+        type=float,
+        default=0.0,
+        metavar="S",
+        help="also measure CPU at rest, starting S seconds after the first frame (S >= 12)",
+    )
+    parser.add_argument("--cpu-for", type=float, default=30.0, metavar="T", help="over T seconds")
     args = parser.parse_args()
     names = ["bare kivy", "kiosk run", "kiosk demo"]
     if args.only:
@@ -173,7 +200,9 @@ def main() -> None:
     litter: dict[str, set[str]] = {n: set() for n in names}
     for i in range(args.runs):
         for name in names:
-            wall, own, left, rss = one_run(name, args.rss_after)
+            wall, own, left, rss = one_run(
+                name, args.rss_after, cpu_after=args.cpu_after, cpu_for=args.cpu_for
+            )
             walls[name].append(wall)
             rsss[name].append(rss)
             litter[name].update(left)
@@ -197,6 +226,13 @@ def main() -> None:
         for name in names:
             med = statistics.median(rsss[name])
             print(f"  {name:10}: {med:.0f} MB ({med / rss_anchor:.2f}× the bare Kivy app)")
+    if args.cpu_after:
+        window = f"{args.cpu_for:.0f} s from {args.cpu_after:.0f} s on"
+        print(f"CPU at rest on the first screen ({window}), % of one core:")
+        for name in names:
+            runs = REST_CPU[name]
+            med = statistics.median(runs)
+            print(f"  {name:10}: median {med:.1f} % (min {min(runs):.1f}, max {max(runs):.1f})")
 
 
 if __name__ == "__main__":

@@ -33,6 +33,7 @@ log = logging.getLogger(__name__)
 
 Clock = Callable[[], float]
 SCAN_REST_AFTER_SECONDS = 10.0  # the home page untouched this long: the camera reads at rest
+ATTRACT_CUE_SECONDS = 60.0  # the home page's cue plays this long after a touch or someone seen
 
 
 @dataclass
@@ -150,6 +151,7 @@ class Controller:
         self.card_left = False
         self._last_code: str | None = None  # a digest of the last code read on the identify page
         self._scanner_at_rest: bool | None = None  # the camera's pace as last set (_pace_scanner)
+        self._started_at = float("-inf")
         # where admin mode saves changes (kiosk run sets them from --config / --secrets)
         self.config_file: Path | None = None
         self.secrets_file: Path | None = None
@@ -176,6 +178,7 @@ class Controller:
     # ------------------------------------------------------------------ life cycle
     async def start(self) -> None:
         self._loop = asyncio.get_running_loop()
+        self._started_at = self.clock()  # the home page's cue plays after start-up (attract_cue_wanted)
         if self.devices.card is not None and self.config.services.card_identify:
             try:
                 self.devices.card.start(self._threadsafe(self._on_card_event))
@@ -530,6 +533,24 @@ class Controller:
                 set_at_rest(at_rest)
             except Exception:
                 log.exception("camera pace not set")
+
+    def attract_cue_wanted(self) -> bool:
+        """Whether the home page's attention cue should play: within ATTRACT_CUE_SECONDS of the
+        page's last touch (a citizen just left; the next one is often near), or of the resting
+        camera seeing its scene change (someone stepped up). WHY not always: each step of the cue
+        redraws the whole screen, on a terminal without a graphics card ~2 % of a core all night
+        for a cue nobody is there to see (issue 21: ≤ 3 % at rest)."""
+        now = self.clock()
+        untouched = self.machine.at_rest_for(now)
+        if untouched is None or min(untouched, now - self._started_at) < ATTRACT_CUE_SECONDS:
+            return True
+        seen = getattr(self.devices.scanner, "seconds_since_scene_change", None)
+        try:
+            since = seen() if seen is not None and self._scanning else None
+        except Exception:
+            log.exception("camera scene change not read")
+            return False
+        return since is not None and since < ATTRACT_CUE_SECONDS
 
     def _scans_at_home(self) -> bool:
         """The home page invites citizens to show a 亮证码: the camera reads there too (without a

@@ -42,7 +42,9 @@ class AttractScreen(KioskScreen):
         A smooth Animation changed the button's opacity every frame, and every change redraws the
         whole screen: on a terminal without a graphics card that was 60 frames a second and more
         than a core of CPU for a cue nobody could tell from a still button. One step every
-        PULSE_SECONDS is one frame drawn each time, and the screen rests in between.
+        PULSE_SECONDS is one frame drawn each time, and the screen rests in between; and only
+        while someone may be near (kiosk.controller.attract_cue_wanted), so that the terminal
+        draws nothing through a night nobody passes.
         """
         self._stop_pulse()
         if self._start is None:
@@ -51,9 +53,13 @@ class AttractScreen(KioskScreen):
         self._pulse_event = Clock.schedule_interval(self._pulse_step, PULSE_SECONDS)
 
     def _pulse_step(self, _dt: float) -> None:
-        if self._pulsing is not None:
-            # 0.92 at the faintest: white on the blue still ≥ 6:1 (0.82 measured 4.2:1 on the pixels)
-            self._pulsing.opacity = 1.0 if self._pulsing.opacity < 1.0 else 0.92
+        if self._pulsing is None:
+            return
+        if not self.ctx.controller.attract_cue_wanted():
+            self._pulsing.opacity = 1.0  # still while nobody is near (no change: nothing drawn)
+            return
+        # 0.92 at the faintest: white on the blue still ≥ 6:1 (0.82 measured 4.2:1 on the pixels)
+        self._pulsing.opacity = 1.0 if self._pulsing.opacity < 1.0 else 0.92
 
     def extra_signature(self) -> Hashable:
         c = self.ctx.controller

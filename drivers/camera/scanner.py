@@ -105,6 +105,7 @@ class _Pacing:
         self._last_at = float("-inf")
         self._last_thumb: np.ndarray | None = None
         self._checked_at = float("-inf")
+        self.changed_at = float("-inf")  # when a frame last looked unlike the one before (at rest)
 
     def set(self, pace: ScanPace) -> None:
         if pace != self.pace:
@@ -142,6 +143,7 @@ class _Pacing:
             self._last_thumb, self._checked_at = thumb, now
             if change is not None and change > self.wake_change:
                 self._awake_until = now + self.wake_seconds
+                self.changed_at = now
         return self.effective(now).thorough
 
 
@@ -238,6 +240,14 @@ class QrScanner:
     @property
     def pace(self) -> ScanPace:
         return self._pacing.pace
+
+    def seconds_since_scene_change(self) -> float | None:
+        """Seconds since the resting camera last saw its scene change (someone stepped up, a phone
+        came into view), None if it has not since it started. WHY: the home page plays its
+        attention cue only while someone may be there; each step of it redraws the screen."""
+        with self._lock:
+            changed = self._pacing.changed_at
+        return None if changed == float("-inf") else max(0.0, self._clock() - changed)
 
     def set_thread_setup(self, setup: Callable[[], None] | None) -> None:
         """``setup`` is called first in each capture and decode thread started from now on.

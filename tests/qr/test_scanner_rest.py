@@ -77,6 +77,7 @@ def test_a_phone_coming_into_view_wakes_the_scanner_to_full_speed_for_a_while() 
     assert len(before) <= 9 and not any(thorough for _, thorough in before)
     assert len(woken) == int(2.5 * 15) and all(thorough for _, thorough in woken)  # every frame, fully
     assert 1 <= len(after) <= 2 and not any(thorough for _, thorough in after)  # still: rechecks only
+    assert 104.0 <= pacing.changed_at <= 105.5  # the phone taken away was the scene's last change
 
 
 def test_a_new_pace_applies_at_once() -> None:
@@ -111,8 +112,11 @@ def test_a_code_shown_at_rest_is_still_read(scanners: list, collector: Collector
     scanner.start(collector)
     assert wait_until(lambda: len(decoder.passes) >= 3)  # the empty counter, at rest
     assert not any(decoder.passes[:3])
+    assert scanner.seconds_since_scene_change() is None  # the empty counter, unchanged
     scanner.show("LZ:token-shown-at-rest-01")
     assert collector.wait_for(1) == ["LZ:token-shown-at-rest-01"]
+    since = scanner.seconds_since_scene_change()
+    assert since is not None and since < 10  # the phone was seen coming (the home page's cue plays)
     scanner.set_at_rest(False)
     assert scanner.source.frame_interval == 0.0
 
@@ -123,6 +127,10 @@ class PacedScanner:
     def __init__(self) -> None:
         self.at_rest: list[bool] = []
         self.running = False
+        self.scene_changed: float | None = None  # seconds ago, as the real scanner reports
+
+    def seconds_since_scene_change(self) -> float | None:
+        return self.scene_changed
 
     def start(self, on_text: Callable[[str], None]) -> None:
         self.running = True
@@ -153,5 +161,27 @@ async def test_the_controller_rests_the_camera_on_the_untouched_home_page_only(t
         await until(lambda: scanner.at_rest[-1] is True)
         ctl.machine.begin(clock())  # the identify page asks for a code: full speed at once
         assert scanner.running and scanner.at_rest[-1] is False
+    finally:
+        await ctl.stop()
+
+
+async def test_the_home_page_cue_plays_only_while_someone_may_be_near(tmp_path: Path) -> None:
+    """Each step of the cue redraws the whole screen: it plays after a touch and when the resting
+    camera sees its scene change, not through a night nobody passes (issue 21)."""
+    from kiosk.controller import ATTRACT_CUE_SECONDS
+
+    clock, scanner = FakeClock(), PacedScanner()
+    ctl = Controller(make_config(), Devices(scanner=scanner), None, AuditLog(tmp_path / "audit.jsonl"), clock)
+    await ctl.start()
+    try:
+        assert ctl.attract_cue_wanted()  # the page just shown
+        clock.advance(ATTRACT_CUE_SECONDS + 1)
+        assert not ctl.attract_cue_wanted()  # nobody for a minute, the camera saw no one
+        scanner.scene_changed = 2.0  # someone stepped up to the counter
+        assert ctl.attract_cue_wanted()
+        scanner.scene_changed = ATTRACT_CUE_SECONDS + 5  # and left long ago
+        assert not ctl.attract_cue_wanted()
+        ctl.touch()
+        assert ctl.attract_cue_wanted()
     finally:
         await ctl.stop()

@@ -33,6 +33,8 @@ async def frames_drawn(d: UiDriver, seconds: float) -> int:
 
 
 def test_static_pages_draw_at_most_a_frame_a_second(ui: UiHarness) -> None:
+    from kiosk.controller import ATTRACT_CUE_SECONDS
+
     async def script(d: UiDriver) -> None:
         await d.frames(1.0)  # the first frames, the start-up GC pass
         attract = await frames_drawn(d, SECONDS)
@@ -43,5 +45,14 @@ def test_static_pages_draw_at_most_a_frame_a_second(ui: UiHarness) -> None:
         await d.frames(1.0)
         guide = await frames_drawn(d, SECONDS)
         assert guide <= 2, f"guide page: {guide} frames in {SECONDS} s"
+        d.controller.close_view()  # back to the home page (the footer's 返回)
+        await d.wait(lambda: d.machine.view is None, "home again")
+        d.clock.advance(ATTRACT_CUE_SECONDS + 1)  # nobody touched; the camera films a still counter
+        await d.frames(1.5)
+        quiet = await frames_drawn(d, SECONDS)
+        assert quiet <= 1, f"attract page with nobody near: {quiet} frames in {SECONDS} s"  # the clock
+        d.controller.touch()  # someone at the screen: the cue plays again
+        await d.frames(0.1)
+        assert await frames_drawn(d, SECONDS) >= 2
 
     ui.run(script, name="rest-frames")
