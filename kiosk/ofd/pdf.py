@@ -1,20 +1,29 @@
 """A page as vector PDF (fpdf2), the same display list as the screen: paths and glyph outlines stay
-vectors, so the A4 加注件 prints sharp; pictures are embedded as they are."""
+vectors, so the A4 加注件 prints sharp; pictures are embedded as they are.
+
+fpdf2 is imported where a PDF is made, not with this module (kiosk.ofd imports it): about 18 MB
+resident (fpdf2 with fontTools' variable-font modules) that every terminal kept once it had shown
+a certificate, for an A4 copy few citizens print.
+"""
 
 from __future__ import annotations
 
 import io
-
-from fpdf import FPDF
-from fpdf.drawing import DeviceRGB
+from typing import TYPE_CHECKING
 
 from kiosk.ofd.document import OfdDocument
 from kiosk.ofd.draw import DisplayList, GlyphOp, ImageOp, PathOp, apply, display_list, mul
 from kiosk.ofd.render import _decode
 
+if TYPE_CHECKING:
+    from fpdf import FPDF
+    from fpdf.drawing import DeviceRGB
+
 
 def render_pdf(doc: OfdDocument, pages: list[int] | None = None) -> bytes:
     """The document (or the given pages) as a PDF with each page at its own size in millimetres."""
+    from fpdf import FPDF
+
     pdf = FPDF(unit="mm")
     pdf.set_auto_page_break(False)
     pdf.set_creator("kiosk ofd")
@@ -26,6 +35,8 @@ def render_pdf(doc: OfdDocument, pages: list[int] | None = None) -> bytes:
 
 
 def _rgb(c: tuple[int, ...]) -> DeviceRGB:
+    from fpdf.drawing import DeviceRGB
+
     return DeviceRGB(c[0] / 255, c[1] / 255, c[2] / 255)
 
 

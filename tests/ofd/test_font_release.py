@@ -11,6 +11,8 @@ server that answers genuinely signed records linking sealed OFD files (tests/iss
 from __future__ import annotations
 
 import gc
+import subprocess
+import sys
 import weakref
 from collections.abc import Iterator
 from pathlib import Path
@@ -96,3 +98,18 @@ async def test_the_fonts_a_session_drew_with_are_dropped_when_it_ends(
         assert held() is None
     finally:
         await ctl.stop()
+
+
+def test_drawing_a_certificate_does_not_load_the_pdf_library() -> None:
+    """fpdf2 (about 18 MB resident, kept for good once imported) is loaded for an A4 copy only."""
+    script = (
+        "import sys\n"
+        "from pathlib import Path\n"
+        "from kiosk.ofd import open_ofd, render_page, verify_signatures\n"
+        f"doc = open_ofd(Path({str(DEMO)!r}).read_bytes())\n"
+        "render_page(doc, 0, width_px=300)\n"
+        "verify_signatures(doc)\n"
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'fpdf'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]", done.stdout
