@@ -79,6 +79,14 @@ class DlibFaceModel:
             )
         return self._loaded
 
+    def release(self) -> bool:
+        """Drop the loaded models (about 36 MB once the allocator gives them back); the next use
+        loads them again. Called as a session ends (the terminal's kiosk.session_memory). Without
+        the lock: a detection still running keeps the models it took; returns whether any were held."""
+        had = self._loaded is not None
+        self._loaded = None
+        return had
+
     def available(self) -> str | None:
         """None when the model loads, else why not (for diagnostics)."""
         try:

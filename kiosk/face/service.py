@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any
 
@@ -67,6 +68,8 @@ class FaceService:
         if self.camera is None or self.model is None or self.verifier is None:
             data.face.camera_failed()
             self._audit("face_checked", session=data.id, outcome="camera_down", tries=0)
+        else:
+            _warm(self.model)
         return data.face
 
     async def run(self, data: Any, passed: Callable[[], object]) -> None:
@@ -128,6 +131,15 @@ class FaceService:
         check.wipe()
         self._audit("face_checked", session=data.id, outcome=check.outcome, tries=check.tries_used)
         self._notify()
+
+
+def _warm(model: FaceModelPort) -> None:
+    """Load the model in a background thread while the citizen reads the face step's page (about
+    0.5 s): it is dropped between sessions (kiosk.session_memory), and the first frame filmed
+    should not wait for it."""
+    load = getattr(model, "available", None)
+    if load is not None:
+        threading.Thread(target=load, name="face-model", daemon=True).start()
 
 
 def _stop(camera: FaceCameraPort) -> None:

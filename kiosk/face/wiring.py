@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from kiosk import session_memory
 from kiosk.face.service import FaceService
 
 log = logging.getLogger(__name__)
@@ -35,6 +36,8 @@ def build_face_service(controller: Any) -> FaceService:
         from drivers.face.dlib_model import DlibFaceModel
 
         model = DlibFaceModel()
+        # loaded when a session needs it (FaceService.enter warms it), dropped when the session ends
+        session_memory.register("face-model", model.release)
     except Exception:
         log.exception("face model could not be built")
     verifier = build_verifier(config, controller.backend, model)

@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
+from drivers.face.dlib_model import DlibFaceModel
 from kiosk import pinyin_input, session_memory
 from kiosk.session import Step
 from tests.support.controllers import demo_controller
@@ -68,3 +70,21 @@ async def test_closing_a_page_over_the_attract_step_releases_what_it_loaded(tmp_
         assert child._proc.poll() is not None
     finally:
         await ctl.stop()
+
+
+async def test_the_face_model_is_loaded_for_the_face_step_and_dropped_when_the_session_ends(
+    tmp_path: Path,
+) -> None:
+    """The dlib models (about 36 MB) are loaded as the face step is entered and go with the session."""
+    ctl, _devices = demo_controller(make_config({"face": {"kind": "simulated"}}), tmp_path / "audit.jsonl")
+    model = ctl.face.model
+    assert isinstance(model, DlibFaceModel)
+    session_memory.release()
+    assert model._loaded is None
+    ctl.face.enter(SimpleNamespace(id="s", face=None))  # the session reached the face step
+    deadline = time.monotonic() + 60
+    while model._loaded is None:  # warmed in the background, before the citizen starts the check
+        assert time.monotonic() < deadline, "the model was not loaded"
+        time.sleep(0.05)
+    assert "face-model" in session_memory.release()
+    assert model._loaded is None
