@@ -15,6 +15,7 @@ from collections import OrderedDict
 
 from PIL import Image, ImageChops, ImageDraw, UnidentifiedImageError
 
+from kiosk import session_memory
 from kiosk.ofd.document import OfdDocument
 from kiosk.ofd.draw import DisplayList, GlyphOp, ImageOp, Matrix, PathOp, apply, display_list, mul
 from kiosk.ofd.errors import OfdError
@@ -24,6 +25,23 @@ _CACHE: OrderedDict[tuple[str, int, int], Image.Image] = OrderedDict()
 _CACHE_SIZE = 12
 _LOCK = threading.Lock()
 _GLYPHS: OrderedDict[tuple[str, str, int, int], tuple[Image.Image, int, int]] = OrderedDict()
+
+
+def release_pages() -> bool:
+    """The session ended (kiosk.session_memory): drop the drawn pages and the glyph masks.
+
+    WHY: the pages are the citizen's certificates, drawn (up to 12, 6-12 MB each at the screen's
+    and the A4 copy's widths); kept, they were personal data outliving the session and most of what
+    the terminal's memory had grown by at rest. The glyph masks are the characters of their text.
+    """
+    with _LOCK:
+        had = bool(_CACHE) or bool(_GLYPHS)
+        _CACHE.clear()
+        _GLYPHS.clear()
+    return had
+
+
+session_memory.register("ofd-pages", release_pages)
 
 
 def render_page(doc: OfdDocument, index: int, *, width_px: int) -> Image.Image:

@@ -1,4 +1,5 @@
-"""The OFD renderer's fonts are held for one citizen's session only (issue 21, memory at rest).
+"""The OFD renderer's fonts and drawn pages are held for one citizen's session only (issue 21,
+memory at rest; a drawn certificate is also the citizen's personal data).
 
 The fallback Simplified Chinese face is about 50 MB of parsed fontTools objects; it used to stay in
 a cache for the life of the process once the first certificate was drawn. Now the session's end
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+import kiosk.ofd.render as ofd_render
 from kiosk import session_memory
 from kiosk.ofd import draw, open_ofd, render_page
 from kiosk.session import Step
@@ -88,12 +90,14 @@ async def test_the_fonts_a_session_drew_with_are_dropped_when_it_ends(
         face = ctl.issued.face(good.identifier)
         assert face is not None and face.phase == "shown"
         assert "fallback-sc" in draw.fonts_held()  # the session drew with the fallback face
+        assert ofd_render._CACHE  # and its drawn page is kept while the session lasts
         held = weakref.ref(draw.fallback_font())
 
         ctl.home()
         devices.card.remove()
         await until(lambda: ctl.machine.step is Step.ATTRACT)
         assert draw.fonts_held() == []
+        assert not ofd_render._CACHE and not ofd_render._GLYPHS  # the citizen's page went too
         gc.collect()
         assert held() is None
     finally:
