@@ -74,6 +74,11 @@ def _fits(label: Label, text: str, room: float) -> bool:
     return bool(label._label.get_extents(text)[0] <= room - dp(FIT_MARGIN_DP))
 
 
+def _lines(label: Label, text: str, room: float) -> int:
+    """How many lines ``text`` takes in ``room`` at the label's size (Chinese line breaking)."""
+    return break_text(text, lambda part: _fits(label, part, room)).count("\n") + 1
+
+
 def _wrap_line(label: Label, room: float) -> float:
     """A header line on as many lines as it needs in ``room`` (shortened only when it fits, which
     it then does not need); the height it needs."""
@@ -84,7 +89,7 @@ def _wrap_line(label: Label, room: float) -> float:
     if not wrapped:
         label.size_hint_y = 1
         return float(line + dp(6))
-    lines = break_text(label.text, lambda text: _fits(label, text, room)).count("\n") + 1
+    lines = _lines(label, label.text, room)
     label.size_hint_y, label.height = None, lines * line + dp(4)
     return float(label.height)
 
@@ -202,9 +207,9 @@ class Header(BoxLayout):
 
     def _fit_centre(self, *_args: Any) -> None:
         """The centre's name whole: a smaller size when it would not fit, never below the floor;
-        then its short form (kiosk.terms.short_term: English only) if the whole name does not fit
-        on one line at the floor; on more lines when that does not fit either (a narrow portrait
-        header), the header as tall as that needs."""
+        then its short form (kiosk.terms.short_term: English only) where the whole name does not
+        fit on one line at the floor and the short one takes fewer lines; on more lines when that
+        does not fit either (a narrow portrait header), the header as tall as that needs."""
         label, room = self.centre, self.centre.width
         full = _(self._centre_text)
         label.text = full
@@ -217,12 +222,16 @@ class Header(BoxLayout):
             label.font_size = dp(size)
         short = short_term(self._centre_text)
         if short and not _fits(label, full, room):
-            label.text = short
+            lines_full, size_full = _lines(label, full, room), size
             size = self.CENTRE_DP
             label.font_size = dp(size)
             while size > self._floor and not _fits(label, short, room):
                 size -= 1
                 label.font_size = dp(size)
+            if _lines(label, short, room) < lines_full:  # the short form only where it saves a line
+                label.text = short
+            else:
+                label.font_size = dp(size_full)
         centre, terminal = _wrap_line(label, room), _wrap_line(self.terminal, room)
         self.height = max(dp(self.HEIGHT_DP), centre + terminal + 2 * self.padding[1])
 
