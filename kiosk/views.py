@@ -6,6 +6,7 @@ testable here without Kivy, and a screen can never show a raw ID number by accid
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -275,6 +276,21 @@ class IssuedView:
     seal_failed: bool = False
 
 
+_SEAL_NAME = re.compile(r"(?P<owner>.+?)(?:电子印章|电子公章)(?:（(?P<note>[^）]*)）)?")
+
+
+def seal_name(name: str) -> str:
+    """A seal's name as its file gives it (柳州市人力资源和社会保障局电子印章（演示印章，测试数据）), in
+    the citizen's language: in English the owner through the terms table, "e-seal", and the note
+    when the catalogue has it; a name of another form as sent (kiosk.terms.term)."""
+    found = _SEAL_NAME.fullmatch(name.strip()) if current_language() == "en" else None
+    if found is None:
+        return term(name)
+    note = found["note"]
+    shown = _("{owner} 电子印章").format(owner=term(found["owner"]))
+    return shown + (f" ({_(note)})" if note else "")
+
+
 def _seal_words(check: object) -> tuple[str, str, str]:
     status = getattr(check, "status", "")
     if status == "valid":
@@ -282,7 +298,7 @@ def _seal_words(check: object) -> tuple[str, str, str]:
         return (
             "valid",
             _("验章通过"),
-            (_("电子印章有效：{name}").format(name=name) if name else _("电子印章有效")),
+            (_("电子印章有效：{name}").format(name=seal_name(name)) if name else _("电子印章有效")),
         )
     messages = {
         "tampered": (_("验章未通过"), _("证照文件在盖章后被改动（{file}），不能作为办事凭证")),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.core.window import Window
 from kivy.metrics import dp
 from kivy.uix.behaviors import ButtonBehavior
 from kivy.uix.boxlayout import BoxLayout
@@ -17,7 +18,7 @@ from kiosk.i18n import _
 from kiosk.views import CertificateCard, certificate_cards, holder_view
 from screens.base import KioskScreen
 from screens.paging import Pager, fit_pages
-from screens.theme import BADGE, BLUE, TEXT_MUTED, Sizes
+from screens.theme import BADGE, BLUE, TEXT, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
 # cards built with the page; the others are built one a frame off screen and join the page
@@ -124,6 +125,9 @@ class CertificatesScreen(KioskScreen):
     _elder: tuple[BoxLayout, GridLayout, Any] | None = None  # elder mode: list's box, list, owner
     _panels: list[Widget] | None = None  # elder mode: every card built, cut into pages
     _pager_slot: BoxLayout | None = None  # elder mode: where 上一页 / 下一页 go, beside the greeting
+    _heights: tuple[float, ...] = ()  # elder mode: each built card's height, and the room of the list
+    _room = 0.0
+    _hint_placed = False  # 共找到 n 个 is beside the pager (landscape elder), not a row of its own
 
     def extra_signature(self) -> Any:
         return None  # elder mode's pages change in place (_show_page), no rebuild
@@ -210,8 +214,10 @@ class CertificatesScreen(KioskScreen):
     def _fit_pages(self, panels: list[Widget], tries: int = 0) -> None:
         """Cut the built cards into the pages that fit the list's room here and show the current one.
 
-        A card row taller than the whole room (the smallest landscape window) cannot be paged: the
-        cards go in a list that scrolls, with its cue (screens.scrollcue), rather than be cut.
+        A card row taller than the whole room (the smallest landscape window) cannot be cut: that
+        page alone shows its cards in a list that scrolls, with its cue (screens.scrollcue); the
+        other pages stay pages. (All-or-nothing, one tall card with a reason line made the whole
+        landscape list a scrolling one.)
         """
         if self._elder is None:
             return
@@ -221,30 +227,52 @@ class CertificatesScreen(KioskScreen):
             if tries < 30:  # not on screen or not laid out yet: once it is
                 Clock.schedule_once(lambda _dt: self._fit_pages(panels, tries + 1), 0)
             return
-        heights = [measure(panel, width) for panel in panels]
-        room = holder_box.height
-        pages = fit_pages(heights, room, listing.cols, listing.spacing[1])
+        self._heights = tuple(measure(panel, width) for panel in panels)
+        cols = max(1, listing.cols or 1)
+        tallest = max((max(self._heights[i : i + cols]) for i in range(0, len(panels), cols)), default=0.0)
+        if tallest > holder_box.height and holder_box.size_hint_min_y is not None:
+            # a window too small for a row of cards: the page scrolls as a whole (show_page), and
+            # the list takes a row's height in it: a page inside, never a list in a list or a cut card
+            holder_box.size_hint_min_y = max(holder_box.size_hint_min_y, tallest)
+        self._room = max(holder_box.height, min(tallest, holder_box.size_hint_min_y or 0.0))
+        pages = fit_pages(self._heights, self._room, listing.cols, listing.spacing[1])
         self._panels = panels
-        if any(max(heights[a:b]) > room + 1 for a, b in pages if b > a):
-            holder_box.clear_widgets()
-            listing.clear_widgets()
-            for panel in panels:
-                listing.add_widget(panel)
-            holder_box.add_widget(self.scroll(listing))
-            self.pager.fitted(owner, [(0, len(panels))])
-            return
         self.pager.fitted(owner, pages)
+        self._show_page()
+
+    def _refit(self, *_: Any) -> None:
+        """The list's room changed after the pages were cut (the page put in a list that scrolls a
+        frame later, on a small landscape window): cut them again for the room it has now."""
+        if self._elder is None or not self._panels or not self._heights:
+            return
+        holder_box, listing, owner = self._elder
+        if abs(holder_box.height - self._room) <= 1:
+            return
+        self._room = holder_box.height
+        self.pager.fitted(owner, fit_pages(self._heights, self._room, listing.cols, listing.spacing[1]))
         self._show_page()
 
     def _show_page(self) -> None:
         """Show the pager's page of the built cards, and 上一页 / 第 n/m 页 / 下一页 when there are more."""
         if self._elder is None:
             return
-        _holder, listing, _owner = self._elder
+        holder_box, listing, _owner = self._elder
         start, end = self.pager.pages[min(self.pager.index, len(self.pager.pages) - 1)]
-        listing.clear_widgets()
-        for panel in (self._panels or [])[start:end]:
-            listing.add_widget(panel)
+        shown = (self._panels or [])[start:end]
+        for panel in self._panels or []:
+            if panel.parent is not None:
+                panel.parent.remove_widget(panel)
+        holder_box.clear_widgets()
+        tallest = max(self._heights[start:end], default=0.0)
+        if tallest > self._room + 1:  # a card taller than the room: this page scrolls
+            page_list = GridLayout(cols=listing.cols, spacing=listing.spacing)
+            for panel in shown:
+                page_list.add_widget(panel)
+            holder_box.add_widget(self.scroll(page_list))
+        else:
+            for panel in shown:
+                listing.add_widget(panel)
+            holder_box.add_widget(listing)
         slot = self._pager_slot
         if slot is None:
             return
@@ -252,9 +280,14 @@ class CertificatesScreen(KioskScreen):
         if len(self.pager.pages) > 1:
             s = self.ctx.sizes
             slot.size_hint_x = 1.5
-            slot.add_widget(self.pager.controls(len(self._panels or []), s, self._show_page))
+            h = dp(s.button_height * (0.8 if self.landscape() else 1))  # landscape: room for cards
+            slot.add_widget(self.pager.controls(len(self._panels or []), s, self._show_page, height=h))
         else:
             slot.size_hint_x, slot.width = None, 0
+
+    def _found_text(self) -> str:
+        n = len(certificate_cards(self.ctx.machine, self.ctx.today))
+        return _("共找到 {n} 个电子证照，点击可查看详情").format(n=n)
 
     def build(self) -> Widget:
         c = self.ctx.controller
@@ -265,18 +298,29 @@ class CertificatesScreen(KioskScreen):
         holder = holder_view(c.machine)
         greeting = KLabel(holder.greeting if holder is not None else "", size=s.title, bold=True, colour=BLUE)
         self._pager_slot = None
+        self._hint_placed = False
         if c.machine.prefs.elder_mode and not c.machine.busy:
             # the greeting's row also holds 上一页 / 第 n/m 页 / 下一页 when there are pages: one row
             # less under the cards (in landscape two rows of buttons under them left no room)
             top = BoxLayout(orientation="horizontal", spacing=dp(24), size_hint_y=None)
             self._pager_slot = BoxLayout(size_hint_x=None, width=0)
-            top.add_widget(greeting)
+            names = BoxLayout(orientation="vertical", spacing=dp(8))
+            names.add_widget(greeting)
+            top.add_widget(names)
             top.add_widget(self._pager_slot)
+            if self.landscape() and Window.width >= 1600:
+                # 共找到 n 个 under the greeting, beside the pager: its own row left a landscape
+                # window's list 80 px short of a card with a reason line (the list scrolled)
+                hint = KLabel(self._found_text(), size=s.small, colour=TEXT)
+                names.add_widget(hint)
+                self._hint_placed = True
 
             def fit_top(*_: Any) -> None:
-                top.height = max(dp(s.button_height), greeting.height)
+                inner = sum(w.height for w in names.children) + dp(8) * (len(names.children) - 1)
+                top.height = max(dp(s.button_height * (0.8 if self.landscape() else 1)), inner)
 
-            greeting.bind(height=fit_top)
+            for w in names.children:
+                w.bind(height=fit_top)
             fit_top()
             page.add_widget(top)
         elif holder is not None:
@@ -291,9 +335,10 @@ class CertificatesScreen(KioskScreen):
             page.add_widget(spacer())
             page.add_widget(BigButton(_("完成"), c.finish_service, s))
             return page
-        page.add_widget(KLabel(_("共找到 {n} 个电子证照，点击可查看详情").format(n=len(cards)), size=s.body))
-        listing = GridLayout(cols=2 if self.landscape() else 1, spacing=dp(s.spacing * 0.7))
+        if not self._hint_placed:
+            page.add_widget(KLabel(self._found_text(), size=s.body))
         elder = c.machine.prefs.elder_mode  # elder mode: the cards that fit, 上一页/下一页 (screens/paging)
+        listing = GridLayout(cols=2 if self.landscape() else 1, spacing=dp(s.spacing * 0.7))
         self._badges = {}
         if elder:
             # every card is built (one a frame, off screen), then cut into the pages that fit the
@@ -302,6 +347,7 @@ class CertificatesScreen(KioskScreen):
             # scrolls as a whole (KioskScreen.show_page) and the list keeps this much
             holder_box = BoxLayout(size_hint_min_y=dp(s.body * 7))
             holder_box.add_widget(listing)
+            holder_box.bind(height=Clock.create_trigger(self._refit, 0))
             page.add_widget(holder_box)
             self._elder = (holder_box, listing, c.machine.session_id)
             self._add_later(listing, [card.identifier for card in cards], done=self._fit_pages)

@@ -18,7 +18,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from kiosk.views import IssuedView, detail_view, issued_view, not_official_notice
-from screens.base import KioskScreen
+from screens.base import KioskScreen, scroll_when_taller
 from screens.clipping import clip_with_scissor
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
@@ -180,19 +180,21 @@ class DetailScreen(KioskScreen):
             page.add_widget(spacer())
             return page
         landscape = self.landscape()
-        # landscape: the title and the certificate (as issued, then its fields, in a list that
-        # scrolls) on the left, the buttons on the right; stacked, the page was taller than the
-        # window and its top was cut under the header (3 of 8 fields, no cue)
-        # (two columns of the page: the right one scrolls when a small window cannot hold it)
+        # landscape: the title across the page; under it the certificate (its notices, as issued,
+        # its fields) in a list that scrolls on the left, the buttons on the right. WHY: stacked,
+        # the page was taller than the window and its top was cut under the header (3 of 8 fields,
+        # no cue); with the title in the left column, a long English name on four lines at the
+        # elder size pushed the column's top under the header (layout audit, 1280x800 en-elder)
         root: Widget = page
         left, side = page, page
+        body: BoxLayout | None = None
         if landscape:
-            root = BoxLayout(orientation="horizontal")
-            side = self.page()
-            side.size_hint_x = 0.7 if Window.width >= 1600 else 1.0  # English buttons need the width
-            side.padding = (0, side.padding[1], side.padding[2], side.padding[3])
-            root.add_widget(page)
-            root.add_widget(side)
+            body = BoxLayout(orientation="horizontal", spacing=dp(36))
+            left = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
+            side = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
+            side.size_hint_x = 0.7 if Window.width >= 1600 else 0.8  # English buttons need the width
+            body.add_widget(left)
+            body.add_widget(side)
         head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.title * 1.6))
         title = KLabel(view.title, size=s.title, bold=True, colour=BLUE)
         # a long name (Motor Vehicle Driving Licence) takes two lines: the row grows with it, it was
@@ -202,17 +204,34 @@ class DetailScreen(KioskScreen):
         badge_box = BoxLayout(size_hint_x=None, width=dp(240), padding=(0, dp(12)))
         badge_box.add_widget(Badge(view.badge.label, BADGE.get(view.badge.status, BADGE["checking"]), s.body))
         head.add_widget(badge_box)
-        left.add_widget(head)
+        page.add_widget(head)
+        face = BoxLayout(orientation="vertical", spacing=dp(10))
+        # in landscape the notices go in the list with the certificate: the right column keeps its
+        # room for the buttons (three of them at the elder size on 1280x800)
+        notes = face if landscape else page
         if view.acting_for:
-            left.add_widget(KLabel(view.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
+            notes.add_widget(KLabel(view.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
         if view.reason:
-            left.add_widget(
+            notes.add_widget(
                 KLabel(view.reason, size=s.body, colour=BADGE.get(view.badge.status, BADGE["revoked"]))
             )
         if c.machine.busy or view.loading:
-            left.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
+            notes.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
         issued = self._issued()
-        face = BoxLayout(orientation="vertical", spacing=dp(10))
+        seal_failed = issued is not None and issued.seal_failed
+        notice = view.notice or (not_official_notice() if seal_failed else None)
+        if view.maskable and landscape:
+            face.add_widget(self._reveal_controls(view.revealed))
+        statement: Widget | None = None
+        if view.watermark and not seal_failed and not self._confirming:
+            # (hidden while the onlooker warning stands in its place, which needs the room)
+            statement = KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
+        elif notice:
+            statement = KLabel(
+                notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height
+            )
+        if landscape and statement is not None:
+            face.add_widget(statement)
         if issued is not None:
             self._add_issued(face if landscape else page, issued)
         panel = Panel(spacing=s.spacing * 0.4)
@@ -221,19 +240,10 @@ class DetailScreen(KioskScreen):
             panel.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
         face.add_widget(panel)
         left.add_widget(self.scroll(face))
-        if view.maskable:
-            side.add_widget(self._reveal_controls(view.revealed))
-        seal_failed = issued is not None and issued.seal_failed
-        notice = view.notice or (not_official_notice() if seal_failed else None)
-        if view.watermark and not seal_failed and not self._confirming:
-            # (hidden while the onlooker warning stands in its place, which needs the room)
-            side.add_widget(
-                KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
-            )
-        elif notice:
-            side.add_widget(
-                KLabel(notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height)
-            )
+        if view.maskable and not landscape:
+            page.add_widget(self._reveal_controls(view.revealed))
+        if not landscape and statement is not None:
+            page.add_widget(statement)
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
@@ -263,9 +273,12 @@ class DetailScreen(KioskScreen):
             actions.add_widget(pair)
             for button in buttons[2:]:
                 actions.add_widget(button)
-        if landscape:
-            side.add_widget(spacer())
+        if body is not None:
             side.add_widget(actions)
+            side.add_widget(spacer())
+            page.add_widget(body)
+            # a window too small for the buttons: the right column scrolls, with its cue
+            scroll_when_taller(body, side, s.small)
             return root
         page.add_widget(actions)
         return page
