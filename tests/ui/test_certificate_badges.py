@@ -48,7 +48,11 @@ def test_records_arriving_update_the_badges_of_the_same_cards(ui: UiHarness) -> 
             await d.frames(0.3)
         finally:
             server.clear_faults()
-        assert d.has_text("有效") and not d.has_text("核验中")
+        # the badge itself (has_text would match 有效期至), once the files' seals verified (验章中 first)
+        await d.wait(
+            lambda: d.find_text("有效") is not None and not d.has_text("验章中"), "the seals verified"
+        )
+        assert not d.has_text("核验中")
         after = card_panels(d)
         assert len(after) == len(before) and all(a is b for a, b in zip(after, before, strict=True))
 
