@@ -15,26 +15,37 @@ from __future__ import annotations
 import math
 import threading
 import time
+from collections.abc import Callable
 
 import numpy as np
 
 from drivers.face.synthetic import place, portrait, seed_of
+
+# at most this share of the whole turn between two frames delivered (5 frames from frontal to turned)
+MAX_TURN_STEP = 0.2
 
 
 class SimulatedFaceCamera:
     name = "simulated-face"
 
     def __init__(
-        self, width: int = 640, height: int = 480, fps: float = 10.0, turn_seconds: float = 0.8
+        self,
+        width: int = 640,
+        height: int = 480,
+        fps: float = 10.0,
+        turn_seconds: float = 0.8,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.width, self.height, self.fps = width, height, fps
         self.turn_seconds = turn_seconds
+        self._clock = clock
+        self._turned = 0.0  # how far through the asked turn the last frame drawn was
         self.behaviour = "person"
         self._lock = threading.Lock()
         self._seed: int | None = None
         self._prompt: tuple[str, float] | None = None  # (direction, when asked)
         self._seq = 0
-        self._started_at = time.monotonic()
+        self._started_at = clock()
         self._running = False
         self._plugged = True
         self._cache: dict[tuple[int, float], np.ndarray] = {}
@@ -46,12 +57,14 @@ class SimulatedFaceCamera:
         with self._lock:
             self._seed = None if key is None else seed_of(key)
             self._prompt = None
+            self._turned = 0.0
 
     def on_prompt(self, direction: str | None) -> None:
         """The screen asked the citizen to turn ``left``/``right`` (their own left/right); None: face
         the screen again."""
         with self._lock:
-            self._prompt = (direction, time.monotonic()) if direction else None
+            self._prompt = (direction, self._clock()) if direction else None
+            self._turned = 0.0
 
     def unplug(self) -> None:
         self._plugged = False
@@ -64,7 +77,7 @@ class SimulatedFaceCamera:
         if not self._plugged:
             raise OSError("simulated face camera unplugged")
         self._running = True
-        self._started_at = time.monotonic()
+        self._started_at = self._clock()
 
     def stop(self) -> None:
         self._running = False
@@ -79,7 +92,7 @@ class SimulatedFaceCamera:
             time.sleep(min(timeout, 0.05))
             return None
         time.sleep(1.0 / self.fps)
-        frame = self._render(time.monotonic())
+        frame = self._render(self._clock())
         self._last = frame
         return frame
 
@@ -100,6 +113,10 @@ class SimulatedFaceCamera:
             seed, prompt, behaviour = self._seed, self._prompt, self.behaviour
             self._seq += 1
             seq = self._seq
+            if behaviour == "person" and prompt is not None:
+                timed = min(1.0, max(0.0, (now - prompt[1] - 0.3) / self.turn_seconds))
+                self._turned = min(timed, self._turned + MAX_TURN_STEP)
+            turned = self._turned
         if seed is None:
             return place(np.full((8, 8, 3), 90, np.uint8), self.width, self.height, scale=0.01)
         t = now - self._started_at
@@ -115,9 +132,7 @@ class SimulatedFaceCamera:
             )
         yaw = 0.0
         if behaviour == "person" and prompt is not None:
-            direction, asked = prompt
-            progress = min(1.0, max(0.0, (now - asked - 0.3) / self.turn_seconds))
             # the citizen's left is the picture's right for a camera that faces them (not mirrored)
-            yaw = (2.4 if direction == "left" else -2.4) * progress
+            yaw = (2.4 if prompt[0] == "left" else -2.4) * turned
         jitter = 0.02 * math.sin(seq)  # a living person is never perfectly still
         return place(self._face(seed, yaw + jitter), self.width, self.height, 0.94, int(4 * math.sin(t)), 0)

@@ -66,10 +66,16 @@ def make_walkthrough(
             await driver.frames(0.3)
             await shot("face")
             c.face_begin()
+
+            def face_done() -> bool:
+                check = m.data.face if m.data is not None else None
+                if m.step is Step.FACE and check is not None and check.phase in ("retry", "staff"):
+                    # the simulated holder failed a try: say why now, not after the whole timeout
+                    raise RuntimeError(f"the face check failed: {check.failure} ({check.phase})")
+                return m.step is Step.CONSENT
+
             # (dlib's models on the simulated frames: slow on a busy machine, 15 s was not always enough)
-            await driver.wait_for(
-                lambda: m.step is Step.CONSENT, timeout=60, what="consent after the face check"
-            )
+            await driver.wait_for(face_done, timeout=60, what="consent after the face check")
         await shot("consent")
         c.agree()
         await driver.wait_for(
