@@ -19,13 +19,14 @@ import logging
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from kiosk.i18n import _
+from kiosk.i18n import _, current_language
 from kiosk.issued.service import SEAL_CHECKING, as_printed
 from kiosk.receipt import certificate_list_receipt, make_receipt_code, new_receipt_id
 from kiosk.receipt.contents import Listed
 from kiosk.receipt.job import PrintJob, PrintOutcome, state_from_error
 from kiosk.receipt.messages import PrinterState, message_for
 from kiosk.session import PrintState
+from kiosk.terms import term
 
 if TYPE_CHECKING:
     from kiosk.controller import Controller
@@ -56,9 +57,12 @@ def _prepare(controller: Controller, session_id: str) -> PrintJob | None:
     for c in chosen:
         record = data.records.get(c.identifier)
         listed.append(c if record is None else as_printed(record, controller.issued.seal(c.identifier)))
+    holder = data.holder
+    # in English the name on the screen (the card's English name) and the terminal's English name
+    english = current_language() == "en"
     receipt = certificate_list_receipt(
-        cfg.terminal.name,
-        data.holder.name,
+        term(cfg.terminal.name),
+        holder.name_en if english and holder.name_en else holder.name,
         data.holder.id_number,
         listed,
         now,

@@ -19,6 +19,7 @@ from kiosk.domain.holder_binding import represented_name
 from kiosk.i18n import _
 from kiosk.privacy import mask_id, mask_name
 from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
+from kiosk.terms import term
 
 DEFAULT_CENTRE = "柳江区政务服务中心"
 RARE_SAMPLE = "䶮 𠮷 喆 堃 镕 赟 昇 珺 淼 犇"
@@ -83,7 +84,7 @@ def _certificate_blocks(index: int, cert: Listed, relation: str | None = None) -
     summary = _summary_of(cert)
     blocks: list[Block] = [
         # the certificate type's catalogue name, the same for every holder of one: fixed wording
-        Text(f"{index}. {summary.name}", bold=True, fixed=True),
+        Text(f"{index}. {term(summary.name)}", bold=True, fixed=True),  # English: kiosk.terms
         Field(_("证照标识"), summary.identifier, size="small"),
         Field(_("有效期"), _validity(summary)),
     ]

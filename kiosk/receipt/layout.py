@@ -11,6 +11,11 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from kiosk.i18n import _
+
+# the demo's mark on every receipt (the banner top and bottom); the phone text's mark
+TEST_LABEL = "测试数据 · 非真实信息"
+
 Align = Literal["left", "center"]
 
 
@@ -83,6 +88,8 @@ class Receipt:
     subtitle: str = ""
     footer: tuple[str, ...] = ()
     test_data: bool = False
+    # the banner's words in the language the receipt was made in (drawn later, in a worker thread)
+    test_label: str = field(default_factory=lambda: _(TEST_LABEL))
     kind: str = "receipt"  # certificate_list | rating_thanks | test_page: for logs and metrics
     meta: dict[str, str] = field(default_factory=dict)  # non-personal facts (receipt id, terminal id)
 

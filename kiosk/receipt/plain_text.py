@@ -13,7 +13,7 @@ PHONE_QR_MAX_BYTES = 1000
 def receipt_text(receipt: Receipt) -> str:
     lines = [receipt.title]
     if receipt.test_data:
-        lines.insert(0, "【测试数据】")
+        lines.insert(0, _("【测试数据】"))
     for block in receipt.blocks:
         if isinstance(block, Text):
             lines.append(block.text)

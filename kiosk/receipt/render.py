@@ -366,9 +366,9 @@ def _draw_block(c: _Canvas, m: _Metrics, block: Block) -> None:
         c.y += block.dots
 
 
-def _test_banner(c: _Canvas, m: _Metrics) -> None:
+def _test_banner(c: _Canvas, m: _Metrics, words: str) -> None:
     font = _font(m.large, True)
-    label = "★ 测试数据 · 非真实信息 ★"
+    label = f"★ {words} ★"
     h = sum(font.getmetrics()) + 2 * m.gap
     c.ensure(h)
     c.draw.rectangle((MARGIN_DOTS, c.y, c.width - MARGIN_DOTS - 1, c.y + h), fill=0)
@@ -384,7 +384,7 @@ def render(receipt: Receipt, width_dots: int) -> Image.Image:
     m = _metrics(width_dots)
     c = _Canvas(width_dots)
     if receipt.test_data:
-        _test_banner(c, m)
+        _test_banner(c, m, receipt.test_label)
     _draw_text(c, m, Text(receipt.title, size="large", bold=True, align="center", fixed=True))
     if receipt.subtitle:
         _draw_text(c, m, Text(receipt.subtitle, size="small", align="center", fixed=True))
@@ -397,7 +397,7 @@ def render(receipt: Receipt, width_dots: int) -> Image.Image:
             _draw_text(c, m, Text(line, size="small", align="center", fixed=True))
     if receipt.test_data:
         c.y += m.gap
-        _test_banner(c, m)
+        _test_banner(c, m, receipt.test_label)
     page = c.image.crop((0, 0, width_dots, c.y + MARGIN_DOTS))
     return page.point(_THRESHOLD, "1")  # threshold straight to 1 bit, in one pass
 
