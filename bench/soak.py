@@ -38,7 +38,7 @@ import threading
 import time
 import traceback
 import tracemalloc
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Callable
 from functools import partial
 from pathlib import Path
@@ -146,15 +146,30 @@ class TextRenderStats:
         self.at_default_width = 0
 
 
+def _handle_name(handle: Any) -> str:
+    """An asyncio handle by what it runs: a task's coroutine, or the callback's name."""
+    callback = handle._callback
+    owner = getattr(callback, "__self__", None)
+    if isinstance(owner, asyncio.Task):
+        coro = owner.get_coro()
+        return "task " + getattr(coro, "__qualname__", type(coro).__name__)
+    inner = getattr(callback, "func", callback)  # functools.partial
+    return getattr(inner, "__qualname__", type(inner).__name__)
+
+
 def _parts(parts: dict[str, float]) -> str:
     return ", ".join(f"{k} {v * 1000:.0f}" for k, v in parts.items())
 
 
 class FrameBreakdown:
     """Where each long main-loop iteration (one frame) went: Kivy's draw calls, the wait for the GL
-    driver to finish (pacing), label rendering, and the rest (clock callbacks: screen building,
-    layout, input). Measured by timing, not sampling: the sampler cannot see inside GL calls,
-    which hold the GIL."""
+    driver to finish (pacing), label rendering, the garbage collector, the event loop's other
+    tasks run while Kivy waited for the next frame ("asyncio", named in ``asyncio_names``), that
+    wait itself ("idle": Kivy asks for at most a frame's sleep, so a long one is the UI thread not
+    getting the interpreter's lock or a core back), and the rest (clock callbacks: screen
+    building, layout, input). "off cpu" is the part of the frame the UI thread did not run (GL
+    waits, sleeps, the lock). Measured by timing, not sampling: the sampler cannot see inside GL
+    calls, which hold the GIL."""
 
     def __init__(self, text: TextRenderStats) -> None:
         self.text = text
@@ -169,6 +184,21 @@ class FrameBreakdown:
         # the longest frames while the backend was slow, down to 60 ms: what sits near the target
         self.longest_slow: list[tuple[float, dict[str, float], str]] = []
         self._draw = self._finish = self._gc_rest = self._gc_auto = 0.0
+        self._idle = self._asyncio = 0.0
+        self._sleeping = False  # Kivy's frame waits for its time: other tasks' handles run now
+        self._kivy_task: object = None
+        self.session_draws = 0  # whole-window redraws in sessions after warm-up, backend normal
+        self.session_full_passes = 0  # full (generation 2) GC passes in those sessions (target 0)
+        self._gc_cpu0 = 0.0
+        self.session_gc_cpu: list[float] = []  # the collecting thread's CPU time in each pause
+        # in sessions after warm-up, backend normal: the UI thread's own CPU time in each frame,
+        # which the load other programs put on the machine changes far less than the wall time
+        self.session_cpu: list[float] = []
+        self.longest_cpu: list[tuple[float, float, dict[str, float], str]] = []  # (cpu, wall, parts, where)
+        self._handles: defaultdict[str, float] = defaultdict(float)  # this frame's other asyncio handles
+        self.asyncio_names: defaultdict[str, float] = defaultdict(
+            float
+        )  # seconds by handle, in long session frames
         self._gc_started = 0.0
         # every full (generation 2) pass after warm-up: (milliseconds, unreachable objects found)
         self.full_passes: list[tuple[float, int]] = []
@@ -185,15 +215,19 @@ class FrameBreakdown:
     def _gc_callback(self, phase: str, info: dict[str, int]) -> None:
         if phase == "start":
             self._gc_started = time.perf_counter()
+            self._gc_cpu0 = time.thread_time()
         elif self._gc_started:
             took = time.perf_counter() - self._gc_started
             self._gc_auto += took
             if self.in_session and not self._in_rest_pass:
                 self.session_gc_pauses.append(took)
+                self.session_gc_cpu.append(time.thread_time() - self._gc_cpu0)
                 if took > 0.05:
                     self.long_gc_pauses.append((took, int(info.get("generation", -1)), self.context()))
             if info.get("generation") == 2:
                 self.full_passes.append((took * 1000, info.get("collected", 0)))
+                if self.in_session and not self._in_rest_pass and not self.slow:
+                    self.session_full_passes += 1
 
     def install(self) -> None:
         from kivy.base import EventLoop
@@ -209,6 +243,8 @@ class FrameBreakdown:
             t0 = time.perf_counter()
             on_draw(window)
             probe._draw += time.perf_counter() - t0
+            if probe.in_session and not probe.slow:
+                probe.session_draws += 1
 
         window_cls.on_draw = timed_draw
         finish = kivy_app.glFinish
@@ -238,29 +274,73 @@ class FrameBreakdown:
 
         async def timed_idle() -> object:
             self._draw = self._finish = self._gc_rest = self._gc_auto = 0.0
+            self._idle = self._asyncio = 0.0
+            self._handles.clear()
             text0 = probe.text.seconds
-            t0 = time.perf_counter()
+            t0, cpu0 = time.perf_counter(), time.thread_time()
             try:
                 return await idle()
             finally:
-                probe.record(time.perf_counter() - t0, probe.text.seconds - text0)
+                total = time.perf_counter() - t0
+                probe.record(total, probe.text.seconds - text0, total - (time.thread_time() - cpu0))
 
         EventLoop.async_idle = timed_idle
+        from kivy.clock import Clock
 
-    def record(self, total: float, text: float) -> None:
+        clock_cls = type(object.__getattribute__(Clock, "_obj"))  # Clock is a context proxy
+        clock_idle = clock_cls.async_idle
+
+        async def timed_clock_idle(clock: object) -> object:
+            t0 = time.perf_counter()
+            probe._kivy_task = asyncio.current_task()  # its steps are the frame, not other tasks
+            probe._sleeping = True
+            try:
+                return await clock_idle(clock)
+            finally:
+                probe._sleeping = False
+                probe._idle += time.perf_counter() - t0
+
+        clock_cls.async_idle = timed_clock_idle
+        import asyncio.events
+
+        handle_run = asyncio.events.Handle._run
+        ui_thread = threading.get_ident()
+
+        def timed_handle(handle: asyncio.events.Handle) -> None:
+            if (
+                not probe._sleeping
+                or threading.get_ident() != ui_thread
+                or getattr(getattr(handle, "_callback", None), "__self__", None) is probe._kivy_task
+            ):
+                return handle_run(handle)
+            t0 = time.perf_counter()
+            try:
+                return handle_run(handle)
+            finally:
+                took = time.perf_counter() - t0
+                probe._asyncio += took
+                if took > 0.005:
+                    probe._handles[_handle_name(handle)] += took
+
+        asyncio.events.Handle._run = timed_handle  # type: ignore[method-assign,assignment]
+
+    def record(self, total: float, text: float, off_cpu: float = 0.0) -> None:
+        cpu = total - off_cpu
         if self.in_session and not self.slow and not self._gc_rest:  # (the pass: at rest, above)
             self.session_frames.append(total)
+            self.session_cpu.append(cpu)
+            if cpu > 0.03:
+                self.longest_cpu = sorted(
+                    [*self.longest_cpu, (cpu, total, self._parts(total, text, off_cpu), self.context())],
+                    key=lambda x: x[0],
+                )[-8:]
         if total < (0.06 if self.slow and self.in_session else 0.1):
             return
-        parts = {
-            "draw": self._draw,
-            "gl finish": self._finish,
-            "labels": max(0.0, text),
-            "gc pass": self._gc_rest,
-            "gc automatic": self._gc_auto,
-        }
-        parts["rest"] = max(0.0, total - sum(parts.values()))
+        parts = self._parts(total, text, off_cpu)
         where = self.context()
+        if self.in_session and not self.slow:
+            for name, seconds in self._handles.items():
+                self.asyncio_names[name] += seconds
         if self.slow and self.in_session:
             self.longest_slow = sorted([*self.longest_slow, (total, parts, where)], key=lambda x: x[0])[-8:]
             if total < 0.1:
@@ -274,11 +354,27 @@ class FrameBreakdown:
                 [*self.longest_in_session, (total, parts, where)], key=lambda x: x[0]
             )[-5:]
 
+    def _parts(self, total: float, text: float, off_cpu: float) -> dict[str, float]:
+        parts = {
+            "draw": self._draw,
+            "gl finish": self._finish,
+            "labels": max(0.0, text),
+            "gc pass": self._gc_rest,
+            "gc automatic": self._gc_auto,
+            "asyncio": self._asyncio,
+            "idle": max(0.0, self._idle - self._asyncio),
+        }
+        parts["rest"] = max(0.0, total - sum(parts.values()))
+        parts["off cpu"] = off_cpu  # not a part: how much of the frame the UI thread did not run
+        return parts
+
     def reset(self) -> None:
         self.long_frames, self.parts, self.longest, self.longest_in_session = 0, Counter(), [], []
         self.longest_slow = []
         self.full_passes = []
         self.session_frames, self.session_gc_pauses, self.long_gc_pauses = [], [], []
+        self.session_cpu, self.longest_cpu = [], []
+        self.session_draws, self.session_gc_cpu, self.session_full_passes = 0, [], 0
 
     def session_summary(self) -> str:
         """The frame-time distribution and the GC pauses in sessions after warm-up."""
@@ -297,6 +393,28 @@ class FrameBreakdown:
             f"longest {worst:.1f} ms, over 50 ms: {over}"
             + "".join(
                 f"\n    GC pause {t * 1000:.0f} ms, gen {g}, {w}" for t, g, w in self.long_gc_pauses[:8]
+            )
+        )
+
+    def cpu_summary(self) -> str:
+        """The UI thread's own CPU time per session frame: the work the frame asked of the
+        terminal's thread, apart from waits for the renderer, the lock or a core (which a machine
+        loaded by other programs lengthens)."""
+        cpu = sorted(self.session_cpu)
+        if not cpu:
+            return "no frame in a session after warm-up"
+        p99 = cpu[min(len(cpu) - 1, int(len(cpu) * 0.99))]
+        over = sum(c > 0.05 for c in cpu)
+        gc_cpu = sorted(self.session_gc_cpu) or [0.0]
+        return (
+            f"UI thread CPU per session frame: median {statistics.median(cpu) * 1000:.1f} ms, "
+            f"p99 {p99 * 1000:.0f} ms, max {cpu[-1] * 1000:.0f} ms, over 50 ms: {over}; "
+            f"whole-window redraws: {self.session_draws} in {len(cpu)} frames; "
+            f"GC pauses' CPU: longest {gc_cpu[-1] * 1000:.1f} ms, over 50 ms: "
+            f"{sum(c > 0.05 for c in gc_cpu)}; full GC passes in sessions: {self.session_full_passes}"
+            + "".join(
+                f"\n      cpu {c * 1000:3.0f} ms of {t * 1000:4.0f} ms ({where}): {_parts(parts)}"
+                for c, t, parts, where in reversed(self.longest_cpu)
             )
         )
 
@@ -409,6 +527,73 @@ def widget_places(widgets: list[Any]) -> Counter[str]:
             node = parent
         found[place or "?"] += 1
     return found
+
+
+# where a thread waits for work, not works: not counted as busy
+_WAITING = (
+    "wait",
+    "select",
+    "get",
+    "poll",
+    "sleep",
+    "_recv",
+    "recv",
+    "accept",
+    "read",
+    "readline",
+    "_worker",
+    "serve_forever",
+    "acquire",
+    "join",
+    "_wait_for_tstate_lock",
+    "run_forever",
+)
+
+
+class BusyThreads:
+    """What the other threads were doing while the UI thread's frame was late, in sessions.
+
+    A frame can be late without the UI thread doing anything: another thread holds the
+    interpreter's lock (a C call that does not release it, or a pure-Python loop between switch
+    intervals), or keeps the cores busy. Sampled every 5 ms from a thread of its own: each
+    thread not waiting for work is counted at its innermost line and the nearest project line
+    (file, line and function only)."""
+
+    def __init__(self, late: Callable[[], bool]) -> None:
+        self._late = late
+        self.samples: Counter[str] = Counter()
+        self.interval = 0.005
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True, name="soak-busy-threads")
+
+    def start(self, ui_thread: int) -> None:
+        self._ui = ui_thread
+        self._thread.start()
+
+    def _run(self) -> None:
+        from kiosk.ops.stalls import _PROJECT_CODE, _places
+
+        me = threading.get_ident()
+        while not self._stop.wait(self.interval):
+            if not self._late():
+                continue
+            names = {t.ident: t.name for t in threading.enumerate()}
+            for ident, frame in sys._current_frames().items():
+                name = names.get(ident, "?")
+                if ident in (me, self._ui) or name in ("stall-sampler", "soak-tokens"):
+                    continue
+                if frame.f_code.co_name in _WAITING:
+                    continue
+                full = _places(frame)
+                ours = [line for line in full if line.startswith(_PROJECT_CODE)]
+                thread = re.sub(r"[-_]?\d+$", "", name)
+                self.samples[f"{thread}: {full[-1]} <- {ours[-1] if ours else '-'}"] += 1
+
+    def worst(self, n: int = 10) -> list[tuple[float, str]]:
+        return [(count * self.interval, place) for place, count in self.samples.most_common(n)]
+
+    def stop(self) -> None:
+        self._stop.set()
 
 
 class TokenPrefetcher:
@@ -567,6 +752,14 @@ def main() -> int:
     meter = FrameGapMeter()
     breakdown = FrameBreakdown(text_stats)
 
+    def late_in_session() -> bool:
+        last = meter.last_frame_at
+        return bool(
+            breakdown.in_session and not breakdown.slow and last and time.perf_counter() - last > 0.05
+        )
+
+    busy = BusyThreads(late_in_session)
+
     async def until(pred: Callable[[], bool], what: str, timeout: float = 30.0) -> None:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
@@ -694,6 +887,7 @@ def main() -> int:
         sampler.start()
         breakdown.context = sampler.context
         breakdown.install()
+        busy.start(threading.get_ident())
         await until(lambda: c.health.checked_at > 0, "first health check")
         slow = False
         for n in range(1, args.sessions + 1):
@@ -707,6 +901,7 @@ def main() -> int:
                 sampler.clear()
                 text_stats.reset()
                 breakdown.reset()
+                busy.samples.clear()
             # counted from the warm-up mark: the warm-up ends with a slow block, as the soak does
             block = (n - warmup - 1) % args.slow_every
             want_slow = block >= args.slow_every - args.slow_block
@@ -776,6 +971,7 @@ def main() -> int:
         code = asyncio.run(run_app(controller, controls.keys(), script))
     finally:
         sampler.stop()
+        busy.stop()
         tokens.stop()
         faults.close()
         server.stop()
@@ -889,6 +1085,7 @@ def main() -> int:
     )
     print("  " + breakdown.full_pass_summary())
     print("  " + breakdown.session_summary())
+    print("  " + breakdown.cpu_summary())
     print(
         "  GC pass at rest after each kind of session (max ms / max objects): "
         + ", ".join(
@@ -902,6 +1099,18 @@ def main() -> int:
     print("  longest frames over 100 ms, in sessions and at rest:")
     for total, parts, where in [*reversed(breakdown.longest_in_session), *reversed(breakdown.longest)]:
         print(f"      {total * 1000:4.0f} ms ({where}): {_parts(parts)}")
+    print(
+        "  asyncio handles over 5 ms in frames over 100 ms in sessions (seconds): "
+        + (
+            ", ".join(
+                f"{k} {v:.2f}" for k, v in sorted(breakdown.asyncio_names.items(), key=lambda kv: -kv[1])[:8]
+            )
+            or "none"
+        )
+    )
+    print("  other threads busy while a session's frame was over 50 ms late (seconds sampled):")
+    for seconds, place in busy.worst(10):
+        print(f"      {seconds:5.2f} s  {place}")
     measured = max(1, len(durations) - warmup)
     print(
         f"  label renders per session {text_stats.calls / measured:.0f} "
