@@ -272,6 +272,8 @@ class CertificatesScreen(KioskScreen):
         else:
             for panel in shown:
                 listing.add_widget(panel)
+            if len(shown) % max(1, listing.cols or 1):  # the last card keeps its column's width
+                listing.add_widget(Widget(size_hint_y=None, height=0))
             holder_box.add_widget(listing)
         slot = self._pager_slot
         if slot is None:
