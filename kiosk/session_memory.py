@@ -20,6 +20,8 @@ import logging
 import threading
 from collections.abc import Callable
 
+from kiosk.thread_priority import run_below_the_screen
+
 log = logging.getLogger(__name__)
 
 _lock = threading.Lock()
@@ -62,6 +64,9 @@ def warm_up(module: str) -> None:
 
 
 def _warm(module: str) -> None:
+    # below the screen's priority: the OFD face's parse is most of a second of pure Python, run as
+    # the list appears, and took a core from its frames (bench/soak.py, issue 21)
+    run_below_the_screen()
     try:
         importlib.import_module(module).warm_up()
     except Exception:  # whatever failed fails again where it is needed, and is reported there

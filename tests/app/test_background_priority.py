@@ -1,0 +1,50 @@
+"""Work a session starts in the background runs below the screen's priority (issue 21, frames).
+
+WHY: the terminal has two cores and no graphics card; the UI thread and the software renderer's
+threads draw the screen. The OFD font warm-up (kiosk.session_memory.warm_up, started as the list
+of certificates appears) parses a 16 MB face in pure Python for the better part of a second; at
+the UI thread's priority it took a core from the frames the citizen was watching (bench/soak.py
+saw it busy in the session's late frames). On Linux a nice value belongs to a thread, so the
+thread's own value is read from inside it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import types
+from collections.abc import Iterator
+
+import pytest
+
+from kiosk import session_memory
+from kiosk.thread_priority import BACKGROUND_NICE
+
+
+@pytest.fixture
+def warm_module() -> Iterator[tuple[str, dict[str, int], threading.Event]]:
+    name = "kiosk_test_warm_priority"
+    seen: dict[str, int] = {}
+    done = threading.Event()
+
+    def warm_up() -> None:
+        seen["nice"] = os.getpriority(os.PRIO_PROCESS, 0)  # this thread's (Linux)
+        done.set()
+
+    module = types.ModuleType(name)
+    module.warm_up = warm_up  # type: ignore[attr-defined]
+    sys.modules[name] = module
+    yield name, seen, done
+    del sys.modules[name]
+
+
+def test_the_session_warm_up_runs_below_the_ui_thread(
+    warm_module: tuple[str, dict[str, int], threading.Event],
+) -> None:
+    name, seen, done = warm_module
+    ui = os.getpriority(os.PRIO_PROCESS, 0)
+    session_memory.warm_up(name)
+    assert done.wait(10), "the warm-up never ran"
+    assert seen["nice"] == min(19, ui + BACKGROUND_NICE)
+    assert os.getpriority(os.PRIO_PROCESS, 0) == ui  # the UI thread keeps its own
