@@ -75,11 +75,19 @@ class ConsentScreen(KioskScreen):
             info.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
         page.add_widget(info)
         root: Widget = page
-        if self.landscape():  # the promise and the buttons go to a second column
+        landscape = self.landscape()
+        button_height = dp(s.button_height * (1.0 if landscape else 1.2))
+        if landscape:  # the promise and the buttons go to a second column
+            # the matter's column the wider, the two columns 48 dp apart (not twice the page's
+            # margin) and the buttons one button high: at half the page each value took two lines
+            # in elder English, and one column or the other was taller than a 1920x1080 page
+            page.size_hint_x = 1.3
+            page.padding = (dp(48), dp(36), dp(24), dp(36))
             page.add_widget(spacer())
             root = BoxLayout(orientation="horizontal")
             root.add_widget(page)
             page = self.page()
+            page.padding = (dp(24), dp(36), dp(48), dp(36))
             root.add_widget(page)
         promise = Panel(spacing=s.spacing * 0.4)
         promise.add_widget(KLabel(_("本机不保存您的个人信息"), size=s.body, bold=True, colour=BADGE["valid"]))
@@ -95,11 +103,9 @@ class ConsentScreen(KioskScreen):
         page.add_widget(spacer())
         if c.machine.busy:
             page.add_widget(KLabel(c.machine.busy, size=s.body, colour=BLUE, halign="center"))
-        buttons = BoxLayout(
-            orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height * 1.2)
-        )
-        buttons.add_widget(BigButton(_("取消"), c.home, s, primary=False, height=dp(s.button_height * 1.2)))
-        agree = BigButton(_("同意并查询"), c.agree, s, height=dp(s.button_height * 1.2))
+        buttons = BoxLayout(orientation="horizontal", spacing=dp(28), size_hint_y=None, height=button_height)
+        buttons.add_widget(BigButton(_("取消"), c.home, s, primary=False, height=button_height))
+        agree = BigButton(_("同意并查询"), c.agree, s, height=button_height)
         agree.size_hint_x = 1.6
         buttons.add_widget(agree)
         page.add_widget(buttons)

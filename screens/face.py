@@ -37,24 +37,14 @@ class FaceScreen(KioskScreen):
         page = self.page()
         data = c.machine.data
         check = getattr(data, "face", None)
-        page.add_widget(KLabel(_("人脸核验"), size=s.title, bold=True, colour=BLUE))
-        if c.demo:
-            page.add_widget(
-                Badge(
-                    _("演示：模拟摄像头，画面中是画出来的人脸"),
-                    BADGE["restricted"],
-                    s.small,
-                    size_hint_y=None,
-                    height=dp(s.small * 2.2),
-                )
-            )
+        if check is not None and check.phase is Phase.INTRO:
+            return self._intro()
+        self._title(page)
         if check is None:
             page.add_widget(spacer())
             return page
         phase = check.phase
-        if phase is Phase.INTRO:
-            self._intro(page, c)
-        elif phase in (Phase.FRONTAL, Phase.CHALLENGE, Phase.VERIFYING):
+        if phase in (Phase.FRONTAL, Phase.CHALLENGE, Phase.VERIFYING):
             page.add_widget(spacer())
             page.add_widget(
                 KLabel(
@@ -123,8 +113,33 @@ class FaceScreen(KioskScreen):
             page.add_widget(BigButton(_("结束"), c.home, s))
         return page
 
-    def _intro(self, page: BoxLayout, c: object) -> None:
+    def _title(self, page: BoxLayout) -> None:
+        """人脸核验, and in the demo that the camera is simulated."""
         s = self.ctx.sizes
+        page.add_widget(KLabel(_("人脸核验"), size=s.title, bold=True, colour=BLUE))
+        if self.ctx.controller.demo:
+            page.add_widget(
+                Badge(
+                    _("演示：模拟摄像头，画面中是画出来的人脸"),
+                    BADGE["restricted"],
+                    s.small,
+                    size_hint_y=None,
+                    height=dp(s.small * 2.2),
+                )
+            )
+
+    def _intro(self) -> Widget:
+        """What is compared and where, then 同意并开始核验. In landscape the explanation is the left
+        column and the title, prompt and buttons the right one: in one column the buttons were below
+        a 1920x1080 window's fold (elder mode, and English) and only a scroll cue said so; with the
+        title over the explanation that column still scrolled in every mode but Chinese normal.
+        In elder English the explanation alone is taller than the page: it scrolls in its column,
+        with its cue, and the buttons stay in view."""
+        s = self.ctx.sizes
+        page = self.page()
+        landscape = self.landscape()
+        if not landscape:
+            self._title(page)
         controller = self.ctx.controller
         where = (
             _("由本机与身份证芯片中的照片比对")
@@ -141,6 +156,16 @@ class FaceScreen(KioskScreen):
             info.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
             info.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
         page.add_widget(info)
+        root: Widget = page
+        if landscape:
+            page.size_hint_x = 1.2  # the right column holds the demo badge on one line
+            page.add_widget(spacer())
+            root = BoxLayout(orientation="horizontal")
+            root.add_widget(page)
+            page = self.page()
+            self._title(page)
+            page.add_widget(spacer())
+            root.add_widget(page)
         page.add_widget(
             KLabel(
                 _(GUIDANCE["start"]),
@@ -152,6 +177,7 @@ class FaceScreen(KioskScreen):
         )
         page.add_widget(spacer())
         page.add_widget(self._buttons(controller, _("同意并开始核验")))
+        return root
 
     def _buttons(self, c: object, primary: str) -> BoxLayout:
         s = self.ctx.sizes

@@ -1,0 +1,107 @@
+"""The face check's first page and the consent page on a landscape screen (issue 22's walkthroughs).
+
+At 1920x1080 in elder English the face page was one column taller than the window: 同意并开始核验
+(Agree and start the check) was below the fold, reachable only by scrolling a list whose cue said
+"Scroll down for more" — the layout audit saw nothing wrong, as nothing was cut, only hidden. The
+consent page's left column scrolled too (its last line under the cue). Here, in Chinese and English,
+normal and elder: on each page no column scrolls and the page's buttons are whole inside the window.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.support.artifacts import artifacts_dir
+from tests.support.layout_walk import Walk, _t
+from tests.support.ui import UiDriver, UiHarness
+
+MODES = (("zh_CN", False), ("zh_CN", True), ("en", False), ("en", True))
+
+
+def problems(d: UiDriver, screen_name: str, buttons: list[str], may_scroll: bool = False) -> list[str]:
+    """What is wrong with the page shown: a column that scrolls (unless ``may_scroll``), a button
+    not whole in the window or in a column that scrolls."""
+    from kivy.core.window import Window
+    from kivy.uix.scrollview import ScrollView
+
+    from screens.widgets import Badge
+
+    screen = d.app.screens[screen_name]
+    lists = [
+        w
+        for w in screen.walk(restrict=True)
+        if isinstance(w, ScrollView) and w.children and w.children[0].height > w.height + 1
+    ]
+    found = (
+        []
+        if may_scroll
+        else [
+            f"{screen_name}: a column scrolls ({w.children[0].height:.0f} px in {w.height:.0f})"
+            for w in lists
+        ]
+    )
+    for badge in (w for w in screen.walk(restrict=True) if isinstance(w, Badge)):
+        column = badge.parent
+        if badge.right > column.right - column.padding[2] + 1:  # into the margin, or off the page
+            found.append(f"{screen_name}: badge {badge.text!r} wider than its column")
+    for text in buttons:
+        button = d.find_text(_t(text))
+        if button is None:
+            found.append(f"{screen_name}: no button {_t(text)!r}")
+            continue
+        if any(button in w.walk(restrict=True) for w in lists):
+            found.append(f"{screen_name}: {_t(text)!r} in a column that scrolls")
+        x0, y0 = button.to_window(button.x, button.y)
+        x1, y1 = button.to_window(button.right, button.top)
+        if x0 < 0 or y0 < 0 or x1 > Window.width or y1 > Window.height:
+            found.append(
+                f"{screen_name}: {_t(text)!r} outside the window ({x0:.0f},{y0:.0f})-({x1:.0f},{y1:.0f})"
+            )
+    return found
+
+
+@pytest.mark.window(1920, 1080)
+def test_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
+    result: dict[str, Any] = {"problems": []}
+
+    async def script(d: UiDriver) -> None:
+        from kiosk.session import Step
+
+        walk = Walk(d, artifacts_dir() / "ui" / "landscape-session", (1920, 1080))
+        result["walk"] = walk
+        c, m = d.controller, d.machine
+        for language, elder in MODES:
+            c.set_language(language)
+            if bool(m.prefs.elder_mode) != elder:
+                c.toggle_elder_mode()
+            c.start_session()
+            await d.wait_step("identify")
+            d.controls.insert_card("foreign" if language == "en" else "elder")
+            await walk.settle(lambda: m.step is Step.FACE and not m.busy, "face")
+            c.set_language(language)  # the foreign card switches to English; keep the mode's
+            await walk.audit("face")
+            await d.shot(f"face-{language}-{'elder' if elder else 'normal'}")
+            # in elder English the explanation alone is taller than the page: it may scroll (with
+            # its cue, audited), the buttons may not
+            long = language == "en" and elder
+            result["problems"] += problems(d, "face", ["取消", "同意并开始核验"], may_scroll=long)
+            assert m.data is not None
+            m.face_passed(m.data.id, c.clock())  # the check itself: tests/face
+            await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
+            await walk.audit("consent")
+            await d.shot(f"consent-{language}-{'elder' if elder else 'normal'}")
+            result["problems"] += problems(d, "consent", ["取消", "同意并查询"])
+            c.home()
+            await walk.settle(lambda: not m.active, "home")
+
+    overrides = {
+        "display": {"width": 1920, "height": 1080},
+        "face": {"required": "always", "kind": "simulated"},
+    }
+    ui.run(script, overrides=overrides, size=(1920, 1080), name="land")
+    walk = result["walk"]
+    assert len(walk.audited) == 2 * len(MODES)
+    assert not result["problems"], "\n".join(result["problems"])
+    assert not walk.findings, "\n".join(str(f) for f in walk.findings)
