@@ -76,7 +76,11 @@ class AttractScreen(KioskScreen):
         page = self.page()
         if getattr(c, "card_left", False):  # a card left in the reader: asked for until it is taken
             page.add_widget(self._card_left_banner())
-        page.add_widget(KLabel(_("免证办"), size=s.huge, bold=True, colour=BLUE, halign="center"))
+        # landscape: the columns are half as wide; at the full size "Certificate-free service" took
+        # two lines of the elder page and both columns were taller than a 1920x1080 page
+        landscape = self.landscape()
+        title = s.huge * (0.7 if landscape else 1.0)
+        page.add_widget(KLabel(_("免证办"), size=title, bold=True, colour=BLUE, halign="center"))
         page.add_widget(
             KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75, halign="center")
         )
@@ -108,7 +112,7 @@ class AttractScreen(KioskScreen):
         if not getattr(c, "card_left", False):  # the banner takes its place: first, take the card
             page.add_widget(how)
         root: Widget = page
-        if self.landscape():  # two columns: what and how on the left, the actions on the right
+        if landscape:  # two columns: what and how on the left, the actions on the right
             page.add_widget(spacer())
             root = BoxLayout(orientation="horizontal")
             root.add_widget(page)
@@ -147,7 +151,9 @@ class AttractScreen(KioskScreen):
             services.add_widget(tiles)
         page.add_widget(services)
         page.add_widget(spacer())
-        start = BigButton(_("开始办理"), c.start_session, s, height=dp(s.button_height * 1.5))
+        start = BigButton(
+            _("开始办理"), c.start_session, s, height=dp(s.button_height * (1.1 if landscape else 1.5))
+        )
         start.font_size = dp(s.button * 1.3)
         self._start = start
         self._start_pulse()

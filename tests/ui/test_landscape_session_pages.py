@@ -1,9 +1,11 @@
-"""The face check's first page and the consent page on a landscape screen (issue 22's walkthroughs).
+"""The home page, the face check's first page and the consent page on a landscape screen (issue
+22's walkthroughs).
 
 At 1920x1080 in elder English the face page was one column taller than the window: 同意并开始核验
 (Agree and start the check) was below the fold, reachable only by scrolling a list whose cue said
 "Scroll down for more" — the layout audit saw nothing wrong, as nothing was cut, only hidden. The
-consent page's left column scrolled too (its last line under the cue). Here, in Chinese and English,
+consent page's left column scrolled too (its last line under the cue), and on the home page in elder
+English both columns did: 如何开始 cut, 中文 and the text size under the cue. Here, in Chinese and English,
 normal and elder: on each page no column scrolls and the page's buttons are whole inside the window.
 """
 
@@ -47,12 +49,12 @@ def problems(d: UiDriver, screen_name: str, buttons: list[str], may_scroll: bool
         if badge.right > column.right - column.padding[2] + 1:  # into the margin, or off the page
             found.append(f"{screen_name}: badge {badge.text!r} wider than its column")
     for text in buttons:
-        button = d.find_text(_t(text))
+        button = d.find_text(_t(text)) or d.find_text(text)  # 中文 is shown as written
         if button is None:
             found.append(f"{screen_name}: no button {_t(text)!r}")
             continue
         if any(button in w.walk(restrict=True) for w in lists):
-            found.append(f"{screen_name}: {_t(text)!r} in a column that scrolls")
+            found.append(f"{screen_name}: {button.text!r} in a column that scrolls")
         x0, y0 = button.to_window(button.x, button.y)
         x1, y1 = button.to_window(button.right, button.top)
         if x0 < 0 or y0 < 0 or x1 > Window.width or y1 > Window.height:
@@ -76,6 +78,13 @@ def test_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
             c.set_language(language)
             if bool(m.prefs.elder_mode) != elder:
                 c.toggle_elder_mode()
+            await walk.settle(lambda: d.app.manager.current == "attract", "home page")
+            await walk.audit("attract")
+            toggles = [
+                "关闭长辈模式" if elder else "长辈模式（大字）",
+                "中文" if language == "en" else "English",
+            ]
+            result["problems"] += problems(d, "attract", ["开始办理", *toggles])
             c.start_session()
             await d.wait_step("identify")
             d.controls.insert_card("foreign" if language == "en" else "elder")
@@ -94,7 +103,8 @@ def test_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
             await d.shot(f"consent-{language}-{'elder' if elder else 'normal'}")
             result["problems"] += problems(d, "consent", ["取消", "同意并查询"])
             c.home()
-            await walk.settle(lambda: not m.active, "home")
+            d.controls.pull_card()  # the next mode's home page is the usual one, not 请取走您的身份证
+            await walk.settle(lambda: not m.active and not getattr(c, "card_left", False), "home")
 
     overrides = {
         "display": {"width": 1920, "height": 1080},
@@ -102,6 +112,6 @@ def test_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
     }
     ui.run(script, overrides=overrides, size=(1920, 1080), name="land")
     walk = result["walk"]
-    assert len(walk.audited) == 2 * len(MODES)
+    assert len(walk.audited) == 3 * len(MODES)
     assert not result["problems"], "\n".join(result["problems"])
     assert not walk.findings, "\n".join(str(f) for f in walk.findings)
