@@ -261,6 +261,11 @@ async def session(walk: Walk, holder: str, rare_name: bool) -> None:
     await walk.settle(lambda: m.data is not None and m.data.printing.phase == "failed", "print failed")
     await walk.audit("print-failed")
     d.controls.set_paper("ok")
+    # the printer back in the health before the next page: the poller would otherwise bring it back
+    # between an audit's widget read and its pixel read (a print button enabled in the tree, drawn
+    # disabled: a contrast finding that was the walk's, not the page's)
+    await c.refresh_health()
+    await walk.settle(lambda: c.health.printer == "ok", "printer back")
     c.finish_service()
     await d.wait_step("rate")
     await walk.audit("rate")
