@@ -13,6 +13,7 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from screens.base import KioskScreen
+from screens.in_view import actions_in_view, low_landscape
 from screens.theme import BADGE, BLUE, TEXT_MUTED, WHITE
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
@@ -79,7 +80,7 @@ class AttractScreen(KioskScreen):
         # landscape: the columns are half as wide; at the full size "Certificate-free service" took
         # two lines of the elder page and both columns were taller than a 1920x1080 page
         landscape = self.landscape()
-        title = s.huge * (0.7 if landscape else 1.0)
+        title = s.title if low_landscape(self) else s.huge * (0.7 if landscape else 1.0)
         page.add_widget(KLabel(_("免证办"), size=title, bold=True, colour=BLUE, halign="center"))
         page.add_widget(
             KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75, halign="center")
@@ -117,7 +118,6 @@ class AttractScreen(KioskScreen):
             root = BoxLayout(orientation="horizontal")
             root.add_widget(page)
             page = self.page()
-            root.add_widget(page)
         services = Panel(spacing=s.spacing * 0.5)
         services.add_widget(KLabel(_("本机可以办理"), size=s.title * 0.7, bold=True))
         printing = c.printing_available() and cfg.services.print_receipt
@@ -157,7 +157,6 @@ class AttractScreen(KioskScreen):
         start.font_size = dp(s.button * 1.3)
         self._start = start
         self._start_pulse()
-        page.add_widget(start)
         toggles = BoxLayout(
             orientation="horizontal", spacing=dp(24), size_hint_y=None, height=dp(s.button_height)
         )
@@ -176,7 +175,13 @@ class AttractScreen(KioskScreen):
                 primary=False,
             )
         )
-        page.add_widget(toggles)
+        if not landscape:
+            page.add_widget(start)
+            page.add_widget(toggles)
+            return root
+        # a low landscape page (1280x800): what the terminal offers may scroll, 开始办理 and the
+        # text size and language buttons stay in view (screens.in_view)
+        root.add_widget(actions_in_view(page, [start, toggles], s.small))
         return root
 
     def _card_left_banner(self) -> Widget:

@@ -11,6 +11,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from kiosk.views import holder_view
 from screens.base import KioskScreen
+from screens.in_view import actions_in_view
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
@@ -88,7 +89,6 @@ class ConsentScreen(KioskScreen):
             root.add_widget(page)
             page = self.page()
             page.padding = (dp(24), dp(36), dp(48), dp(36))
-            root.add_widget(page)
         promise = Panel(spacing=s.spacing * 0.4)
         promise.add_widget(KLabel(_("本机不保存您的个人信息"), size=s.body, bold=True, colour=BADGE["valid"]))
         promise.add_widget(
@@ -108,5 +108,9 @@ class ConsentScreen(KioskScreen):
         agree = BigButton(_("同意并查询"), c.agree, s, height=button_height)
         agree.size_hint_x = 1.6
         buttons.add_widget(agree)
-        page.add_widget(buttons)
+        if not landscape:
+            page.add_widget(buttons)
+            return root
+        # a low landscape page (1280x800): the promise may scroll, the buttons stay in view
+        root.add_widget(actions_in_view(page, [buttons], s.small))
         return root

@@ -17,6 +17,7 @@ from kivy.uix.widget import Widget
 from kiosk.face.check import FAILURES, GUIDANCE, Phase
 from kiosk.i18n import _
 from screens.base import KioskScreen
+from screens.in_view import actions_in_view, low_landscape
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
@@ -118,15 +119,15 @@ class FaceScreen(KioskScreen):
         s = self.ctx.sizes
         page.add_widget(KLabel(_("人脸核验"), size=s.title, bold=True, colour=BLUE))
         if self.ctx.controller.demo:
-            page.add_widget(
-                Badge(
-                    _("演示：模拟摄像头，画面中是画出来的人脸"),
-                    BADGE["restricted"],
-                    s.small,
-                    size_hint_y=None,
-                    height=dp(s.small * 2.2),
-                )
+            badge = Badge(
+                _("演示：模拟摄像头，画面中是画出来的人脸"),
+                BADGE["restricted"],
+                s.small,
+                size_hint_y=None,
+                height=dp(s.small * 2.2),
             )
+            page.add_widget(badge)
+            page.bind(width=lambda *_: _wrap_to(badge, page))
 
     def _intro(self) -> Widget:
         """What is compared and where, then 同意并开始核验. In landscape the explanation is the left
@@ -158,14 +159,15 @@ class FaceScreen(KioskScreen):
         page.add_widget(info)
         root: Widget = page
         if landscape:
-            page.size_hint_x = 1.2  # the right column holds the demo badge on one line
+            # the right column holds the demo badge on one line (on a low page too: then the
+            # columns are even, and the explanation scrolls in its column)
+            page.size_hint_x = 1.0 if low_landscape(self) else 1.2
             page.add_widget(spacer())
             root = BoxLayout(orientation="horizontal")
             root.add_widget(page)
             page = self.page()
             self._title(page)
             page.add_widget(spacer())
-            root.add_widget(page)
         page.add_widget(
             KLabel(
                 _(GUIDANCE["start"]),
@@ -176,7 +178,12 @@ class FaceScreen(KioskScreen):
             )
         )
         page.add_widget(spacer())
-        page.add_widget(self._buttons(controller, _("同意并开始核验")))
+        buttons = self._buttons(controller, _("同意并开始核验"))
+        if not landscape:
+            page.add_widget(buttons)
+            return root
+        # a low landscape page (1280x800): the title and prompt may scroll, the buttons stay in view
+        root.add_widget(actions_in_view(page, [buttons], s.small))
         return root
 
     def _buttons(self, c: object, primary: str) -> BoxLayout:
@@ -192,3 +199,13 @@ class FaceScreen(KioskScreen):
         start.size_hint_x = 1.6
         buttons.add_widget(start)
         return buttons
+
+
+def _wrap_to(badge: Badge, column: BoxLayout) -> None:
+    """The badge on two lines when one is wider than its column (a 1280x800 landscape column: the
+    demo badge ran off the window's edge); on one line, as wide as its words, where it fits."""
+    room = column.width - column.padding[0] - column.padding[2] - dp(28)
+    if room <= 0:
+        return
+    one_line = badge._label.get_extents(badge.text)[0]
+    badge.text_size = (room, None) if one_line > room else (None, None)

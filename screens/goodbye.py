@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from kivy.metrics import dp
 from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from screens.base import KioskScreen
+from screens.in_view import low_landscape
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, spacer
 
@@ -28,8 +30,13 @@ class GoodbyeScreen(KioskScreen):
         c = self.ctx.controller
         s = self.ctx.sizes
         page = self.page()
+        # a low landscape page (1280x800: about 530 px) had 返回首页 under a scroll cue
+        short = low_landscape(self)
+        if short:
+            page.padding = (dp(48), dp(20))
         page.add_widget(spacer())
-        page.add_widget(KLabel(_("感谢您的使用"), size=s.huge, bold=True, colour=BLUE, halign="center"))
+        thanks = s.title * 1.2 if short else s.huge
+        page.add_widget(KLabel(_("感谢您的使用"), size=thanks, bold=True, colour=BLUE, halign="center"))
         page.add_widget(
             KLabel(
                 _("请取走您的身份证和凭条"), size=s.title, bold=True, colour=BADGE["expired"], halign="center"

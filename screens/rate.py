@@ -21,6 +21,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from kiosk.rating import safe_comment
 from screens.base import KioskScreen
+from screens.in_view import low_landscape
 from screens.keyboard import MAX_LENGTH, PHRASES
 from screens.pinyin_keyboard import PinyinKeyboard
 from screens.theme import BADGE, BLUE, TEXT_MUTED
@@ -107,8 +108,18 @@ class RateScreen(KioskScreen):
         c = self.ctx.controller
         s = self.ctx.sizes
         page = self.page()
+        # a low landscape page (1280x800: about 530 px) had 跳过 under a scroll cue
+        short = low_landscape(self)
+        if short:
+            page.padding = (dp(48), dp(20))
         page.add_widget(
-            KLabel(_("请您对本次服务进行评价"), size=s.title, bold=True, colour=BLUE, halign="center")
+            KLabel(
+                _("请您对本次服务进行评价"),
+                size=s.title * (0.8 if short else 1.0),
+                bold=True,
+                colour=BLUE,
+                halign="center",
+            )
         )
         page.add_widget(
             KLabel(_("好差评：您的评价将帮助我们改进服务"), size=s.body, colour=TEXT_MUTED, halign="center")

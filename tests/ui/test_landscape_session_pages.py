@@ -64,54 +64,91 @@ def problems(d: UiDriver, screen_name: str, buttons: list[str], may_scroll: bool
     return found
 
 
+async def session_pages(
+    d: UiDriver, walk: Walk, modes: Any, problems_found: list[str], small: bool = False
+) -> None:
+    """Each mode's home page, face intro and consent (and on a ``small`` window the rating and
+    goodbye pages), audited and checked with :func:`problems`. On a small window the home, face
+    and consent pages' content may scroll in its column (with its cue), their buttons may not."""
+    from kiosk.session import Step
+
+    c, m = d.controller, d.machine
+    for language, elder in modes:
+        mode = f"{language}-{'elder' if elder else 'normal'}"
+        c.set_language(language)
+        if bool(m.prefs.elder_mode) != elder:
+            c.toggle_elder_mode()
+        await walk.settle(lambda: d.app.manager.current == "attract", "home page")
+        await walk.audit("attract")
+        toggles = ["关闭长辈模式" if elder else "长辈模式（大字）", "中文" if language == "en" else "English"]
+        problems_found += [f"{mode} {p}" for p in problems(d, "attract", ["开始办理", *toggles], small)]
+        c.start_session()
+        await d.wait_step("identify")
+        d.controls.insert_card("foreign" if language == "en" else "elder")
+        await walk.settle(lambda: m.step is Step.FACE and not m.busy, "face")
+        c.set_language(language)  # the foreign card switches to English; keep the mode's
+        await walk.audit("face")
+        # in elder English the explanation alone is taller than the page: it may scroll (with
+        # its cue, audited), the buttons may not
+        long = (language == "en" and elder) or small
+        found = problems(d, "face", ["取消", "同意并开始核验"], may_scroll=long)
+        problems_found += [f"{mode} {p}" for p in found]
+        assert m.data is not None
+        m.face_passed(m.data.id, c.clock())  # the check itself: tests/face
+        await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
+        await walk.audit("consent")
+        problems_found += [f"{mode} {p}" for p in problems(d, "consent", ["取消", "同意并查询"], small)]
+        if small:
+            c.agree()
+            await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list")
+            c.finish_service()
+            await walk.settle(lambda: m.step is Step.RATE, "rate")
+            await walk.audit("rate")
+            problems_found += [f"{mode} {p}" for p in problems(d, "rate", ["非常满意", "非常不满意", "跳过"])]
+            c.rate(5)
+            await walk.settle(lambda: m.step is Step.GOODBYE, "goodbye")
+            await walk.audit("goodbye")
+            problems_found += [f"{mode} {p}" for p in problems(d, "goodbye", ["返回首页"])]
+        c.home()
+        d.controls.pull_card()  # the next mode's home page is the usual one, not 请取走您的身份证
+        await walk.settle(lambda: not m.active and not getattr(c, "card_left", False), "home")
+
+
+FACE = {"face": {"required": "always", "kind": "simulated"}}
+
+
 @pytest.mark.window(1920, 1080)
-def test_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
+def test_home_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
     result: dict[str, Any] = {"problems": []}
 
     async def script(d: UiDriver) -> None:
-        from kiosk.session import Step
+        walk = result["walk"] = Walk(d, artifacts_dir() / "ui" / "landscape-session", (1920, 1080))
+        await session_pages(d, walk, MODES, result["problems"], small=False)
 
-        walk = Walk(d, artifacts_dir() / "ui" / "landscape-session", (1920, 1080))
-        result["walk"] = walk
-        c, m = d.controller, d.machine
-        for language, elder in MODES:
-            c.set_language(language)
-            if bool(m.prefs.elder_mode) != elder:
-                c.toggle_elder_mode()
-            await walk.settle(lambda: d.app.manager.current == "attract", "home page")
-            await walk.audit("attract")
-            toggles = [
-                "关闭长辈模式" if elder else "长辈模式（大字）",
-                "中文" if language == "en" else "English",
-            ]
-            result["problems"] += problems(d, "attract", ["开始办理", *toggles])
-            c.start_session()
-            await d.wait_step("identify")
-            d.controls.insert_card("foreign" if language == "en" else "elder")
-            await walk.settle(lambda: m.step is Step.FACE and not m.busy, "face")
-            c.set_language(language)  # the foreign card switches to English; keep the mode's
-            await walk.audit("face")
-            await d.shot(f"face-{language}-{'elder' if elder else 'normal'}")
-            # in elder English the explanation alone is taller than the page: it may scroll (with
-            # its cue, audited), the buttons may not
-            long = language == "en" and elder
-            result["problems"] += problems(d, "face", ["取消", "同意并开始核验"], may_scroll=long)
-            assert m.data is not None
-            m.face_passed(m.data.id, c.clock())  # the check itself: tests/face
-            await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
-            await walk.audit("consent")
-            await d.shot(f"consent-{language}-{'elder' if elder else 'normal'}")
-            result["problems"] += problems(d, "consent", ["取消", "同意并查询"])
-            c.home()
-            d.controls.pull_card()  # the next mode's home page is the usual one, not 请取走您的身份证
-            await walk.settle(lambda: not m.active and not getattr(c, "card_left", False), "home")
-
-    overrides = {
-        "display": {"width": 1920, "height": 1080},
-        "face": {"required": "always", "kind": "simulated"},
-    }
-    ui.run(script, overrides=overrides, size=(1920, 1080), name="land")
+    ui.run(
+        script, overrides={"display": {"width": 1920, "height": 1080}, **FACE}, size=(1920, 1080), name="land"
+    )
     walk = result["walk"]
     assert len(walk.audited) == 3 * len(MODES)
+    assert not result["problems"], "\n".join(result["problems"])
+    assert not walk.findings, "\n".join(str(f) for f in walk.findings)
+
+
+@pytest.mark.window(1280, 800)
+def test_session_pages_keep_their_buttons_in_view_on_a_small_landscape_screen(ui: UiHarness) -> None:
+    """1280x800 in normal mode (Chinese and English): the page area is about 530 px high. (Elder
+    mode there scrolls page by page: tests/ui/test_small_landscape_pages.py, test_elder_landscape.py.)"""
+    result: dict[str, Any] = {"problems": []}
+    modes = (("zh_CN", False), ("en", False))
+
+    async def script(d: UiDriver) -> None:
+        walk = result["walk"] = Walk(d, artifacts_dir() / "ui" / "small-landscape-session", (1280, 800))
+        await session_pages(d, walk, modes, result["problems"], small=True)
+
+    ui.run(
+        script, overrides={"display": {"width": 1280, "height": 800}, **FACE}, size=(1280, 800), name="small"
+    )
+    walk = result["walk"]
+    assert len(walk.audited) == 5 * len(modes)
     assert not result["problems"], "\n".join(result["problems"])
     assert not walk.findings, "\n".join(str(f) for f in walk.findings)
