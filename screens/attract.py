@@ -80,7 +80,7 @@ class AttractScreen(KioskScreen):
         # landscape: the columns are half as wide; at the full size "Certificate-free service" took
         # two lines of the elder page and both columns were taller than a 1920x1080 page
         landscape = self.landscape()
-        title = s.title if low_landscape(self) else s.huge * (0.7 if landscape else 1.0)
+        title = s.title if low_landscape() else s.huge * (0.7 if landscape else 1.0)
         page.add_widget(KLabel(_("免证办"), size=title, bold=True, colour=BLUE, halign="center"))
         page.add_widget(
             KLabel(_("电子证照查询与打印 · 无需携带纸质证件"), size=s.title * 0.75, halign="center")

@@ -161,7 +161,7 @@ class FaceScreen(KioskScreen):
         if landscape:
             # the right column holds the demo badge on one line (on a low page too: then the
             # columns are even, and the explanation scrolls in its column)
-            page.size_hint_x = 1.0 if low_landscape(self) else 1.2
+            page.size_hint_x = 1.0 if low_landscape() else 1.2
             page.add_widget(spacer())
             root = BoxLayout(orientation="horizontal")
             root.add_widget(page)

@@ -31,7 +31,7 @@ class GoodbyeScreen(KioskScreen):
         s = self.ctx.sizes
         page = self.page()
         # a low landscape page (1280x800: about 530 px) had 返回首页 under a scroll cue
-        short = low_landscape(self)
+        short = low_landscape()
         if short:
             page.padding = (dp(48), dp(20))
         page.add_widget(spacer())

@@ -37,14 +37,18 @@ def actions_in_view(content: BoxLayout, actions: list[Widget], cue_size: float) 
     return column
 
 
-# a landscape page area lower than this (a 1280x800 screen: about 530 px between header and footer)
-# is a low page (as screens.identify and screens.guide decide it)
-SHORT_PAGE_DP = 640.0
+# a landscape window lower than this (1280x800: a page area of about 530 px between header and
+# footer) is a low page; 1920x1080 (775 px in elder mode) is not
+LOW_WINDOW_DP = 900.0
 
 
-def low_landscape(screen: Widget) -> bool:
-    """Whether ``screen`` (a page-area screen, laid out) is a low landscape page."""
+def low_landscape() -> bool:
+    """Whether the window is a low landscape one (LOW_WINDOW_DP).
+
+    WHY the window and not the screen's height: a page is often built before its screen is laid
+    out, when the screen is still Kivy's default 100 px high, and a 1920x1080 page was built in
+    the low layout."""
     from kivy.core.window import Window
     from kivy.metrics import dp
 
-    return bool(Window.width > Window.height) and 1 < screen.height < dp(SHORT_PAGE_DP)
+    return bool(Window.width > Window.height and Window.height < dp(LOW_WINDOW_DP))

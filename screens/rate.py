@@ -109,7 +109,7 @@ class RateScreen(KioskScreen):
         s = self.ctx.sizes
         page = self.page()
         # a low landscape page (1280x800: about 530 px) had 跳过 under a scroll cue
-        short = low_landscape(self)
+        short = low_landscape()
         if short:
             page.padding = (dp(48), dp(20))
         page.add_widget(
