@@ -67,6 +67,11 @@ def main() -> int:
         await record_and_tap(d, "pin-ok", "确定")
         await d.wait(lambda: d.find_text("退出管理") is not None, "the admin page")
         await record_and_tap(d, "tab-timeouts", "超时")
+        await d.frames(0.3)
+        value = _in_row_of(d, "无操作超时（秒）", "60")  # where the timeout's value is shown (not tapped)
+        if value is None:
+            raise SystemExit(f"probe: no idle timeout value 60 shown; visible: {d.texts()[:40]}")
+        points["idle-value"] = centre(d, value)
         await record_and_tap(d, "idle-plus", "＋", near="无操作超时（秒）")
         await record_and_tap(d, "admin-leave", "退出管理")
         await d.wait_step("attract")

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.deploy.terminal_vm import Terminal, release, running_terminal
+from tests.deploy.terminal_vm import PIN, Terminal, release, running_terminal
 from tests.deploy.vm import build_image, check_keys, check_restart, ensure_qemu, screens_alike
 from tests.support.artifacts import artifacts_dir
 from tests.support.escpos_decode import decode
@@ -164,9 +164,121 @@ def test_a_hard_reset_mid_session_leaves_no_personal_data(terminal: Terminal) ->
     assert found.strip() == "0", f"personal data found after the reset: {found}"
 
 
+IDLE_LINE = re.compile(r"^\s*\S*idle_seconds = (\d+)\s+\((.*)\)$", re.M)
+
+
+def _idle_setting(terminal: Terminal) -> tuple[str, str] | None:
+    """The idle timeout as `kiosk config check` reports it: (value, the file it comes from)."""
+    out = terminal.vm.sh("/opt/kiosk/venv/bin/kiosk config check /etc/kiosk/terminal.toml")
+    found = [m for m in IDLE_LINE.finditer(out) if "elder" not in m.group(0)]
+    return (found[0].group(1), found[0].group(2)) if found else None
+
+
+def _cell_differs(a: Path, b: Path, centre: list[int], b_down: int = 0) -> float:
+    """The share of pixels (0..1) that differ by more than a little in the box around ``centre`` of
+    ``a`` and the same box ``b_down`` px lower in ``b``."""
+    from PIL import Image, ImageChops
+
+    x, y, w, h = centre[0], centre[1], 80, 28
+    with Image.open(a) as ia, Image.open(b) as ib:
+        cell_a = ia.convert("L").crop((x - w, y - h, x + w, y + h))
+        cell_b = ib.convert("L").crop((x - w, y - h + b_down, x + w, y + h + b_down))
+        diff = ImageChops.difference(cell_a, cell_b).point(lambda v: 255 if v > 24 else 0)
+        return sum(diff.histogram()[255:]) / (diff.width * diff.height)
+
+
+def _drawn_lower(reference: Path, shot: Path, y: int, band: int = 60, reach: int = 300) -> int:
+    """How many px lower ``shot`` draws the strip of ``reference`` around row ``y`` (best match).
+
+    The admin page's rows move with its status lines: the voice check's message differs from one
+    boot to the next (no sound card found / no output device), one line or two."""
+    import numpy as np
+    from PIL import Image
+
+    with Image.open(reference) as ia, Image.open(shot) as ib:
+        ref = np.asarray(ia.convert("L"), dtype=np.int16)
+        img = np.asarray(ib.convert("L"), dtype=np.int16)
+    strip = ref[y - band : y + band]
+    shifts = [d for d in range(-reach, reach + 1) if y - band + d >= 0 and y + band + d <= img.shape[0]]
+    return min(shifts, key=lambda d: float(np.abs(img[y - band + d : y + band + d] - strip).mean()))
+
+
+def _open_timeouts_tab(terminal: Terminal, name: str, like: Path | None = None) -> tuple[Path, Path, int]:
+    """Staff at the terminal: the hidden gesture, the PIN, the 超时 tab. Screenshots of the admin
+    page as it opens and of the tab, and how much lower than in ``like`` (an earlier admin page)
+    its rows are drawn (0 without ``like``: the layout probe's places)."""
+    vm = terminal.vm
+    # the first tablet event after cage starts loses its press (Vm.move): the finger comes in first
+    vm.move(540, 960)
+    time.sleep(2)
+    home = terminal.shot(f"{name}-0-home")
+    # the hidden staff gesture: a long press in the top-left corner (3 s in the app), held until
+    # the PIN page is on the screen: an app still busy starting (the emulated guest: seconds) takes
+    # the press late and the release on time, and a press of a fixed 6 s was then a short one to it
+    vm.press(40, 40)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            time.sleep(1)
+            pin_page = terminal.shot(f"{name}-1-pin")
+            if screens_alike(home, pin_page) > 0.05 or time.monotonic() > deadline:
+                break
+    finally:
+        vm.release()
+    assert screens_alike(home, pin_page) > 0.05, "the long press did not open the PIN page"
+    for digit in PIN:
+        terminal.tap(f"pin-{digit}", hold=0.1)
+    terminal.tap("pin-ok")
+    time.sleep(3)
+    admin = terminal.shot(f"{name}-2-admin")
+    tab = terminal.points["tab-timeouts"]
+    # matched on the row of 设备诊断 / 暂停服务 / 退出管理: the same on every opening (the tabs' is not:
+    # the tab shown is marked)
+    lower = 0 if like is None else _drawn_lower(like, admin, terminal.points["admin-leave"][1])
+    vm.touch(tab[0], tab[1] + lower)
+    time.sleep(3)  # the emulated guest draws the tab a little after the tap
+    return admin, terminal.shot(f"{name}-3-timeouts"), lower
+
+
+def test_a_setting_saved_on_the_admin_page_survives_a_reboot(terminal: Terminal) -> None:
+    vm = terminal.vm
+    vm.wait_active(900)
+    before = _idle_setting(terminal)
+    assert before is None or before[0] == "60", before
+    value = terminal.points["idle-value"]  # where the idle timeout's value is drawn
+    admin, shown_before, _ = _open_timeouts_tab(terminal, "admin")
+    terminal.tap("idle-plus")  # 60 s -> 70 s
+    time.sleep(2)
+    shown_changed = terminal.shot("admin-4-changed")
+    assert _cell_differs(shown_before, shown_changed, value) > 0.005, "the value shown did not change"
+    terminal.tap("admin-leave")
+    staff = vm.sh("cat /var/lib/kiosk/staff.toml")
+    assert re.search(r"^idle_seconds = 70$", staff, re.M), staff
+    seconds = terminal.reboot()
+    _figure("reboot after a staff setting change to attract screen", f"{seconds:.1f} s")
+    # the terminal came back with it: the saved file unchanged, the configuration the app loads
+    # (terminal.toml with staff.toml over it) has the new timeout from the staff file, and the
+    # admin page shows the new value where it showed the old one
+    assert vm.sh("cat /var/lib/kiosk/staff.toml") == staff
+    after = _idle_setting(terminal)
+    assert after is not None and after[0] == "70" and after[1].endswith("staff.toml"), after
+    _, shown_after, lower = _open_timeouts_tab(terminal, "admin-rebooted", like=admin)
+    # the same digits drawn by the same renderer: the same pixels; 60 and 70: a few hundred differ
+    assert _cell_differs(shown_changed, shown_after, value, lower) < 0.002, (
+        "the value shown is not the saved one"
+    )
+    assert _cell_differs(shown_before, shown_after, value, lower) > 0.005, (
+        "the old value is shown after the reboot"
+    )
+    leave = terminal.points["admin-leave"]
+    vm.touch(leave[0], leave[1] + lower)
+
+
 def test_an_upgrade_keeps_the_terminals_configuration(terminal: Terminal) -> None:
     vm = terminal.vm
     kept = "/etc/kiosk/terminal.toml /etc/kiosk/secrets.toml /etc/kiosk/backend-ca.pem"
+    if vm.guest("/usr/bin/test", "-e", "/var/lib/kiosk/staff.toml")[0] == 0:  # staff saved settings
+        kept += " /var/lib/kiosk/staff.toml"
     before = vm.sh(f"sha256sum {kept}; stat -c '%n %U:%G %a' {kept}")
     version_before = vm.sh("cat /opt/kiosk/VERSION").strip()
     tarball, wheel = release(terminal.work, ".post9")
