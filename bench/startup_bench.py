@@ -16,6 +16,9 @@ TMPDIR is reported (there should be nothing).
 
 ``--rss-after S`` also reads each process's resident size S seconds after its first frame, at rest
 on its first screen (the guide's index built by then), beside the bare Kivy app's.
+``--smaps`` (with ``--rss-after``) also says where each process's resident memory was then, by
+mapping (/proc/PID/smaps): the C heap and anonymous memory, libLLVM (Mesa's software renderer),
+each other library's pages, fonts and other mapped files; the median of the runs.
 ``--cpu-after S`` also measures the CPU each process uses at rest on its first screen, over
 ``--cpu-for T`` seconds (default 30) starting S seconds after its first frame (S ≥ 12: the home
 page's camera rests once nobody has touched it for 10 s): issue 21's rest target, ≤ 3 % of a core.
@@ -98,6 +101,53 @@ def resident_mb(pid: int) -> float:
     return kb / 1024
 
 
+# resident MB by kind of mapping, one dict per run (--smaps)
+SMAPS: dict[str, list[dict[str, float]]] = {"bare kivy": [], "kiosk run": [], "kiosk demo": []}
+
+
+def _kind(path: str) -> str:
+    """What a mapping is, coarse enough that the runs line up: heap, anon, a library, fonts…"""
+    if path in ("", "[heap]", "[stack]") or path.startswith("[anon"):
+        return "heap+anon" if path != "[stack]" else "stacks"
+    if path.startswith("["):
+        return "other"
+    name = path.rsplit("/", 1)[-1]
+    if ".so" in name:
+        if "LLVM" in name:
+            return "libLLVM"
+        if "/cv2/" in path or "opencv" in path:
+            return "cv2 libs"
+        if "/numpy" in path or "openblas" in name or "gfortran" in name:
+            return "numpy libs"
+        if "/kivy/" in path or "kivy" in path.lower():
+            return "kivy libs"
+        if "dri" in path or "gallium" in name or "mesa" in name.lower():
+            return "mesa dri"
+        if "python3" in path and "site-packages" not in path:
+            return "python stdlib .so"
+        if "site-packages" in path:
+            return "other wheels .so"
+        return "system .so"
+    if name.lower().endswith((".ttf", ".otf", ".ttc")):
+        return "fonts"
+    return "other files"
+
+
+def resident_by_kind(pid: int) -> dict[str, float]:
+    """Resident MB per kind of mapping (_kind), from /proc/PID/smaps."""
+    kinds: dict[str, float] = {}
+    kind = "other"
+    with open(f"/proc/{pid}/smaps", encoding="utf-8", errors="replace") as fh:
+        for line in fh:
+            first = line.split(None, 1)[0]
+            if "-" in first and not first.endswith(":"):
+                parts = line.split(None, 5)
+                kind = _kind(parts[5].strip() if len(parts) > 5 else "")
+            elif first == "Rss:":
+                kinds[kind] = kinds.get(kind, 0.0) + int(line.split()[1]) / 1024
+    return kinds
+
+
 def rest_cpu_percent(pid: int, seconds: float) -> float:
     """% of one core the process used over the next ``seconds`` of wall time."""
     c0, t0 = cpu_seconds(pid), time.perf_counter()
@@ -111,6 +161,7 @@ def one_run(
     timeout: float = 120.0,
     cpu_after: float = 0.0,
     cpu_for: float = 30.0,
+    smaps: bool = False,
 ) -> tuple[float, float, list[str], float]:
     """(seconds from spawn to the marker, the process's own age then, what it left in TMPDIR, its
     resident MB ``rss_after`` seconds after the marker, at rest on its first screen; NaN if 0)."""
@@ -151,6 +202,8 @@ def one_run(
                 if rss_after:
                     time.sleep(rss_after)
                     rss = resident_mb(proc.pid)
+                    if smaps:
+                        SMAPS[name].append(resident_by_kind(proc.pid))
                 if cpu_after:
                     time.sleep(max(0.0, cpu_after - rss_after))
                     REST_CPU[name].append(rest_cpu_percent(proc.pid, cpu_for))
@@ -190,6 +243,9 @@ def main() -> None:
         metavar="S",
         help="also measure CPU at rest, starting S seconds after the first frame (S >= 12)",
     )
+    parser.add_argument(
+        "--smaps", action="store_true", help="with --rss-after: the resident size by kind of mapping"
+    )
     parser.add_argument("--cpu-for", type=float, default=30.0, metavar="T", help="over T seconds")
     args = parser.parse_args()
     names = ["bare kivy", "kiosk run", "kiosk demo"]
@@ -201,7 +257,7 @@ def main() -> None:
     for i in range(args.runs):
         for name in names:
             wall, own, left, rss = one_run(
-                name, args.rss_after, cpu_after=args.cpu_after, cpu_for=args.cpu_for
+                name, args.rss_after, cpu_after=args.cpu_after, cpu_for=args.cpu_for, smaps=args.smaps
             )
             walls[name].append(wall)
             rsss[name].append(rss)
@@ -226,6 +282,16 @@ def main() -> None:
         for name in names:
             med = statistics.median(rsss[name])
             print(f"  {name:10}: {med:.0f} MB ({med / rss_anchor:.2f}× the bare Kivy app)")
+        if args.smaps:
+            kinds = sorted({k for n in names for run in SMAPS[n] for k in run})
+            print("  by mapping, MB (median of the runs): " + " | ".join(f"{n:>10}" for n in names))
+            for kind in sorted(
+                kinds, key=lambda k: -statistics.median(r.get(k, 0.0) for r in SMAPS[names[-1]])
+            ):
+                cells = " | ".join(
+                    f"{statistics.median(r.get(kind, 0.0) for r in SMAPS[n]):10.1f}" for n in names
+                )
+                print(f"    {kind:18}: {cells}")
     if args.cpu_after:
         window = f"{args.cpu_for:.0f} s from {args.cpu_after:.0f} s on"
         print(f"CPU at rest on the first screen ({window}), % of one core:")
