@@ -27,6 +27,16 @@ Three measures:
   the start of a frame and after handing the last frame to the GL driver, so that a software
   renderer draws it on the other cores meanwhile.
 
+  While a citizen is at the screen (a session or a page over the attract screen), Python's own
+  full pass is held off altogether (``hold_full_passes``), not only made rarer. WHY: only a full
+  pass resets the safety net's count, so it could still fall due inside a session (after rest
+  passes skipped because the next citizen came within a quarter of a second, or sessions that
+  allocate much: the OFD face's parse alone makes hundreds of thousands of objects), and would
+  freeze one of its frames for as long as a pass at rest takes (60-700 ms in the soak). The app
+  puts the safety net back after its pass at rest (``defer_full_collections``). Cost: cyclic
+  garbage that outlived two young collections waits for the end of the session, which the idle
+  timeout bounds.
+
   Tried and measured in the soak: a pass a moment after every screen change instead (one page's
   garbage each). Median 61 ms, p90 121 ms, max 200 ms: no better for the longest pause, and it
   puts the pauses inside sessions; the pass at rest puts them where nobody is watching.
@@ -47,6 +57,8 @@ import time
 # younger collections between automatic full passes (Python's default: 10): a safety net only, since
 # the app collects whenever the terminal comes back to rest
 FULL_PASS_EVERY = 1000
+# ... and while a citizen is at the screen: never (a count no session reaches)
+FULL_PASS_HELD = 1_000_000_000
 
 
 def freeze_startup_objects() -> int:
@@ -59,6 +71,12 @@ def freeze_startup_objects() -> int:
 def defer_full_collections() -> None:
     young, middle, _old = gc.get_threshold()
     gc.set_threshold(young, middle, FULL_PASS_EVERY)
+
+
+def hold_full_passes() -> None:
+    """A citizen is at the screen: no automatic full pass until ``defer_full_collections``."""
+    young, middle, _old = gc.get_threshold()
+    gc.set_threshold(young, middle, FULL_PASS_HELD)
 
 
 def collect_between_citizens(freeze: bool = False) -> float:

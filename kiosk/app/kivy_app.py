@@ -20,7 +20,12 @@ from kivy.graphics.opengl import glFinish, glFlush
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
-from kiosk.app.gc_tuning import collect_between_citizens, defer_full_collections, freeze_startup_objects
+from kiosk.app.gc_tuning import (
+    collect_between_citizens,
+    defer_full_collections,
+    freeze_startup_objects,
+    hold_full_passes,
+)
 from kiosk.app.native_memory import release_free_memory
 from kiosk.controller import Controller
 from kiosk.progress import footer_status
@@ -228,6 +233,7 @@ class KioskApp(App):
         if not self._at_rest:  # a citizen came back within the delay: the next rest collects
             return
         took = collect_between_citizens()
+        defer_full_collections()  # the safety net back, nobody at the screen (gc_tuning)
         trimmed = release_free_memory()
         log.debug(
             "full garbage collection", extra={"ms": round(took * 1000), "trim_ms": round(trimmed * 1000)}
@@ -250,6 +256,7 @@ class KioskApp(App):
         """
         self._drop_every_page()
         took = collect_between_citizens(freeze=True)
+        defer_full_collections()
         self._refrozen = True
         log.info("objects of the first session frozen", extra={"ms": round(took * 1000)})
 
@@ -370,6 +377,8 @@ class KioskApp(App):
                     self._freeze_after_first_session()
                     self._at_rest = at_rest
                     return  # the pages are built again from the next frame on
+            if self._at_rest and not at_rest:  # a citizen at the screen: no full pass now (gc_tuning)
+                hold_full_passes()
             self._at_rest = at_rest
             screen.refresh()
         self.header.use_sizes(s)  # the header's text at the mode's size (elder ≥ 30 dp)
