@@ -497,6 +497,27 @@ def thread_names() -> Counter[str]:
     return found
 
 
+def thread_cpu() -> Counter[str]:
+    """CPU seconds each thread has used so far, by name (Python's name, or the system's for native
+    threads such as the renderer's; numbering dropped, a pool's workers count together)."""
+    names = {t.native_id: re.sub(r"[-_]?\d+$", "", t.name) for t in threading.enumerate()}
+    tick = os.sysconf("SC_CLK_TCK")
+    used: Counter[str] = Counter()
+    for tid in os.listdir("/proc/self/task"):
+        try:
+            stat = Path(f"/proc/self/task/{tid}/stat").read_text()
+        except OSError:
+            continue
+        comm, fields = stat[stat.index("(") + 1 : stat.rindex(")")], stat[stat.rindex(")") + 2 :].split()
+        name = names.get(int(tid)) or "native " + re.sub(r"[-_:]?\d+$", "", comm)
+        used[name] += round((int(fields[11]) + int(fields[12])) / tick * 100)  # centiseconds
+    stat = Path("/proc/self/stat").read_text()
+    fields = stat[stat.rindex(")") + 2 :].split()
+    whole = round((int(fields[11]) + int(fields[12])) / tick * 100)  # threads gone included
+    used["threads that ended"] = whole - sum(used.values())
+    return used
+
+
 def widget_places(widgets: list[Any]) -> Counter[str]:
     """Live widgets by where they hang: the screen they are on (by name), or, for widgets in no
     screen, the class of the top of their tree. Tells a page kept alive from a page still shown."""
@@ -741,6 +762,7 @@ def main() -> int:
     maps: dict[str, Counter[str]] = {}
     opened: dict[str, Counter[str]] = {}  # what the descriptors point at, per mark
     named: dict[str, Counter[str]] = {}  # threads by name, per mark
+    cpu_at: dict[str, tuple[Counter[str], float]] = {}  # CPU by thread (centiseconds) and when, per mark
     gaps = {"normal": 0.0, "slow": 0.0, "rest": 0.0}
     rss_readings: list[tuple[int, float]] = []  # (session, MB) every 100 sessions after warm-up
     rest_pass_by_kind: dict[str, list[tuple[float, int]]] = {}  # (ms, objects found) after each kind
@@ -846,6 +868,7 @@ def main() -> int:
         await asyncio.sleep(0.05)  # the attract screen is drawn before the next citizen
 
     async def mark(name: str) -> None:
+        cpu_at[name] = (thread_cpu(), time.perf_counter())  # before the mark's own work
         # read before counting: the list of every live object is itself 3-4 MB, and whether malloc
         # serves it from the heap or a fresh mapping depends on the heap's history
         rss, rss_low, rss_high = await settled_rss()
@@ -1086,6 +1109,16 @@ def main() -> int:
     print("  " + breakdown.full_pass_summary())
     print("  " + breakdown.session_summary())
     print("  " + breakdown.cpu_summary())
+    if "warm" in cpu_at and "end" in cpu_at:
+        used = cpu_at["end"][0].copy()
+        used.subtract(cpu_at["warm"][0])
+        seconds = cpu_at["end"][1] - cpu_at["warm"][1]
+        total = sum(used.values()) / 100
+        print(
+            f"  CPU after warm-up: {total:.1f} s in {seconds:.0f} s ({total / max(seconds, 1e-9):.2f} cores; "
+            f"load average {os.getloadavg()[0]:.1f}); by thread: "
+            + ", ".join(f"{k} {v / 100:.1f}" for k, v in used.most_common(10) if v > 0)
+        )
     print(
         "  GC pass at rest after each kind of session (max ms / max objects): "
         + ", ".join(
