@@ -196,7 +196,9 @@ class FaceScreen(KioskScreen):
             BigButton(_("取消"), controller.home, s, primary=False, height=dp(s.button_height * 1.2))
         )
         start = BigButton(primary, controller.face_begin, s, height=dp(s.button_height * 1.2))
-        start.size_hint_x = 1.6
+        # on a low landscape window the column is half the page: "Agree and start the check" took
+        # three lines of the elder button (overflow) beside a Cancel with room to spare
+        start.size_hint_x = 2.2 if low_landscape() else 1.6
         buttons.add_widget(start)
         return buttons
 
