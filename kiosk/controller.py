@@ -310,8 +310,10 @@ class Controller:
             if step is Step.ATTRACT:
                 self._cancel_session_tasks()
                 self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
-            if step is Step.CERTIFICATES:
-                session_memory.warm_up("kiosk.ofd.draw")  # the face a certificate is drawn with
+            if step is Step.CONSENT:  # the face a certificate is drawn with, loaded while the
+                # citizen reads this still page: parsed as the list was drawn, it held the
+                # interpreter's lock between the list's label uploads (bench/soak.py, issue 21)
+                session_memory.warm_up("kiosk.ofd.draw")
             if step is Step.FACE and machine.data is not None:
                 self.face.enter(machine.data)
             self._last_step = step

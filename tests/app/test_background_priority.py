@@ -15,6 +15,7 @@ import sys
 import threading
 import types
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -48,3 +49,29 @@ def test_the_session_warm_up_runs_below_the_ui_thread(
     assert done.wait(10), "the warm-up never ran"
     assert seen["nice"] == min(19, ui + BACKGROUND_NICE)
     assert os.getpriority(os.PRIO_PROCESS, 0) == ui  # the UI thread keeps its own
+
+
+async def test_the_certificate_face_is_loaded_while_the_citizen_reads_the_consent(tmp_path: Path) -> None:
+    """The OFD fallback face (most of a second of pure Python to parse) is loaded while the consent
+    page is up, a still page the citizen reads, not as the certificate list is drawn: there its
+    parse held the interpreter's lock between the list's label uploads and made its frames late
+    (bench/soak.py). Nothing a citizen sees changes: the face is ready before the list, as before."""
+    from kiosk.ofd import draw
+    from kiosk.session import Step
+    from tests.support.controllers import demo_controller, until
+    from tests.support.ui import make_config
+
+    ctl, devices = demo_controller(make_config({}), tmp_path / "audit.jsonl")
+    session_memory.release()
+    await ctl.start()
+    try:
+        devices.card.insert(0)
+        await until(lambda: ctl.machine.step is Step.CONSENT)
+        await until(lambda: "fallback-sc" in draw.fonts_held(), 30)  # the citizen has not agreed yet
+        assert ctl.machine.step is Step.CONSENT
+        ctl.home()
+        devices.card.remove()
+        await until(lambda: ctl.machine.step is Step.ATTRACT)
+        assert draw.fonts_held() == []  # and dropped with the session, as before
+    finally:
+        await ctl.stop()
