@@ -310,6 +310,8 @@ class Controller:
             if step is Step.ATTRACT:
                 self._cancel_session_tasks()
                 self.guide_printing = PrintState()  # its phone text may tell what a citizen holds
+            if self._last_step is Step.ATTRACT:  # a session starts: its receipt's fonts, ahead
+                session_memory.warm_up("kiosk.wiring.printer")
             if step is Step.CONSENT:  # the face a certificate is drawn with, loaded while the
                 # citizen reads this still page: parsed as the list was drawn, it held the
                 # interpreter's lock between the list's label uploads (bench/soak.py, issue 21)

@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING, Generic, TypeAlias, TypeVar
 from PIL import Image, ImageDraw, ImageFont
 from PIL.Image import core as _imaging_core
 
+from kiosk import session_memory
 from kiosk.fonts import font_path
 from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
 from kiosk.receipt.qr_matrix import qr_image
@@ -154,6 +155,22 @@ def forget_all() -> None:
     """Empty the process-wide caches (the bench's cold figure; tests)."""
     _WIDTHS.clear()
     _LINE_MASKS.clear()
+
+
+def release_fonts() -> bool:
+    """The session ended (kiosk.session_memory): close the fonts and drop the remembered lines.
+
+    WHY: each open size of the CJK face maps the font file and parses its tables; the fonts and the
+    lines drawn with them came to about 22 MB resident, kept all day at rest (bench/startup_bench.py
+    --smaps). The next session's receipt opens them again (kiosk.wiring.printer.warm_up, as the
+    session starts). Returns whether anything was held."""
+    held = _font.cache_info().currsize > 0 or len(_WIDTHS) > 0 or len(_LINE_MASKS) > 0
+    forget_all()  # the keys hold the fonts too
+    _font.cache_clear()
+    return held
+
+
+session_memory.register("receipt-fonts", release_fonts)
 
 
 def kept_texts() -> list[str]:

@@ -36,7 +36,7 @@ def build_devices(config: KioskConfig, demo_identities: Path | None = None) -> D
         log.exception("camera could not be built", extra={"kind": d.camera.kind})
     try:
         devices.printer = build_printer(d.printer)
-        warm_up_receipts(devices.printer)  # in the background: the first receipt is not drawn cold
+        warm_up_receipts(devices.printer)  # its paper width: a session's start warms the renderer
     except Exception:
         log.exception("printer could not be built", extra={"kind": d.printer.kind})
     return devices

@@ -21,7 +21,7 @@ from kiosk.receipt.a4 import A4Queue
 from kiosk.settings.printer import PrinterConfig
 
 log = logging.getLogger(__name__)
-_warm_up_thread: threading.Thread | None = None  # once per process: the caches are process-wide
+_paper_width: int | None = None  # the receipt printer's, for warm_up (the renderer's caches are process-wide)
 
 
 def build_printer(config: PrinterConfig) -> PrinterPort:
@@ -82,29 +82,29 @@ def build_a4_queue(config: PrinterConfig) -> A4Queue | None:
     return CupsQueue(config.a4_queue, server=config.cups_server, timeout_seconds=timeout)
 
 
-def warm_up_receipts(printer: PrinterPort) -> threading.Thread | None:
-    """Draw the demo receipt (fictitious, 测试数据) once in a background thread at start, for the
-    printer's paper width, so the first citizen's receipt does not pay for opening the fonts and
-    drawing the lines every receipt shares (kiosk.receipt.render.warm_up: ~15 ms cold). Off the UI
-    thread, once per process; only fixed wording stays remembered (the renderer keeps nothing
-    personal, and the demo person is made up anyway). A failure is logged: printing still works."""
-    global _warm_up_thread
-    if _warm_up_thread is not None:
-        return None
+def warm_up_receipts(printer: PrinterPort) -> None:
+    """Remember the printer's paper width for :func:`warm_up`; nothing is drawn at start.
+
+    WHY not at start: the renderer's open fonts and remembered lines are about 22 MB resident, and
+    they are dropped when a session ends (kiosk.receipt.render.release_fonts, kiosk.session_memory);
+    warming them at start kept them all day on a terminal at rest. A printer that cannot say its
+    paper width just leaves the first receipt of a session drawn cold (some 30 ms more)."""
+    global _paper_width
     try:
-        width = printer.paper_width_dots
-    except Exception:  # a printer that cannot say its paper: the first receipt just draws cold
+        _paper_width = printer.paper_width_dots
+    except Exception:
         log.exception("receipt warm-up skipped: no paper width")
-        return None
+        _paper_width = None
 
-    def run() -> None:
-        from kiosk.receipt.render import warm_up
 
-        try:
-            warm_up(width)
-        except Exception:
-            log.exception("receipt warm-up failed")
+def warm_up() -> None:
+    """Draw the demo receipt (fictitious, 测试数据) once for the printer's paper width, so that the
+    session's receipt does not pay for opening the fonts and drawing the lines every receipt shares
+    (kiosk.receipt.render.warm_up). Called by kiosk.session_memory.warm_up in a background thread
+    below the screen's priority as a session starts; only fixed wording stays remembered (the
+    renderer keeps nothing personal), until the session ends."""
+    if _paper_width is None:
+        return
+    from kiosk.receipt.render import warm_up as draw_once
 
-    _warm_up_thread = threading.Thread(target=run, name="receipt-warm-up", daemon=True)
-    _warm_up_thread.start()
-    return _warm_up_thread
+    draw_once(_paper_width)

@@ -1,15 +1,14 @@
 """Personal data lives for one session only: the receipt renderer's caches keep nothing of it.
 
 The renderer remembers drawn lines and text widths between receipts (kiosk.receipt.render), keyed
-by the printed text. After a session that printed, no cache may hold the holder's (masked) name,
-ID number, certificate identifiers or the receipt's check code; only fixed wording stays (titles,
-labels, notices, a certificate type's catalogue name).
+by the printed text. During and after a session that printed, no cache may hold the holder's
+(masked) name, ID number, certificate identifiers or the receipt's check code; only fixed wording
+is kept (titles, labels, notices, a certificate type's catalogue name), for the session.
 """
 
 from __future__ import annotations
 
 import importlib
-import threading
 from pathlib import Path
 from typing import Any
 
@@ -69,10 +68,11 @@ def test_after_a_session_that_printed_no_cache_holds_the_holder(tmp_path: Path) 
     job = _prepare(ctl, m.session_id or "")  # the print step's rendering of this citizen's receipt
     assert job is not None
     (code,) = job.receipt.qr_payloads()
-    m.end(EndReason.COMPLETED, 1)
     assert render_module.kept_texts()  # the fixed wording is remembered: the test looks at something
     assert _kept_with(_fragments(mask_name(NAME), mask_id(ID_NUMBER)) + _code_pieces(code)) == []
-    assert any("凭条" in text for text in render_module.kept_texts())  # the title, for the next citizen
+    assert any("凭条" in text for text in render_module.kept_texts())  # the title, for the session
+    m.end(EndReason.COMPLETED, 1)  # its end drops the rest (tests/app/test_start_memory.py)
+    assert _kept_with(_fragments(mask_name(NAME), mask_id(ID_NUMBER)) + _code_pieces(code)) == []
 
 
 def test_certificates_and_check_codes_are_not_kept_between_receipts() -> None:
@@ -87,14 +87,14 @@ def test_certificates_and_check_codes_are_not_kept_between_receipts() -> None:
     assert not hasattr(render_module.qr_image, "cache_info")  # a symbol carries the check code
 
 
-def test_the_terminal_warms_the_renderer_at_start_off_the_ui_thread() -> None:
-    render_module.forget_all()
-    printer_wiring._warm_up_thread = None  # as at a fresh start
-    devices = build_devices(make_config({"devices": {"printer": {"kind": "simulated", "paper_mm": 58}}}))
-    thread = printer_wiring._warm_up_thread
-    assert devices.printer is not None and thread is not None and thread is not threading.current_thread()
-    thread.join(timeout=60)
+def test_a_session_start_warms_the_renderer_with_fixed_wording_only() -> None:
+    """kiosk.wiring.printer.warm_up (run as a session starts, tests/app/test_start_memory.py)
+    draws the demo receipt for the printer's paper: the shared lines, nothing of the demo person."""
+    render_module.release_fonts()
+    build_devices(make_config({"devices": {"printer": {"kind": "simulated", "paper_mm": 58}}}))
+    assert render_module.kept_texts() == []  # nothing drawn at start
+    printer_wiring.warm_up()
     kept = render_module.kept_texts()
-    assert {"电子证照查询凭条", "证件号码："} <= set(kept)  # the shared lines, for the first citizen
+    assert {"电子证照查询凭条", "证件号码："} <= set(kept)  # the shared lines, for the session's receipt
     assert _kept_with(_fragments(mask_name("覃䶮"), mask_id("450206199005170038"))) == []  # the demo person's
-    assert printer_wiring.warm_up_receipts(devices.printer) is None  # once per process
+    render_module.release_fonts()
