@@ -206,7 +206,8 @@ class FaceScreen(KioskScreen):
 def _wrap_to(badge: Badge, column: BoxLayout) -> None:
     """The badge on two lines when one is wider than its column (a 1280x800 landscape column: the
     demo badge ran off the window's edge); on one line, as wide as its words, where it fits."""
-    room = column.width - column.padding[0] - column.padding[2] - dp(28)
+    # its padding (28 dp), and the scroll bar (10 dp) of a column that scrolls, drawn at its edge
+    room = column.width - column.padding[0] - column.padding[2] - dp(28 + 12)
     if room <= 0:
         return
     one_line = badge._label.get_extents(badge.text)[0]
