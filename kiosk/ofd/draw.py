@@ -174,6 +174,11 @@ class FontSource:
 _fonts_lock = threading.Lock()
 _fallback: FontSource | None = None
 _EMBEDDED: dict[str, FontSource | None] = {}
+# one parse of the fallback face at a time, outside _fonts_lock: release_fonts() runs on the UI
+# thread as a session ends, and waited for the whole parse when it held that lock (a citizen leaving
+# from the consent page while the warm-up parsed: 150-580 ms without a frame, bench/soak.py)
+_parse_lock = threading.Lock()
+_released = 0  # release_fonts() calls so far: a parse begun before one is not kept
 
 
 def _load_fallback() -> FontSource:
@@ -190,10 +195,16 @@ def _load_fallback() -> FontSource:
 def fallback_font() -> FontSource:
     """The project's Simplified Chinese face, loaded on first use and kept until release_fonts()."""
     global _fallback
-    with _fonts_lock:
-        if _fallback is None:
-            _fallback = _load_fallback()
-        return _fallback
+    with _parse_lock:
+        with _fonts_lock:
+            if _fallback is not None:
+                return _fallback
+            begun = _released
+        loaded = _load_fallback()
+        with _fonts_lock:
+            if _released == begun:  # no session ended meanwhile: kept for this one
+                _fallback = loaded
+        return loaded
 
 
 def embedded_font(doc: OfdDocument, path: str) -> FontSource | None:
@@ -231,11 +242,12 @@ def release_fonts() -> bool:
     frees them (a parsed font holds reference cycles), and the freeze after the first session
     collects before it freezes.
     """
-    global _fallback
+    global _fallback, _released
     with _fonts_lock:
         had = _fallback is not None or bool(_EMBEDDED)
         _fallback = None
         _EMBEDDED.clear()
+        _released += 1
     return had
 
 

@@ -16,6 +16,7 @@ import threading
 import types
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -75,3 +76,39 @@ async def test_the_certificate_face_is_loaded_while_the_citizen_reads_the_consen
         assert draw.fonts_held() == []  # and dropped with the session, as before
     finally:
         await ctl.stop()
+
+
+def test_ending_a_session_does_not_wait_for_the_face_being_parsed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session's end drops the OFD face on the UI thread (kiosk.session_memory.release); the
+    face's parse, started at consent in a background thread, may still be running (a citizen who
+    leaves from the consent page). The drop must not wait for the parse: it held the fonts' lock
+    all along, and the UI thread sat in the drop for as long as the parse had left (150-580 ms in
+    bench/soak.py's cancelled sessions). The parse that finishes after the drop is not kept."""
+    from kiosk.ofd import draw
+
+    started, finish = threading.Event(), threading.Event()
+    real = draw._load_fallback
+
+    def slow_load() -> Any:
+        started.set()
+        assert finish.wait(10)
+        return real()
+
+    monkeypatch.setattr(draw, "_load_fallback", slow_load)
+    session_memory.release()
+    parse = threading.Thread(target=draw.fallback_font)
+    parse.start()
+    try:
+        assert started.wait(10)
+        released = threading.Event()
+
+        def drop() -> None:
+            draw.release_fonts()
+            released.set()
+
+        threading.Thread(target=drop).start()
+        assert released.wait(5), "the drop waited for the parse"
+    finally:
+        finish.set()
+        parse.join(30)
+    assert draw.fonts_held() == []  # the late parse is not kept after the session ended
