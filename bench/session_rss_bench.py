@@ -174,6 +174,9 @@ def main() -> None:
     draw = sys.modules.get("kiosk.ofd.draw")
     held = draw.fonts_held() if draw is not None else []
     print(f"OFD fonts held at rest: {held or 'none'}")
+    receipt = sys.modules.get("kiosk.receipt.render")
+    sizes = receipt._font.cache_info().currsize if receipt is not None else 0
+    print(f"receipt font sizes open at rest: {sizes or 'none'} (kiosk.receipt.render.release_fonts)")
 
 
 if __name__ == "__main__":
