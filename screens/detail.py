@@ -20,6 +20,7 @@ from kiosk.i18n import _
 from kiosk.views import IssuedView, detail_view, issued_view, not_official_notice
 from screens.base import KioskScreen, scroll_when_taller
 from screens.clipping import clip_with_scissor
+from screens.in_view import actions_in_view, low_landscape
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 
@@ -36,10 +37,15 @@ class FaceViewer(StencilView):
     box, clipped to it; a double tap puts it back. The pixels come from kiosk.issued (covered for
     onlookers until the citizen reveals the fields); this only shows them."""
 
-    def __init__(self, texture: Texture, max_share: float = FACE_MAX_SHARE, **kw: Any) -> None:
-        super().__init__(size_hint_y=None, **kw)
-        self._aspect = texture.height / max(texture.width, 1)
+    def __init__(
+        self, texture: Texture, max_share: float = FACE_MAX_SHARE, fill: bool = False, **kw: Any
+    ) -> None:
+        # fill (landscape): the page as large as the viewer's box lets it, whole, at its top;
+        # else as wide as the column, at most ``max_share`` of the window high
+        super().__init__(size_hint_y=1 if fill else None, **kw)
+        self.aspect = texture.height / max(texture.width, 1)
         self._max_share = max_share
+        self._fill = fill
         self.scatter = Scatter(
             do_rotation=False, scale_min=1.0, scale_max=FACE_ZOOM_MAX, auto_bring_to_front=False
         )
@@ -47,16 +53,21 @@ class FaceViewer(StencilView):
         self.scatter.add_widget(self.image)
         self.add_widget(self.scatter)
         clip_with_scissor(self)  # not a stencil (screens.clipping)
-        self.bind(width=self._fit, pos=self._fit)
+        self.bind(size=self._fit, pos=self._fit)
 
     def _fit(self, *_: Any) -> None:
-        height = min(self.width * self._aspect, Window.height * self._max_share)
-        self.height = height
-        width = height / self._aspect
+        if self._fill:
+            height = max(min(self.size[1], self.width * self.aspect), 1.0)
+        else:
+            height = min(self.width * self.aspect, Window.height * self._max_share)
+            self.height = height
+        width = height / self.aspect
         self.scatter.transform = self.scatter.transform.identity()
         self.scatter.size = self.image.size = (width, height)
         self.image.pos = (0, 0)
-        self.scatter.pos = (self.x + (self.width - width) / 2, self.y)
+        # y + height, not top: in a size event top is not updated yet (the page was put 323 px
+        # below its box on 1280x800)
+        self.scatter.pos = (self.x + (self.width - width) / 2, self.y + self.size[1] - height)
 
     def on_touch_down(self, touch: Any) -> bool:
         if not self.collide_point(*touch.pos):
@@ -149,8 +160,8 @@ class DetailScreen(KioskScreen):
             return None
         return issued_view(issued.face(data.selected), c.machine.revealed)
 
-    def _add_issued(self, page: BoxLayout, view: IssuedView) -> None:
-        """The 照面 as issued with its seal check: 验章通过 only after VALID, else what failed."""
+    def _seal_line(self, view: IssuedView) -> Widget:
+        """The seal check of the 照面 as issued: 验章通过 only after VALID, else what failed."""
         s = self.ctx.sizes
         colour = {"valid": BADGE["valid"], "checking": BADGE["checking"]}.get(view.status, BADGE["revoked"])
         line = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.body * 2.2), spacing=dp(16))
@@ -164,102 +175,45 @@ class DetailScreen(KioskScreen):
         # a message on two lines makes the row taller (it was drawn over the title above)
         message.bind(height=lambda *_: setattr(line, "height", max(dp(s.body * 2.2), message.height)))
         line.add_widget(message)
-        page.add_widget(line)
+        return line
+
+    def _add_issued(self, page: BoxLayout, view: IssuedView) -> None:
+        """The 照面 as issued under its seal check (portrait)."""
+        page.add_widget(self._seal_line(view))
         texture = face_texture(view)
         if texture is not None:
             elder = self.ctx.machine.prefs.elder_mode
             page.add_widget(FaceViewer(texture, FACE_MAX_SHARE_ELDER if elder else FACE_MAX_SHARE))
 
-    def build(self) -> Widget:
-        c = self.ctx.controller
+    def _head(self, title_text: str, label: str, status: str) -> Widget:
         s = self.ctx.sizes
-        cfg = c.config
-        page = self.page()
-        view = detail_view(c.machine, self.ctx.today, cfg.terminal.centre_name, cfg.backend.copy_valid_days)
-        if view is None:
-            page.add_widget(spacer())
-            return page
-        landscape = self.landscape()
-        # landscape: the title across the page; under it the certificate (its notices, as issued,
-        # its fields) in a list that scrolls on the left, the buttons on the right. WHY: stacked,
-        # the page was taller than the window and its top was cut under the header (3 of 8 fields,
-        # no cue); with the title in the left column, a long English name on four lines at the
-        # elder size pushed the column's top under the header (layout audit, 1280x800 en-elder)
-        root: Widget = page
-        left, side = page, page
-        body: BoxLayout | None = None
-        if landscape:
-            body = BoxLayout(orientation="horizontal", spacing=dp(36))
-            left = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
-            side = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
-            side.size_hint_x = 0.7 if Window.width >= 1600 else 0.8  # English buttons need the width
-            body.add_widget(left)
-            body.add_widget(side)
         head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.title * 1.6))
-        title = KLabel(view.title, size=s.title, bold=True, colour=BLUE)
+        title = KLabel(title_text, size=s.title, bold=True, colour=BLUE)
         # a long name (Motor Vehicle Driving Licence) takes two lines: the row grows with it, it was
         # drawn over the seal line below
         title.bind(height=lambda *_: setattr(head, "height", max(dp(s.title * 1.6), title.height)))
         head.add_widget(title)
         badge_box = BoxLayout(size_hint_x=None, width=dp(240), padding=(0, dp(12)))
-        badge_box.add_widget(Badge(view.badge.label, BADGE.get(view.badge.status, BADGE["checking"]), s.body))
+        badge_box.add_widget(Badge(label, BADGE.get(status, BADGE["checking"]), s.body))
         head.add_widget(badge_box)
-        page.add_widget(head)
-        face = BoxLayout(orientation="vertical", spacing=dp(10))
-        # in landscape the notices go in the list with the certificate: the right column keeps its
-        # room for the buttons (three of them at the elder size on 1280x800)
-        notes = face if landscape else page
-        if view.acting_for:
-            notes.add_widget(KLabel(view.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
-        if view.reason:
-            notes.add_widget(
-                KLabel(view.reason, size=s.body, colour=BADGE.get(view.badge.status, BADGE["revoked"]))
-            )
-        if c.machine.busy or view.loading:
-            notes.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
-        issued = self._issued()
-        seal_failed = issued is not None and issued.seal_failed
-        notice = view.notice or (not_official_notice() if seal_failed else None)
-        if view.maskable and landscape:
-            face.add_widget(self._reveal_controls(view.revealed))
-        statement: Widget | None = None
-        if view.watermark and not seal_failed and not self._confirming:
-            # (hidden while the onlooker warning stands in its place, which needs the room)
-            statement = KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
-        elif notice:
-            statement = KLabel(
-                notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height
-            )
-        if landscape and statement is not None:
-            face.add_widget(statement)
-        if issued is not None:
-            self._add_issued(face if landscape else page, issued)
-        panel = Panel(spacing=s.spacing * 0.4)
-        for label, value in view.fields:
-            panel.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
-            panel.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
-        face.add_widget(panel)
-        left.add_widget(self.scroll(face))
-        if view.maskable and not landscape:
-            page.add_widget(self._reveal_controls(view.revealed))
-        if not landscape and statement is not None:
-            page.add_widget(statement)
+        return head
+
+    def _actions(self, official: bool, a4: bool, one_row: bool = False) -> BoxLayout:
+        """返回列表, 打印凭条 when the certificate is official, 打印加注件 when its face is too;
+        three in two rows unless ``one_row`` (a row as wide as the page)."""
+        c = self.ctx.controller
+        s = self.ctx.sizes
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
         actions.add_widget(BigButton(_("返回列表"), c.back, s, primary=False))
-        official = view.badge.status == "valid" and not seal_failed
-        if cfg.services.print_receipt and c.printing_available() and official:
+        if c.config.services.print_receipt and c.printing_available() and official:
             actions.add_widget(BigButton(_("打印凭条"), c.print_receipt, s))
-        if (
-            view.badge.status == "valid"
-            and issued is not None
-            and issued.status == "valid"
-            and cfg.devices.printer.a4_queue
-        ):
+        if a4:
             actions.add_widget(BigButton(_("打印加注件"), c.print_annotated, s))
         buttons = list(reversed(actions.children))
-        if len(buttons) > 2:  # three do not fit a row (English wrapped to three lines): two rows
+        # three do not fit a row of a column (English wrapped to three lines): two rows
+        if len(buttons) > 2 and not one_row:
             actions.clear_widgets()
             pair = BoxLayout(orientation="horizontal", spacing=dp(28))
             for button in buttons[:2]:
@@ -273,12 +227,118 @@ class DetailScreen(KioskScreen):
             actions.add_widget(pair)
             for button in buttons[2:]:
                 actions.add_widget(button)
-        if body is not None:
-            side.add_widget(actions)
+        return actions
+
+    def build(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        cfg = c.config
+        page = self.page()
+        view = detail_view(c.machine, self.ctx.today, cfg.terminal.centre_name, cfg.backend.copy_valid_days)
+        if view is None:
+            page.add_widget(spacer())
+            return page
+        landscape = self.landscape()
+        head = self._head(view.title, view.badge.label, view.badge.status)
+        # landscape: the text column (title, notices, seal check, 显示完整信息, the official
+        # sentence) on the right, over the buttons, which stay in view (screens.in_view); the
+        # certificate on the left, as large as the page's height lets it, whole, never in a list
+        # that scrolls. WHY: in one list on the left under the notices and the seal line, the
+        # certificate as issued was cut at the bottom by the list's cue (1920x1080 elder) or below
+        # the fold (1280x800): the one thing the citizen came for took a fling to see
+        text = BoxLayout(orientation="vertical", spacing=dp(s.spacing)) if landscape else page
+        text.add_widget(head)
+        if view.acting_for:
+            text.add_widget(KLabel(view.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
+        if view.reason:
+            text.add_widget(
+                KLabel(view.reason, size=s.body, colour=BADGE.get(view.badge.status, BADGE["revoked"]))
+            )
+        if c.machine.busy or view.loading:
+            text.add_widget(KLabel(c.machine.busy or _("正在核验证照…"), size=s.body, colour=BLUE))
+        issued = self._issued()
+        seal_failed = issued is not None and issued.seal_failed
+        notice = view.notice or (not_official_notice() if seal_failed else None)
+        statement: Widget | None = None
+        if view.watermark and not seal_failed and not self._confirming:
+            # (hidden while the onlooker warning stands in its place, which needs the room)
+            statement = KLabel(view.watermark, size=s.small, colour=TEXT_MUTED, line_height=s.line_height)
+        elif notice:
+            statement = KLabel(
+                notice, size=s.body, bold=True, colour=BADGE["revoked"], line_height=s.line_height
+            )
+        panel = Panel(spacing=s.spacing * 0.4)
+        for label, value in view.fields:
+            panel.add_widget(KLabel(label, size=s.small, colour=TEXT_MUTED))
+            panel.add_widget(KLabel(value, size=s.body, line_height=s.line_height))
+        official = view.badge.status == "valid" and not seal_failed
+        a4 = (
+            view.badge.status == "valid"
+            and issued is not None
+            and issued.status == "valid"
+            and bool(cfg.devices.printer.a4_queue)
+        )
+        low = landscape and low_landscape()
+        actions = self._actions(official, a4, one_row=low)
+        if not landscape:
+            face = BoxLayout(orientation="vertical", spacing=dp(10))
+            if issued is not None:
+                self._add_issued(page, issued)
+            face.add_widget(panel)
+            page.add_widget(self.scroll(face))
+            if view.maskable:
+                page.add_widget(self._reveal_controls(view.revealed))
+            if statement is not None:
+                page.add_widget(statement)
+            page.add_widget(actions)
+            return page
+        if issued is not None:
+            text.add_widget(self._seal_line(issued))
+        # 显示完整信息 (and the onlooker warning's 确定 / 取消) stays in view under the text, over
+        # the buttons: under the text's fold it was out of reach (1280x800, 1920x1080 elder)
+        fixed = [self._reveal_controls(view.revealed)] if view.maskable else []
+        if statement is not None:
+            text.add_widget(statement)
+        texture = face_texture(issued) if issued is not None else None
+        body = BoxLayout(orientation="horizontal", spacing=dp(36))
+        left: Widget
+        if texture is not None:
+            # the fields as text under the buttons' column (drawn on the page too, covered alike)
+            text.add_widget(panel)
+            viewer = FaceViewer(texture, fill=True, size_hint_x=None)
+
+            def share(*_: Any) -> None:
+                # as wide as the page's height draws it, leaving the text column at least 45%
+                viewer.width = min(body.height / viewer.aspect, body.width * 0.55)
+
+            body.bind(size=share)
+            left = viewer
+        else:
+            # no page drawn (being fetched, or none): the fields stand in its place; they scroll
+            # with their cue only when taller than the page
+            column = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
+            column.add_widget(panel)
+            column.add_widget(spacer())
+            left = column
+        text.add_widget(spacer())
+        body.add_widget(left)
+        # a low window (1280x800): the buttons in one row across the page, under the two columns.
+        # WHY: in two rows in the right column (elder: 280 of its 460 px) they left the text a line
+        if low and self._confirming:
+            # the onlooker warning with 确定 / 取消 takes the whole column, and the row of buttons'
+            # room, for the moment it stands: the question to answer (the text under it had no
+            # room left and was drawn up under the header; English elder, it was cut itself)
+            side = BoxLayout(orientation="vertical", spacing=dp(s.spacing))
+            side.add_widget(fixed[0])
             side.add_widget(spacer())
-            page.add_widget(body)
-            # a window too small for the buttons: the right column scrolls, with its cue
-            scroll_when_taller(body, side, s.small)
-            return root
-        page.add_widget(actions)
+        else:
+            side = actions_in_view(text, fixed if low else [*fixed, actions], s.small)
+        if texture is None:
+            side.size_hint_x = 0.7 if Window.width >= 1600 else 0.8  # English buttons need the width
+        body.add_widget(side)
+        page.add_widget(body)
+        if texture is None:
+            scroll_when_taller(body, left, s.small)
+        if low and not self._confirming:
+            page.add_widget(actions)
         return page
