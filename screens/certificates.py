@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from kivy.clock import Clock
+from kivy.core.text import Label as CoreLabel
 from kivy.core.window import Window
 from kivy.metrics import dp
 from kivy.uix.behaviors import ButtonBehavior
@@ -17,6 +18,7 @@ from kivy.uix.widget import Widget
 from kiosk.i18n import _
 from kiosk.views import CertificateCard, certificate_cards, holder_view
 from screens.base import KioskScreen
+from screens.in_view import low_landscape
 from screens.paging import Pager, fit_pages
 from screens.theme import BADGE, BLUE, TEXT, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
@@ -26,6 +28,7 @@ from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
 # page (the list's arrival) was the longest of a session (110 ms, soak); the cards join the page
 # about 0.1 s after it appears
 CARDS_WITH_THE_PAGE = 0
+LOW_GAP = dp(10)  # between the rows of the list's column on a low landscape window (_build_low)
 
 
 def finish_off_screen(widget: Widget) -> None:
@@ -73,15 +76,28 @@ class TappablePanel(ButtonBehavior, Panel):
         self._on_tap()
 
 
-def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> tuple[Panel, Badge]:
-    """The card for one certificate, and its badge (updated in place when the record arrives)."""
-    panel = TappablePanel(on_tap, spacing=s.spacing * 0.35)
+def certificate_panel(
+    card: CertificateCard, s: Sizes, on_tap: Any, compact: bool = False
+) -> tuple[Panel, Badge]:
+    """The card for one certificate, and its badge (updated in place when the record arrives).
+
+    ``compact``: its lines at the mode's small size (its floor): on a low landscape window a card
+    with its lines at body size was taller than the room a row of cards has (1280x800)."""
+    panel = TappablePanel(
+        on_tap, spacing=s.spacing * (0.25 if compact else 0.35), padding=18 if compact else 24
+    )
+    body = s.small if compact else s.body
     top = BoxLayout(orientation="horizontal", size_hint_y=None, spacing=dp(16))
-    name = KLabel(card.name, size=s.title * 0.72, bold=True)
+    # compact: above the mode's floor (normal 26, elder 32 dp), lines closer
+    line = 1.15 if compact else s.line_height
+    short = 1.15 if compact else 1.35  # the others' (KLabel's own elsewhere)
+    name = KLabel(card.name, size=s.title * (0.6 if compact else 0.72), bold=True, line_height=short)
     top.add_widget(name)
     badge = Badge(card.badge.label, BADGE.get(card.badge.status, BADGE["checking"]), s.small)
     holder = BoxLayout(size_hint_x=None, width=dp(200) if s.small < 30 else dp(240))
     holder.add_widget(badge)
+    if compact:  # the badge's own width: the name keeps the rest ('Resident Identity Card' wrapped)
+        badge.bind(width=lambda *_: setattr(holder, "width", badge.width))
     top.add_widget(holder)
 
     def fit_row(*_: Any) -> None:  # as tall as the taller of the two, whichever is sized last
@@ -92,16 +108,21 @@ def certificate_panel(card: CertificateCard, s: Sizes, on_tap: Any) -> tuple[Pan
     top.height = dp(s.title)
     panel.add_widget(top)
     if card.acting_for:  # not the citizen's own: whose it is and in what capacity
-        panel.add_widget(KLabel(card.acting_for, size=s.body, bold=True, colour=TEXT_MUTED))
-    panel.add_widget(KLabel(_("证照编号：{n}").format(n=card.number), size=s.body, colour=TEXT_MUTED))
+        panel.add_widget(KLabel(card.acting_for, size=body, bold=True, colour=TEXT_MUTED, line_height=short))
     panel.add_widget(
-        KLabel(
-            card.issuer + "  ·  " + card.validity, size=s.body, colour=TEXT_MUTED, line_height=s.line_height
-        )
+        KLabel(_("证照编号：{n}").format(n=card.number), size=body, colour=TEXT_MUTED, line_height=short)
+    )
+    panel.add_widget(
+        KLabel(card.issuer + "  ·  " + card.validity, size=body, colour=TEXT_MUTED, line_height=line)
     )
     if card.reason:
         panel.add_widget(
-            KLabel(card.reason, size=s.body, colour=BADGE.get(card.badge.status, BADGE["revoked"]))
+            KLabel(
+                card.reason,
+                size=body,
+                colour=BADGE.get(card.badge.status, BADGE["revoked"]),
+                line_height=short,
+            )
         )
     return panel, badge
 
@@ -128,6 +149,13 @@ class CertificatesScreen(KioskScreen):
     _heights: tuple[float, ...] = ()  # elder mode: each built card's height, and the room of the list
     _room = 0.0
     _hint_placed = False  # 共找到 n 个 is beside the pager (landscape elder), not a row of its own
+    _low = False  # built in the low landscape layout (_build_low): the list pages in either mode
+
+    @property
+    def _remeasure_later(self) -> Any:
+        if not hasattr(self, "_remeasure_trigger"):
+            self._remeasure_trigger = Clock.create_trigger(self._remeasure, 0)
+        return self._remeasure_trigger
 
     def extra_signature(self) -> Any:
         return None  # elder mode's pages change in place (_show_page), no rebuild
@@ -167,10 +195,16 @@ class CertificatesScreen(KioskScreen):
     def _card(self, card: CertificateCard, width: float | None = None) -> Panel:
         """One card's panel, its badge noted for in-place updates; ``width``: built at that width."""
         c = self.ctx.controller
-        panel, badge = certificate_panel(card, self.ctx.sizes, lambda: c.select(card.identifier))
+
+        def on_tap() -> None:
+            c.select(card.identifier)
+
+        panel, badge = certificate_panel(card, self.ctx.sizes, on_tap, compact=self._low)
         if width:
             panel.width = width
             finish_off_screen(panel)
+        if self._low:
+            panel.bind(height=self._remeasure_later)
         if self._badges is not None:
             self._badges[card.identifier] = (badge, card.reason)
         return panel
@@ -235,7 +269,7 @@ class CertificatesScreen(KioskScreen):
             # the list takes a row's height in it: a page inside, never a list in a list or a cut card
             holder_box.size_hint_min_y = max(holder_box.size_hint_min_y, tallest)
         self._room = max(holder_box.height, min(tallest, holder_box.size_hint_min_y or 0.0))
-        pages = fit_pages(self._heights, self._room, listing.cols, listing.spacing[1])
+        pages = self._cut(listing)
         self._panels = panels
         self.pager.fitted(owner, pages)
         self._show_page()
@@ -249,7 +283,47 @@ class CertificatesScreen(KioskScreen):
         if abs(holder_box.height - self._room) <= 1:
             return
         self._room = holder_box.height
-        self.pager.fitted(owner, fit_pages(self._heights, self._room, listing.cols, listing.spacing[1]))
+        self.pager.fitted(owner, self._cut(listing))
+        self._show_page()
+
+    def _pager_height(self) -> float:
+        """Lower in landscape, lowest on a low window (_build_low): the height goes to the cards."""
+        share = (0.72 if self._low else 0.8) if self.landscape() else 1.0
+        return dp(self.ctx.sizes.button_height * share)
+
+    def _cut(self, listing: GridLayout) -> list[tuple[int, int]]:
+        """The pages of the built cards in the list's room (``_room``).
+
+        Low landscape (_build_low): 上一页 / 下一页 are a row under the cards, there only when
+        there are pages: the room is the list's with the row's height given back, and less that
+        row when the cards need more than one page (``_room`` then is what the list will have)."""
+
+        def cut(room: float) -> list[tuple[int, int]]:
+            return fit_pages(self._heights, room, listing.cols, listing.spacing[1])
+
+        slot = self._pager_slot
+        if not self._low or slot is None:
+            return cut(self._room)
+        row = self._pager_height() + LOW_GAP
+        full = self._room + (row if slot.height > 0 else 0.0)
+        pages = cut(full)
+        self._room = full
+        if len(pages) > 1:
+            self._room = full - row
+            pages = cut(self._room)
+        return pages
+
+    def _remeasure(self, *_: Any) -> None:
+        """A card's height changed after the pages were cut (its badge, arrived with its record,
+        is wider or narrower and its name wraps otherwise: low landscape): cut them again."""
+        if self._elder is None or not self._panels or not self._heights:
+            return
+        heights = tuple(float(p.height) for p in self._panels)
+        if all(abs(a - b) <= 1 for a, b in zip(heights, self._heights, strict=True)):
+            return
+        _holder_box, listing, owner = self._elder
+        self._heights = heights
+        self.pager.fitted(owner, self._cut(listing))
         self._show_page()
 
     def _show_page(self) -> None:
@@ -279,10 +353,19 @@ class CertificatesScreen(KioskScreen):
         if slot is None:
             return
         slot.clear_widgets()
+        if self._low:  # a row under the cards
+            many = len(self.pager.pages) > 1
+            slot.height = self._pager_height() if many else 0
+            if many:
+                controls = self.pager.controls(
+                    len(self._panels or []), self.ctx.sizes, self._show_page, height=slot.height
+                )
+                slot.add_widget(controls)
+            return
         if len(self.pager.pages) > 1:
             s = self.ctx.sizes
             slot.size_hint_x = 1.5
-            h = dp(s.button_height * (0.8 if self.landscape() else 1))  # landscape: room for cards
+            h = self._pager_height()
             slot.add_widget(self.pager.controls(len(self._panels or []), s, self._show_page, height=h))
         else:
             slot.size_hint_x, slot.width = None, 0
@@ -301,6 +384,10 @@ class CertificatesScreen(KioskScreen):
         greeting = KLabel(holder.greeting if holder is not None else "", size=s.title, bold=True, colour=BLUE)
         self._pager_slot = None
         self._hint_placed = False
+        self._low = False
+        cards = self.cards()
+        if cards and not c.machine.busy and self.landscape() and low_landscape():
+            return self._build_low(greeting, cards)
         if c.machine.prefs.elder_mode and not c.machine.busy:
             # the greeting's row also holds 上一页 / 第 n/m 页 / 下一页 when there are pages: one row
             # less under the cards (in landscape two rows of buttons under them left no room)
@@ -327,7 +414,6 @@ class CertificatesScreen(KioskScreen):
             page.add_widget(top)
         elif holder is not None:
             page.add_widget(greeting)
-        cards = self.cards()
         if c.machine.busy:
             page.add_widget(KLabel(c.machine.busy, size=s.title * 0.8, colour=BLUE, halign="center"))
             page.add_widget(spacer())
@@ -359,9 +445,7 @@ class CertificatesScreen(KioskScreen):
                 listing.add_widget(self._card(card))
             self._add_later(listing, [card.identifier for card in cards[CARDS_WITH_THE_PAGE:]])
             page.add_widget(self.scroll(listing))
-        guide = None
-        if c.config.services.guide and "guide" in c.available_views:
-            guide = BigButton(_("办事指南（查看免证材料）"), lambda: c.open_view("guide"), s, primary=False)
+        guide = self._guide_button()
         actions = BoxLayout(
             orientation="horizontal", spacing=dp(28), size_hint_y=None, height=dp(s.button_height)
         )
@@ -371,10 +455,111 @@ class CertificatesScreen(KioskScreen):
                 actions.add_widget(guide)
             else:
                 page.add_widget(guide)
-        actions.add_widget(BigButton(_("完成"), c.finish_service, s, primary=False))
-        if c.config.services.print_receipt and c.printing_available():
-            actions.add_widget(BigButton(_("打印证照清单"), c.print_receipt, s))
-        else:
-            actions.add_widget(KLabel(_("打印暂不可用"), size=s.body, colour=TEXT_MUTED, halign="center"))
+        for button in self._finish_buttons():
+            actions.add_widget(button)
         page.add_widget(actions)
         return page
+
+    def _guide_button(self) -> BigButton | None:
+        c = self.ctx.controller
+        if c.config.services.guide and "guide" in c.available_views:
+            return BigButton(
+                _("办事指南（查看免证材料）"), lambda: c.open_view("guide"), self.ctx.sizes, primary=False
+            )
+        return None
+
+    def _finish_buttons(self) -> list[Widget]:
+        """完成, and 打印证照清单 (or why it is not offered)."""
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        done: Widget = BigButton(_("完成"), c.finish_service, s, primary=False)
+        if c.config.services.print_receipt and c.printing_available():
+            return [done, BigButton(_("打印证照清单"), c.print_receipt, s)]
+        return [done, KLabel(_("打印暂不可用"), size=s.body, colour=TEXT_MUTED, halign="center")]
+
+    def _build_low(self, greeting: KLabel, cards: list[CertificateCard]) -> Widget:
+        """The list on a low landscape window (screens.in_view.low_landscape; 1280x800), either mode:
+        the cards take the page's full height beside a column of its buttons, and page (上一页 /
+        第 n/m 页 / 下一页 beside the greeting) rather than scroll.
+
+        WHY: under the greeting, the count line and a row of three buttons, 1280x800 left the list
+        about 110 px: both cards were cut under 向下滑动查看更多 (issue 22). In elder mode the page
+        was taller than the window and scrolled as a whole, a page of cards inside it.
+        """
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        self._low = True
+        page = BoxLayout(orientation="horizontal", padding=(dp(32), dp(10)), spacing=dp(24))
+        column_width = dp(380 if c.machine.prefs.elder_mode else 290)
+        left = BoxLayout(orientation="vertical", spacing=LOW_GAP)
+        greeting.font_size = dp(s.title * 0.7)  # above either mode's floor (normal 31, elder 38 dp)
+        found = KLabel(self._found_text(), size=s.small, colour=TEXT, line_height=1.15)
+        self._hint_placed = True
+        # the greeting and the count on one line when the greeting takes less than half of it
+        # (two lines of them left a card row 30 px short of a card with a long number)
+        text = CoreLabel(text=greeting.text, font_name=greeting.font_name, font_size=greeting.font_size)
+        text.refresh()
+        wide = text.texture.size[0] + dp(8) if text.texture is not None else 0.0
+        if 0 < wide < (Window.width - dp(88) - column_width) / 2:
+            row = BoxLayout(orientation="horizontal", spacing=dp(24), size_hint_y=None)
+            greeting.size_hint_x, greeting.width = None, wide
+            row.add_widget(greeting)
+            row.add_widget(found)
+
+            def fit_row(*_: Any) -> None:
+                row.height = max(greeting.height, found.height)
+
+            greeting.bind(height=fit_row)
+            found.bind(height=fit_row)
+            fit_row()
+            left.add_widget(row)
+        else:
+            left.add_widget(greeting)
+            left.add_widget(found)
+        # elder: one card a row (in half the list an elder card's lines wrapped: taller than the room)
+        cols = 1 if c.machine.prefs.elder_mode else 2
+        listing = GridLayout(cols=cols, spacing=dp(s.spacing * 0.7))
+        self._badges = {}
+        holder_box = BoxLayout()
+        holder_box.add_widget(listing)
+        holder_box.bind(height=Clock.create_trigger(self._refit, 0))
+        left.add_widget(holder_box)
+        self._pager_slot = BoxLayout(size_hint_y=None, height=0)  # 上一页 / 第 n/m 页 / 下一页
+        left.add_widget(self._pager_slot)
+        self._elder = (holder_box, listing, c.machine.session_id)
+        self._add_later(listing, [card.identifier for card in cards], done=self._fit_pages)
+        page.add_widget(left)
+        # the page's buttons in a column at the right, at its foot (under the thumb)
+        column = BoxLayout(
+            orientation="vertical",
+            spacing=dp(14),
+            size_hint_x=None,
+            width=column_width,
+        )
+        column.add_widget(Widget())
+        buttons: list[Widget] = []
+        guide = self._guide_button()
+        if guide is not None:
+            buttons.append(guide)
+        buttons += self._finish_buttons()
+        for button in buttons:
+            if isinstance(button, BigButton):
+                # elder: a little lower than elsewhere (still 112 dp), or English's three-line
+                # guide and the two buttons under it were taller than the 1280x800 page
+                grow_to_text(button, dp(s.button_height * (0.85 if c.machine.prefs.elder_mode else 1)))
+            column.add_widget(button)
+        page.add_widget(column)
+        return page
+
+
+def grow_to_text(button: BigButton, least: float) -> None:
+    """Make ``button`` at least ``least`` high and as tall as its wrapped caption with a margin
+    (a narrow column wraps a long English caption to three lines: 'Service guide (papers you need
+    not bring)')."""
+
+    def fit(*_: Any) -> None:
+        if button.width < dp(150):  # not laid out yet (Kivy's 100 px): wrapped to a word a line
+            return
+        button.height = max(least, button.texture_size[1] + dp(28))
+
+    button.bind(texture_size=fit, width=fit)
