@@ -185,7 +185,7 @@ class DetailScreen(KioskScreen):
             elder = self.ctx.machine.prefs.elder_mode
             page.add_widget(FaceViewer(texture, FACE_MAX_SHARE_ELDER if elder else FACE_MAX_SHARE))
 
-    def _head(self, title_text: str, label: str, status: str) -> Widget:
+    def _head(self, title_text: str, label: str, status: str, tight: bool = False) -> Widget:
         s = self.ctx.sizes
         head = BoxLayout(orientation="horizontal", size_hint_y=None, height=dp(s.title * 1.6))
         title = KLabel(title_text, size=s.title, bold=True, colour=BLUE)
@@ -194,7 +194,12 @@ class DetailScreen(KioskScreen):
         title.bind(height=lambda *_: setattr(head, "height", max(dp(s.title * 1.6), title.height)))
         head.add_widget(title)
         badge_box = BoxLayout(size_hint_x=None, width=dp(240), padding=(0, dp(12)))
-        badge_box.add_widget(Badge(label, BADGE.get(status, BADGE["checking"]), s.body))
+        badge = Badge(label, BADGE.get(status, BADGE["checking"]), s.body)
+        if tight:
+            # (landscape) as wide as its badge, clear of the scroll bar: the text column is narrow,
+            # and 240 dp wrapped "Resident Identity Card" onto two lines at 1280x800
+            badge.bind(width=lambda *_: setattr(badge_box, "width", badge.width + dp(24)))
+        badge_box.add_widget(badge)
         head.add_widget(badge_box)
         return head
 
@@ -239,7 +244,7 @@ class DetailScreen(KioskScreen):
             page.add_widget(spacer())
             return page
         landscape = self.landscape()
-        head = self._head(view.title, view.badge.label, view.badge.status)
+        head = self._head(view.title, view.badge.label, view.badge.status, tight=landscape)
         # landscape: the text column (title, notices, seal check, 显示完整信息, the official
         # sentence) on the right, over the buttons, which stay in view (screens.in_view); the
         # certificate on the left, as large as the page's height lets it, whole, never in a list
