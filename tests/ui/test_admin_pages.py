@@ -86,4 +86,3 @@ def test_admin_page_fits_a_small_landscape_screen_and_reads_english(ui: UiHarnes
     for text in ("Admin mode", "Pause service", "Display & voice", "Idle timeout (s)", "Leave admin"):
         assert text in english, text
     assert any(t.startswith("“Timeout warning (s)” = 10000 was not accepted") for t in english), english
-
