@@ -346,6 +346,25 @@ async def moments(walk: Walk, language: str, elder: bool) -> None:
     await walk.settle(lambda: not m.active, "home after error")
 
 
+async def card_to_list(d: UiDriver, walk: Walk, language: str, elder: bool, holder: str = "elder") -> None:
+    """A demo holder from the home page to the settled certificate list, in ``language`` and elder
+    mode or not (the landscape page tests start there)."""
+    from kiosk.session import Step
+
+    c, m = d.controller, d.machine
+    c.set_language(language)
+    if bool(m.prefs.elder_mode) != elder:
+        c.toggle_elder_mode()
+    c.start_session()
+    await d.wait_step("identify")
+    d.controls.insert_card(holder)
+    await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
+    c.set_language(language)
+    c.agree()
+    await d.wait_records(timeout=40)
+    await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list")
+
+
 def issued_done(c: Any) -> bool:
     """The certificate as issued (kiosk.issued) is drawn or failed, not still being fetched: the
     detail page is rebuilt when it arrives, in a worker, which no Kivy trigger shows."""

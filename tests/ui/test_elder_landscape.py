@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 
 from tests.support.artifacts import artifacts_dir
-from tests.support.layout_walk import Walk, _t, issued_done
+from tests.support.layout_walk import Walk, _t, card_to_list, issued_done
 from tests.support.ui import UiDriver, UiHarness
 
 CJK = re.compile(r"[\u3400-\u9fff]")
@@ -33,17 +33,7 @@ async def elder_session(d: UiDriver, walk: Walk, language: str, result: dict[str
     from kiosk.session import Step
 
     c, m = d.controller, d.machine
-    c.set_language(language)
-    if not m.prefs.elder_mode:
-        c.toggle_elder_mode()
-    c.start_session()
-    await d.wait_step("identify")
-    d.controls.insert_card("elder")
-    await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
-    c.set_language(language)
-    c.agree()
-    await d.wait_records(timeout=40)
-    await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list")
+    await card_to_list(d, walk, language, True)
     screen = d.app.screens["certificates"]
     assert m.data is not None
     total = len(m.data.certificates)

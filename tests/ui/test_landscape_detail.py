@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.support.artifacts import artifacts_dir
-from tests.support.layout_walk import Walk, _t, issued_done
+from tests.support.layout_walk import Walk, _t, card_to_list, issued_done
 from tests.support.ui import UiDriver, UiHarness
 
 BUTTONS = ("返回列表", "打印凭条", "打印加注件")
@@ -81,17 +81,7 @@ async def detail_session(d: UiDriver, walk: Walk, language: str, elder: bool) ->
     from kiosk.session import Step
 
     c, m = d.controller, d.machine
-    c.set_language(language)
-    if m.prefs.elder_mode != elder:
-        c.toggle_elder_mode()
-    c.start_session()
-    await d.wait_step("identify")
-    d.controls.insert_card("elder")
-    await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
-    c.set_language(language)
-    c.agree()
-    await d.wait_records(timeout=40)
-    await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list")
+    await card_to_list(d, walk, language, elder)
     assert m.data is not None
     valid = [i for i, r in m.data.records.items() if r.verification.ok]
     assert valid

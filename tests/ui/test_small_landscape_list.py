@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.artifacts import artifacts_dir
-from tests.support.layout_walk import Walk, _t
+from tests.support.layout_walk import Walk, _t, card_to_list
 from tests.support.ui import UiDriver, UiHarness
 
 SIZE = (1280, 800)
@@ -46,20 +46,9 @@ def in_a_scroll_view(w: Any) -> bool:
 
 async def session(d: UiDriver, walk: Walk, language: str, elder: bool, result: dict[str, Any]) -> None:
     """One citizen with many certificates (the demo's elder holder): every page of the list checked."""
-    from kiosk.session import Step
 
     c, m = d.controller, d.machine
-    c.set_language(language)
-    if bool(m.prefs.elder_mode) != elder:
-        c.toggle_elder_mode()
-    c.start_session()
-    await d.wait_step("identify")
-    d.controls.insert_card("elder")
-    await walk.settle(lambda: m.step is Step.CONSENT and not m.busy, "consent")
-    c.set_language(language)
-    c.agree()
-    await d.wait_records(timeout=40)
-    await walk.settle(lambda: m.step is Step.CERTIFICATES and not m.busy, "list")
+    await card_to_list(d, walk, language, elder)
     screen = d.app.screens["certificates"]
     assert m.data is not None
     mode = f"{language}-{'elder' if elder else 'normal'}"
