@@ -32,6 +32,7 @@ from kiosk.session import PrintState
 from screens.base import KioskScreen
 from screens.certificates import TappablePanel
 from screens.chart_widgets import FlowChart
+from screens.in_view import low_landscape
 from screens.pinyin_keyboard import PinyinKeyboard
 from screens.printing import qr_image
 from screens.theme import BADGE, BLUE, FONT_BOLD, TEXT_MUTED, Sizes
@@ -42,10 +43,6 @@ log = logging.getLogger(__name__)
 KEY_ROWS = ("QWERTYUIOP", "ASDFGHJKL", "ZXCVBNM")
 HOT_WORDS = ("房产", "社保", "医保", "公积金", "结婚", "出生", "开办企业", "报建")
 MAX_QUERY = 20
-# a landscape page area lower than this (a 1280×800 screen: about 500 px under the header and over
-# the footer) gets the short layout: the title in the list's column, so that the keyboard has the
-# page's whole height, and the hot words scrolling with the results
-SHORT_PAGE_DP = 640.0
 
 _STATE_BADGE = {
     MaterialState.COVERED: ("免证", BADGE["valid"]),
@@ -55,6 +52,7 @@ _STATE_BADGE = {
 
 
 class GuideScreen(KioskScreen):
+    built_short = False  # the layout the page was last built in (short: a low landscape window)
     step = "guide"
 
     def __init__(self, *args: Any, **kw: Any) -> None:
@@ -161,8 +159,13 @@ class GuideScreen(KioskScreen):
         return session_readiness(catalogue, matter, self.ctx.machine.data, self.ctx.today)
 
     def _short(self) -> bool:
-        """A landscape page area too low for the title above both columns (SHORT_PAGE_DP)."""
-        return self.landscape() and 1 < self.height < dp(SHORT_PAGE_DP)
+        """A low landscape window (a 1280×800 screen: about 500 px under the header and over the
+        footer) gets the short layout: the title in the list's column, so that the keyboard has the
+        page's whole height, and the hot words scrolling with the results. Decided by the window,
+        not the page's height, which is Kivy's default 100 px when a page is built before its
+        screen is laid out (screens.in_view.low_landscape)."""
+        self.built_short = low_landscape()
+        return self.built_short
 
     def _build_list(self, page: BoxLayout, catalogue: Catalogue, s: Sizes) -> None:
         if self._short():

@@ -14,12 +14,9 @@ from kivy.uix.widget import Widget
 
 from kiosk.i18n import _
 from screens.base import KioskScreen
+from screens.in_view import low_landscape
 from screens.theme import BADGE, BLUE, TEXT_MUTED, rgba
 from screens.widgets import KLabel, Panel, spacer
-
-# a landscape page area lower than this (a 1280×800 screen: about 500 px) gets the short layout:
-# each way's picture beside its words, under a smaller title (screens/guide.py has the same rule)
-SHORT_PAGE_DP = 640.0
 
 
 class CardIllustration(Widget):
@@ -101,6 +98,7 @@ class Preview(Image):
 
 
 class IdentifyScreen(KioskScreen):
+    built_short = False  # the layout the page was last built in (short: a low landscape window)
     step = "identify"
     # the same instructions for everyone: kept built from one citizen to the next. The live camera
     # preview runs only while the screen is shown, and its last image is dropped when it is left
@@ -126,7 +124,12 @@ class IdentifyScreen(KioskScreen):
         return True
 
     def _short(self) -> bool:
-        return self.landscape() and 1 < self.height < dp(SHORT_PAGE_DP)
+        """A low landscape window (a 1280×800 screen: about 500 px of page) gets the short layout:
+        each way's picture beside its words, under a smaller title. Decided by the window, not the
+        page's height: a page built before its screen is laid out saw Kivy's default 100 px and
+        got the short layout on 1920×1080 (screens.in_view.low_landscape)."""
+        self.built_short = low_landscape()
+        return self.built_short
 
     def _way(self, heading: str, picture: Widget, words: str, short: bool) -> Panel:
         """One way to identify: its heading, its picture (drawn card reader, live camera) and what to

@@ -43,6 +43,8 @@ def test_landscape_session_screens(ui: UiHarness) -> None:
         await d.wait_step("identify")
         assert_header_spans_window(await d.shot("landscape-02-identify"))
         assert visible_text_widgets_inside_window(d) == []
+        # built before its screen was laid out (Kivy's 100 px), the page took the 1280x800 layout
+        assert d.app.screens["identify"].built_short is False
         d.controls.insert_card("elder")
         await d.wait_step("consent")
         assert visible_text_widgets_inside_window(d) == []

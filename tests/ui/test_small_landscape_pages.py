@@ -45,6 +45,7 @@ def test_header_guide_identify_and_idle_warning_fit_a_small_landscape_screen(ui:
             c.open_view("guide")
             await walk.settle(lambda: d.app.manager.current == "guide" and not m.busy, "guide")
             await walk.audit("guide")
+            assert d.app.screens["guide"].built_short is True
             keyboard = d.app.screens["guide"]._keyboard
             assert keyboard is not None
             for letter in "kaiban":  # the candidate bar filled, on the small screen too
@@ -55,6 +56,7 @@ def test_header_guide_identify_and_idle_warning_fit_a_small_landscape_screen(ui:
             c.start_session()
             await d.wait_step("identify")
             await walk.audit("identify")
+            assert d.app.screens["identify"].built_short is True
             d.clock.advance(m.effective_idle_seconds - m.warning_seconds + 2)
             await walk.settle(lambda: m.warning_remaining is not None, "idle warning")
             await walk.audit("idle-warning")
