@@ -64,7 +64,7 @@ class VoicePlayer:
         if not self.enabled:
             return AudioOutput(False, "语音引导已关闭")
         if self._silent:
-            return AudioOutput(False, "声音无法播放（没有可用的声音输出设备）")
+            return AudioOutput(False, "播放失败：没有声音输出设备")
         self.output = probe_audio_output()
         return self.output
 

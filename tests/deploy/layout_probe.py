@@ -6,7 +6,12 @@ positions: this program plays the same steps in the real app offscreen (the UI t
 same code, same window size, same density), records the centre of each widget it taps, in screen
 pixels from the top-left, and prints them as JSON. A layout change moves the taps with it.
 
-    python -m tests.deploy.layout_probe WIDTHxHEIGHT PIN IDENTITY_KEY   # JSON on the last line
+    python -m tests.deploy.layout_probe WIDTHxHEIGHT PIN IDENTITY_KEY [SHOTS]  # JSON on the last line
+
+With SHOTS, the admin page as laid out here is saved there as probe-admin.png: the admin page's
+rows move with its status lines (the voice check's message, one line or two, depends on whether
+a prompt already failed to play), and the VM test finds how far by matching its screenshot to
+this one.
 """
 
 from __future__ import annotations
@@ -35,6 +40,7 @@ def main() -> int:
     width, height = (int(v) for v in sys.argv[1].split("x"))
     pin, identity = sys.argv[2], sys.argv[3]
     workdir = Path(tempfile.mkdtemp(prefix="kiosk-probe-"))
+    shots = Path(sys.argv[4]) if len(sys.argv) > 4 else workdir / "shots"
     os.environ["KIVY_HOME"] = str(workdir / "kivy")
     from kiosk.admin.pin import hash_pin
     from kiosk.wiring.backend import start_embedded_refserver
@@ -66,6 +72,7 @@ def main() -> int:
             await record_and_tap(d, f"pin-{digit}", digit)
         await record_and_tap(d, "pin-ok", "确定")
         await d.wait(lambda: d.find_text("退出管理") is not None, "the admin page")
+        await d.shot("probe-admin")
         await record_and_tap(d, "tab-timeouts", "超时")
         await d.frames(0.3)
         value = _in_row_of(d, "无操作超时（秒）", "60")  # where the timeout's value is shown (not tapped)
@@ -84,7 +91,7 @@ def main() -> int:
 
     server = start_embedded_refserver(workdir / "server")
     try:
-        ui = UiHarness(server, workdir, workdir / "shots")
+        ui = UiHarness(server, workdir, shots)
         ui.run(script, overrides={"admin": {"pin_hash": hash_pin(pin)}}, size=(width, height), name="probe")
     finally:
         server.stop()

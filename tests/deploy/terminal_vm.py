@@ -122,9 +122,11 @@ class Terminal:
         if self.card is not None:
             self.card.remove()
 
-    def tap(self, name: str, hold: float = 0.15) -> None:
+    def tap(self, name: str, hold: float = 0.15, lower: int = 0) -> None:
+        """A touch where the layout probe found ``name``, ``lower`` px lower (a page whose rows
+        moved down, as the admin page's do with its status lines)."""
         x, y = self.points[name]
-        self.vm.touch(x, y, hold=hold)
+        self.vm.touch(x, y + lower, hold=hold)
         time.sleep(1.0)
 
     def shot(self, name: str) -> Path:
@@ -235,10 +237,12 @@ metrics_port = 9101
         return "\n".join(line for line in out.splitlines() if line.startswith(name))
 
 
-def probe_points(pin: str, identity: str) -> dict[str, list[int]]:
-    """Where to touch (tests/deploy/layout_probe.py), in a process of its own."""
+def probe_points(pin: str, identity: str, shots: Path) -> dict[str, list[int]]:
+    """Where to touch (tests/deploy/layout_probe.py), in a process of its own; its admin page is
+    saved as ``shots``/probe-admin.png."""
+    size = f"{SCREEN[0]}x{SCREEN[1]}"
     run = subprocess.run(
-        [sys.executable, "-m", "tests.deploy.layout_probe", f"{SCREEN[0]}x{SCREEN[1]}", pin, identity],
+        [sys.executable, "-m", "tests.deploy.layout_probe", size, pin, identity, str(shots)],
         cwd=REPO, capture_output=True, text=True, timeout=600,
     )  # fmt: skip
     if run.returncode != 0:
@@ -259,7 +263,7 @@ def running_terminal(image: Path, work: Path, shots: Path) -> Iterator[Terminal]
     """The host services, the VM booted, the technician's first visit done, the app up."""
     work.mkdir(parents=True, exist_ok=True)
     cert, key = make_tls(work)
-    points = probe_points(PIN, IDENTITY)
+    points = probe_points(PIN, IDENTITY, shots)
     tarball, wheel = release(work)
     relay = REPO / "tests" / "deploy" / "relay.py"
     with contextlib.ExitStack() as stack:

@@ -203,10 +203,11 @@ def _drawn_lower(reference: Path, shot: Path, y: int, band: int = 60, reach: int
     return min(shifts, key=lambda d: float(np.abs(img[y - band + d : y + band + d] - strip).mean()))
 
 
-def _open_timeouts_tab(terminal: Terminal, name: str, like: Path | None = None) -> tuple[Path, Path, int]:
+def _open_timeouts_tab(terminal: Terminal, name: str) -> tuple[Path, Path, int]:
     """Staff at the terminal: the hidden gesture, the PIN, the 超时 tab. Screenshots of the admin
-    page as it opens and of the tab, and how much lower than in ``like`` (an earlier admin page)
-    its rows are drawn (0 without ``like``: the layout probe's places)."""
+    page as it opens and of the tab, and how much lower than the layout probe's (its places, its
+    probe-admin.png) its rows are drawn: they move with the status lines above them (the voice
+    check's message is one line or two, whether or not a prompt already failed to play)."""
     vm = terminal.vm
     # the first tablet event after cage starts loses its press (Vm.move): the finger comes in first
     vm.move(540, 960)
@@ -231,12 +232,11 @@ def _open_timeouts_tab(terminal: Terminal, name: str, like: Path | None = None) 
     terminal.tap("pin-ok")
     time.sleep(3)
     admin = terminal.shot(f"{name}-2-admin")
-    tab = terminal.points["tab-timeouts"]
     # matched on the row of 设备诊断 / 暂停服务 / 退出管理: the same on every opening (the tabs' is not:
     # the tab shown is marked)
-    lower = 0 if like is None else _drawn_lower(like, admin, terminal.points["admin-leave"][1])
-    vm.touch(tab[0], tab[1] + lower)
-    time.sleep(3)  # the emulated guest draws the tab a little after the tap
+    lower = _drawn_lower(terminal.shots / "probe-admin.png", admin, terminal.points["admin-leave"][1])
+    terminal.tap("tab-timeouts", lower=lower)
+    time.sleep(2)  # the emulated guest draws the tab a little after the tap
     return admin, terminal.shot(f"{name}-3-timeouts"), lower
 
 
@@ -245,13 +245,14 @@ def test_a_setting_saved_on_the_admin_page_survives_a_reboot(terminal: Terminal)
     vm.wait_active(900)
     before = _idle_setting(terminal)
     assert before is None or before[0] == "60", before
-    value = terminal.points["idle-value"]  # where the idle timeout's value is drawn
-    admin, shown_before, _ = _open_timeouts_tab(terminal, "admin")
-    terminal.tap("idle-plus")  # 60 s -> 70 s
+    x, y = terminal.points["idle-value"]  # where the probe drew the idle timeout's value
+    _, shown_before, lower = _open_timeouts_tab(terminal, "admin")
+    value = [x, y + lower]
+    terminal.tap("idle-plus", lower=lower)  # 60 s -> 70 s
     time.sleep(2)
     shown_changed = terminal.shot("admin-4-changed")
     assert _cell_differs(shown_before, shown_changed, value) > 0.005, "the value shown did not change"
-    terminal.tap("admin-leave")
+    terminal.tap("admin-leave", lower=lower)
     staff = vm.sh("cat /var/lib/kiosk/staff.toml")
     assert re.search(r"^idle_seconds = 70$", staff, re.M), staff
     seconds = terminal.reboot()
@@ -262,16 +263,16 @@ def test_a_setting_saved_on_the_admin_page_survives_a_reboot(terminal: Terminal)
     assert vm.sh("cat /var/lib/kiosk/staff.toml") == staff
     after = _idle_setting(terminal)
     assert after is not None and after[0] == "70" and after[1].endswith("staff.toml"), after
-    _, shown_after, lower = _open_timeouts_tab(terminal, "admin-rebooted", like=admin)
+    _, shown_after, lower_after = _open_timeouts_tab(terminal, "admin-rebooted")
+    moved = lower_after - lower
     # the same digits drawn by the same renderer: the same pixels; 60 and 70: a few hundred differ
-    assert _cell_differs(shown_changed, shown_after, value, lower) < 0.002, (
+    assert _cell_differs(shown_changed, shown_after, value, moved) < 0.002, (
         "the value shown is not the saved one"
     )
-    assert _cell_differs(shown_before, shown_after, value, lower) > 0.005, (
+    assert _cell_differs(shown_before, shown_after, value, moved) > 0.005, (
         "the old value is shown after the reboot"
     )
-    leave = terminal.points["admin-leave"]
-    vm.touch(leave[0], leave[1] + lower)
+    terminal.tap("admin-leave", lower=lower_after)
 
 
 def test_an_upgrade_keeps_the_terminals_configuration(terminal: Terminal) -> None:
