@@ -83,6 +83,7 @@ def main() -> None:
     from kiosk.app import environment
 
     environment.prepare(1080, 1920, False, headless=True)
+    from kiosk.app import text_faces
     from kiosk.app.runner import AppDriver, run_app
     from kiosk.audit import AuditLog
     from kiosk.controller import Controller
@@ -103,6 +104,17 @@ def main() -> None:
     keys = ["elder", "rare", "business", "hmt", "foreign"]
     marks: dict[int, float] = {}
     timings: list[float] = []
+    # the faces of the font the screens open (kiosk.app.text_faces): each ~2.5 MB, kept by Kivy
+    faces: set[str] = set()
+    faces_at_start = 0
+    plain_font_id = text_faces.font_id
+
+    def recording_font_id(options: dict[str, object]) -> str:
+        face = plain_font_id(options)
+        faces.add(face)
+        return face
+
+    text_faces.font_id = recording_font_id
 
     async def script(d: AppDriver) -> None:
         try:
@@ -116,7 +128,9 @@ def main() -> None:
         await d.wait_for(lambda: d.app.resting, what="rest", timeout=60)
         await asyncio.sleep(3)  # the first screen's warm-ups (guide index, …) done, as in startup_bench
         marks[0] = await asyncio.to_thread(rest_rss_mb)
-        print(f"at rest after start-up: RSS {marks[0]:.1f} MB", flush=True)
+        nonlocal faces_at_start
+        faces_at_start = len(faces)
+        print(f"at rest after start-up: RSS {marks[0]:.1f} MB, {faces_at_start} font faces open", flush=True)
         for n in range(1, args.sessions + 1):
             t0 = time.perf_counter()
             controls.insert_card(keys[n % len(keys)])
@@ -170,6 +184,10 @@ def main() -> None:
         f"at rest: after start-up {start:.1f} MB, after the sessions {last:.1f} MB, beside a bare "
         f"Kivy app's {anchor:.1f} MB, same window ({start / anchor:.2f}× and {last / anchor:.2f}×; "
         f"target ≤ 200 MB)"
+    )
+    print(
+        f"font faces the screens opened (SDL_ttf, about 2.5 MB each, kept for the process's life, "
+        f"at most 64): {faces_at_start} at start-up, {len(faces)} after the sessions"
     )
     draw = sys.modules.get("kiosk.ofd.draw")
     held = draw.fonts_held() if draw is not None else []

@@ -74,6 +74,28 @@ def _fits(label: Label, text: str, room: float) -> bool:
     return bool(label._label.get_extents(text)[0] <= room - dp(FIT_MARGIN_DP))
 
 
+def _largest_fitting(label: Label, text: str, room: float, high: float, low: float) -> float:
+    """The largest whole dp size from ``high`` down to ``low`` at which ``text`` fits ``room`` on
+    one line (``low`` when none does), set on ``label``.
+
+    WHY measured once and scaled, not tried size by size: each size measured opens a face of the
+    font that Kivy keeps for the life of the process (about 2.5 MB each, kiosk.app.text_faces);
+    trying 36, 35, … 24 dp while the header was first laid out (its width not yet known) kept
+    twelve faces open all day. A line's width grows in step with the size, so one measurement at
+    ``high`` gives the size to try, checked and stepped down only where hinting rounds it over."""
+    label.font_size = dp(high)
+    width = label._label.get_extents(text)[0]
+    usable = room - dp(FIT_MARGIN_DP)
+    if width <= usable:
+        return high
+    size = max(low, min(high - 1, float(int(high * usable / max(width, 1.0)))))
+    label.font_size = dp(size)
+    while size > low and not _fits(label, text, room):
+        size -= 1
+        label.font_size = dp(size)
+    return size
+
+
 def _lines(label: Label, text: str, room: float) -> int:
     """How many lines ``text`` takes in ``room`` at the label's size (Chinese line breaking)."""
     return break_text(text, lambda part: _fits(label, part, room)).count("\n") + 1
@@ -215,19 +237,11 @@ class Header(BoxLayout):
         label.text = full
         if room <= 1:
             return
-        size = self.CENTRE_DP
-        label.font_size = dp(size)
-        while size > self._floor and not _fits(label, full, room):
-            size -= 1
-            label.font_size = dp(size)
+        size = _largest_fitting(label, full, room, self.CENTRE_DP, self._floor)
         short = short_term(self._centre_text)
         if short and not _fits(label, full, room):
             lines_full, size_full = _lines(label, full, room), size
-            size = self.CENTRE_DP
-            label.font_size = dp(size)
-            while size > self._floor and not _fits(label, short, room):
-                size -= 1
-                label.font_size = dp(size)
+            _largest_fitting(label, short, room, self.CENTRE_DP, self._floor)
             if _lines(label, short, room) < lines_full:  # the short form only where it saves a line
                 label.text = short
             else:

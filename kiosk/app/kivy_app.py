@@ -27,6 +27,7 @@ from kiosk.app.gc_tuning import (
     hold_full_passes,
 )
 from kiosk.app.native_memory import release_free_memory
+from kiosk.app.text_faces import share_faces_by_whole_size
 from kiosk.controller import Controller
 from kiosk.progress import footer_status
 from kiosk.session import Step
@@ -155,6 +156,7 @@ class KioskApp(App):
     def build(self) -> Root:
         cfg = self.controller.config
         register_fonts(cfg.display.font_path or None)
+        share_faces_by_whole_size()
         Window.clearcolor = rgba(PAGE)
         root = Root(self.controller.touch, lambda: self.controller.open_view("admin"))
         self.header = Header(cfg.terminal.centre_name, cfg.terminal.name)
