@@ -26,6 +26,9 @@ import traceback
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from startup_bench import resident_by_kind
 
 from tests.support.ui import FakeClock, identity_keys, make_config
 
@@ -107,6 +110,8 @@ def main() -> None:
     # the faces of the font the screens open (kiosk.app.text_faces): each ~2.5 MB, kept by Kivy
     faces: set[str] = set()
     faces_at_start = 0
+    kinds: dict[int, dict[str, float]] = {}  # resident MB by kind of mapping, after start-up and at the end
+    modules: dict[int, int] = {}
     plain_font_id = text_faces.font_id
 
     def recording_font_id(options: dict[str, object]) -> str:
@@ -130,6 +135,7 @@ def main() -> None:
         marks[0] = await asyncio.to_thread(rest_rss_mb)
         nonlocal faces_at_start
         faces_at_start = len(faces)
+        kinds[0], modules[0] = resident_by_kind(os.getpid()), len(sys.modules)
         print(f"at rest after start-up: RSS {marks[0]:.1f} MB, {faces_at_start} font faces open", flush=True)
         for n in range(1, args.sessions + 1):
             t0 = time.perf_counter()
@@ -162,6 +168,7 @@ def main() -> None:
             if n == args.warmup or n == args.sessions:
                 await d.wait_for(lambda: d.app.resting, what="rest", timeout=30)  # its GC pass done
                 marks[n] = await asyncio.to_thread(rest_rss_mb)
+                kinds[n], modules[n] = resident_by_kind(os.getpid()), len(sys.modules)
             if n % args.every == 0:
                 print(f"session {n}: RSS {rss_mb():.1f} MB, last session {timings[-1]:.2f} s", flush=True)
 
@@ -189,6 +196,12 @@ def main() -> None:
         f"font faces the screens opened (SDL_ttf, about 2.5 MB each, kept for the process's life, "
         f"at most 64): {faces_at_start} at start-up, {len(faces)} after the sessions"
     )
+    if 0 in kinds and args.sessions in kinds:
+        print(f"modules imported: {modules[0]} after start-up, {modules[args.sessions]} after the sessions")
+        print("resident MB by kind of mapping: after start-up -> after the sessions")
+        end = kinds[args.sessions]
+        for kind in sorted(set(kinds[0]) | set(end), key=lambda k: -end.get(k, 0.0)):
+            print(f"  {kind:18s}: {kinds[0].get(kind, 0.0):7.1f} -> {end.get(kind, 0.0):7.1f}")
     draw = sys.modules.get("kiosk.ofd.draw")
     held = draw.fonts_held() if draw is not None else []
     print(f"OFD fonts held at rest: {held or 'none'}")
