@@ -6,10 +6,10 @@ Letters compose pinyin; the candidate bar shows the words and characters they sp
 punctuation; 空格 chooses the first candidate while letters are typed; 删除 takes back a letter, then
 a character. Optional phrase keys type whole phrases (common complaints).
 
-It types either into a Kivy ``TextInput`` (``target``: inserted at its cursor) or, like
-screens/keyboard.py's OnScreenKeyboard, into its own ``text`` and calls ``on_change(text)`` after every
-change, so the rating comment box and the guide search can swap one for the other. Keys are the
-same BigButtons (≥ 64 dp high, text ≥ 27 dp; elder mode ≥ 80 dp and ≥ 33 dp), colours from the theme.
+It types either into a Kivy ``TextInput`` (``target``: inserted at its cursor) or into its own
+``text``, calling ``on_change(text)`` after every change (the rating comment box, the guide
+search). Keys are the same BigButtons (≥ 64 dp high, text ≥ 27 dp; elder mode ≥ 80 dp and
+≥ 33 dp), colours from the theme.
 
 On a low screen (a 1280×800 landscape terminal) the page gives it less height than that
 (``fit_height``): the keys get lower, never below the mode's tap target (48 dp, elder 60 dp). The
