@@ -7,6 +7,7 @@ says "SC" into a plain OTF in the user's cache, and everyone (Kivy, Pillow, PDF)
 
 from __future__ import annotations
 
+import gc
 import os
 import tempfile
 from pathlib import Path
@@ -57,19 +58,46 @@ def _extract_sc_face(collection: Path, target: Path) -> None:
     raise FontMissingError(f"{collection} has no face named {SC_FAMILY!r}")
 
 
+def plain_path(weight: str) -> Path:
+    """The SC face as extracted from the collection."""
+    return cache_dir() / f"NotoSansCJKsc-{weight.capitalize()}.otf"
+
+
+def flat_path(weight: str) -> Path:
+    """The same face with flat outlines (kiosk.font_flatten): the screens' lighter copy."""
+    return cache_dir() / f"NotoSansCJKsc-{weight.capitalize()}.flat.otf"
+
+
+def _usable(path: Path) -> bool:
+    return path.is_file() and path.stat().st_size > 0
+
+
 def font_path(weight: str = "regular", override: str | None = None) -> Path:
-    """Path of an OTF with Simplified Chinese forms, extracting it on first use."""
+    """Path of an OTF with Simplified Chinese forms: the flat copy where it was made (the same
+    glyphs, drawn the same, lighter to open: kiosk.font_flatten), else the extracted face,
+    extracting it on first use."""
     if override:
         path = Path(override)
         if not path.is_file():
             raise FontMissingError(f"configured font not found: {path}")
         return path
-    target = cache_dir() / f"NotoSansCJKsc-{weight.capitalize()}.otf"
-    if target.is_file() and target.stat().st_size > 0:
+    flat = flat_path(weight)
+    if _usable(flat):
+        return flat
+    return extracted_path(weight)
+
+
+def extracted_path(weight: str) -> Path:
+    """The SC face extracted from the collection, extracting it on first use."""
+    target = plain_path(weight)
+    if _usable(target):
         return target
     for candidate in COLLECTIONS[weight]:
         if Path(candidate).is_file():
             _extract_sc_face(Path(candidate), target)
+            # fontTools' tables refer to each other: without a pass they would wait for a full
+            # collection, and an app freezes its start-up objects (kiosk.app.gc_tuning) for good
+            gc.collect()
             return target
     raise FontMissingError(
         "未找到简体中文字体 (Simplified Chinese font missing): install the Debian package fonts-noto-cjk"

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kiosk.ops.font_upkeep import FontUpkeep
 from kiosk.ops.frames import FrameGapMeter
 from kiosk.ops.memory import MemoryPolicy, resident_bytes
 from kiosk.ops.metrics import KioskMetrics
@@ -35,6 +36,7 @@ class OpsHandle:
     app: Any = None  # stopped for a planned restart (check_memory)
     supervised: bool = False  # started by systemd, which starts the app again after it exits
     restarting: bool = False
+    fonts: FontUpkeep = field(default_factory=FontUpkeep)  # the flat font copies, made at rest
     _memory_warned: bool = False
     _server: Any = None
     _tasks: list[asyncio.Task[Any]] = field(default_factory=list)
@@ -103,6 +105,10 @@ class OpsHandle:
             try:
                 await self.check_disk()
                 self.check_memory()
+                c = self.controller
+                task = self.fonts.check(c.machine.at_rest_for(c.clock()))
+                if task is not None:
+                    self._tasks.append(task)
                 self.metrics.frame_gap.set(self.frames.take_max())
             except Exception:
                 log.exception("self-check failed")
@@ -149,6 +155,7 @@ def start_ops(controller: Any, app: Any = None) -> OpsHandle:
         state_dir=Path(controller.audit.path).parent,
         app=app,
         supervised=bool(os.environ.get("NOTIFY_SOCKET") or os.environ.get("INVOCATION_ID")),
+        fonts=FontUpkeep(configured_font=controller.config.display.font_path or ""),
     )
     controller.audit.listeners.append(metrics.observe_event)
     if controller.backend is not None and not isinstance(controller.backend, ObservedBackend):
