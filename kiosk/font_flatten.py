@@ -20,10 +20,9 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import tempfile
 from pathlib import Path
 
-from kiosk.fonts import FontMissingError, extracted_path, flat_path
+from kiosk.fonts import FontMissingError, extracted_path, flat_path, save_whole
 
 log = logging.getLogger(__name__)
 WEIGHTS = ("regular", "bold")
@@ -38,16 +37,7 @@ def flatten(source: Path, target: Path) -> None:
     font = TTFont(str(source))
     try:
         desubroutinize(font["CFF "].cff)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, name = tempfile.mkstemp(prefix=target.stem + ".", suffix=".tmp", dir=target.parent)
-        tmp = Path(name)
-        try:
-            with os.fdopen(fd, "wb") as out:
-                font.save(out)
-            tmp.chmod(0o644)
-            os.replace(tmp, target)
-        finally:
-            tmp.unlink(missing_ok=True)
+        save_whole(font, target)
     finally:
         font.close()
 

@@ -11,6 +11,7 @@ import gc
 import os
 import tempfile
 from pathlib import Path
+from typing import Any
 
 COLLECTIONS = {
     "regular": [
@@ -41,21 +42,27 @@ def _extract_sc_face(collection: Path, target: Path) -> None:
     for font in ttc.fonts:
         family = font["name"].getDebugName(1) or ""
         if family.strip() == SC_FAMILY:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            # a temporary file of this writer's own: processes that need the font at once (the
-            # reference server drawing seals while `kiosk diag` prints) each write a whole face and
-            # the renames replace it whole; a shared name was renamed away under the second writer
-            fd, name = tempfile.mkstemp(prefix=target.stem + ".", suffix=".tmp", dir=target.parent)
-            tmp = Path(name)
-            try:
-                with os.fdopen(fd, "wb") as out:
-                    font.save(out)
-                tmp.chmod(0o644)  # as an ordinary file (mkstemp makes it 0600)
-                os.replace(tmp, target)
-            finally:
-                tmp.unlink(missing_ok=True)
+            save_whole(font, target)
             return
     raise FontMissingError(f"{collection} has no face named {SC_FAMILY!r}")
+
+
+def save_whole(font: Any, target: Path) -> None:
+    """Save a fontTools font to ``target`` whole or not at all.
+
+    WHY a temporary file of this writer's own: processes that need the font at once (the reference
+    server drawing seals while `kiosk diag` prints) each write a whole face and the renames replace
+    it whole; a shared name was renamed away under the second writer."""
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=target.stem + ".", suffix=".tmp", dir=target.parent)
+    tmp = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            font.save(out)
+        tmp.chmod(0o644)  # as an ordinary file (mkstemp makes it 0600)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
 
 
 def plain_path(weight: str) -> Path:
