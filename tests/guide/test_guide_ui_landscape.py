@@ -7,25 +7,15 @@ window (tests/conftest.py), and each screenshot is checked to be drawn across th
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
+from tests.support.layout_walk import scroll_view_of
 from tests.support.ui import UiDriver, UiHarness, assert_header_spans_window
 
 
 def cut_off_texts(d: UiDriver) -> list[str]:
     """Texts of labels/buttons outside the window that are not inside a scroll view."""
     from kivy.core.window import Window
-    from kivy.uix.scrollview import ScrollView
-
-    def in_scroll(w: Any) -> bool:
-        p = w.parent
-        while p is not None and p is not p.parent:
-            if isinstance(p, ScrollView):
-                return True
-            p = p.parent
-        return False
 
     out = []
     for w in d.widgets():
@@ -34,7 +24,7 @@ def cut_off_texts(d: UiDriver) -> list[str]:
             continue
         x, y = w.to_window(w.x, w.y)
         outside = y < -1 or y + w.height > Window.height + 1 or x < -1 or x + w.width > Window.width + 1
-        if outside and not in_scroll(w):
+        if outside and scroll_view_of(w) is None:
             out.append(text)
     return out
 

@@ -380,3 +380,12 @@ def _t(text: str) -> str:
     from kiosk.i18n import _
 
     return _(text)
+
+
+def scroll_view_of(widget: Any) -> Any | None:
+    """The list (ScrollView) that scrolls ``widget``, if any: the nearest one among its ancestors."""
+    from kivy.uix.scrollview import ScrollView
+
+    from kiosk.app.layout_audit import ancestors
+
+    return next((parent for parent in ancestors(widget) if isinstance(parent, ScrollView)), None)

@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from tests.support.artifacts import artifacts_dir
-from tests.support.layout_walk import Walk, _t, card_to_list, issued_done
+from tests.support.layout_walk import Walk, _t, card_to_list, issued_done, scroll_view_of
 from tests.support.ui import UiDriver, UiHarness
 
 BUTTONS = ("返回列表", "打印凭条", "打印加注件")
@@ -40,20 +40,8 @@ def _inside(inner: tuple[float, ...], outer: tuple[float, ...]) -> bool:
     )
 
 
-def _list_of(w: Any) -> Any | None:
-    """The list that scrolls ``w``, if any."""
-    from kivy.uix.scrollview import ScrollView
-
-    parent = w.parent
-    while parent is not None and parent is not parent.parent:
-        if isinstance(parent, ScrollView):
-            return parent
-        parent = parent.parent
-    return None
-
-
 def _scrolled(w: Any) -> bool:
-    return _list_of(w) is not None
+    return scroll_view_of(w) is not None
 
 
 def check_page(d: UiDriver, where: str, buttons: tuple[str, ...] = BUTTONS) -> None:
@@ -96,7 +84,7 @@ async def detail_session(d: UiDriver, walk: Walk, language: str, elder: bool) ->
     # 显示完整信息 may be under the text column's fold (1280x800 elder): scrolled to, as by a finger
     reveal = d.find_text(_t("显示完整信息"))
     assert reveal is not None
-    listing = _list_of(reveal)
+    listing = scroll_view_of(reveal)
     if listing is not None:
         listing.scroll_to(reveal, padding=0, animate=False)
         await d.frames()

@@ -117,25 +117,31 @@ async def session_pages(
 FACE = {"face": {"required": "always", "kind": "simulated"}}
 
 
-@pytest.mark.window(1920, 1080)
-def test_home_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
+def walk_session_pages(ui: UiHarness, size: tuple[int, int], modes: Any, small: bool, folder: str) -> Walk:
+    """The session's pages walked in each mode at ``size`` (low landscape exactly when ``small``: a
+    page built before its screen is laid out must still take the window's layout); the walk, once no
+    page had a problem."""
     result: dict[str, Any] = {"problems": []}
 
     async def script(d: UiDriver) -> None:
         from screens.in_view import low_landscape
 
-        # not the low layout, even for a page built before its screen is laid out (the walkthrough
-        # built the face page's 1280x800 layout on 1920x1080 when this asked the screen's height)
-        assert not low_landscape()
-        walk = result["walk"] = Walk(d, artifacts_dir() / "ui" / "landscape-session", (1920, 1080))
-        await session_pages(d, walk, MODES, result["problems"], small=False)
+        assert low_landscape() == small
+        walk = result["walk"] = Walk(d, artifacts_dir() / "ui" / folder, size)
+        await session_pages(d, walk, modes, result["problems"], small=small)
 
-    ui.run(
-        script, overrides={"display": {"width": 1920, "height": 1080}, **FACE}, size=(1920, 1080), name="land"
-    )
-    walk = result["walk"]
-    assert len(walk.audited) == 3 * len(MODES)
+    width, height = size
+    overrides = {"display": {"width": width, "height": height}, **FACE}
+    ui.run(script, overrides=overrides, size=size, name=folder)
     assert not result["problems"], "\n".join(result["problems"])
+    walk: Walk = result["walk"]
+    return walk
+
+
+@pytest.mark.window(1920, 1080)
+def test_home_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> None:
+    walk = walk_session_pages(ui, (1920, 1080), MODES, small=False, folder="landscape-session")
+    assert len(walk.audited) == 3 * len(MODES)
     assert not walk.findings, "\n".join(str(f) for f in walk.findings)
 
 
@@ -143,20 +149,7 @@ def test_home_face_and_consent_pages_fit_a_landscape_screen(ui: UiHarness) -> No
 def test_session_pages_keep_their_buttons_in_view_on_a_small_landscape_screen(ui: UiHarness) -> None:
     """1280x800 in normal mode (Chinese and English): the page area is about 530 px high. (Elder
     mode there scrolls page by page: tests/ui/test_small_landscape_pages.py, test_elder_landscape.py.)"""
-    result: dict[str, Any] = {"problems": []}
     modes = (("zh_CN", False), ("en", False))
-
-    async def script(d: UiDriver) -> None:
-        from screens.in_view import low_landscape
-
-        assert low_landscape()
-        walk = result["walk"] = Walk(d, artifacts_dir() / "ui" / "small-landscape-session", (1280, 800))
-        await session_pages(d, walk, modes, result["problems"], small=True)
-
-    ui.run(
-        script, overrides={"display": {"width": 1280, "height": 800}, **FACE}, size=(1280, 800), name="small"
-    )
-    walk = result["walk"]
+    walk = walk_session_pages(ui, (1280, 800), modes, small=True, folder="small-landscape-session")
     assert len(walk.audited) == 5 * len(modes)
-    assert not result["problems"], "\n".join(result["problems"])
     assert not walk.findings, "\n".join(str(f) for f in walk.findings)

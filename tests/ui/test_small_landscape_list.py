@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from tests.support.artifacts import artifacts_dir
-from tests.support.layout_walk import Walk, _t, card_to_list
+from tests.support.layout_walk import Walk, _t, card_to_list, scroll_view_of
 from tests.support.ui import UiDriver, UiHarness
 
 SIZE = (1280, 800)
@@ -31,17 +31,6 @@ def window_box(w: Any) -> tuple[float, float, float, float]:
 def inside(w: Any, area: tuple[float, float, float, float]) -> bool:
     x0, y0, x1, y1 = window_box(w)
     return x0 >= area[0] - 1 and y0 >= area[1] - 1 and x1 <= area[2] + 1 and y1 <= area[3] + 1
-
-
-def in_a_scroll_view(w: Any) -> bool:
-    from kivy.uix.scrollview import ScrollView
-
-    parent = w.parent
-    while parent is not None and parent is not parent.parent:
-        if isinstance(parent, ScrollView):
-            return True
-        parent = parent.parent
-    return False
 
 
 async def session(d: UiDriver, walk: Walk, language: str, elder: bool, result: dict[str, Any]) -> None:
@@ -67,7 +56,7 @@ async def session(d: UiDriver, walk: Walk, language: str, elder: bool, result: d
         for card in cards:
             if not inside(card, area):
                 problems.append(f"{mode} page {pages}: a card cut {window_box(card)} in {area}")
-            if in_a_scroll_view(card):
+            if scroll_view_of(card) is not None:
                 problems.append(f"{mode} page {pages}: a card in a list that scrolls")
         for caption in ("完成", "打印证照清单", "办事指南（查看免证材料）"):
             button = d.find_text(_t(caption))
