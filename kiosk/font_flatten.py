@@ -22,7 +22,7 @@ import os
 import sys
 from pathlib import Path
 
-from kiosk.fonts import FontMissingError, extracted_path, flat_path, save_whole
+from kiosk.fonts import FontMissingError, extracted_path, flat_path, save_whole, usable
 
 log = logging.getLogger(__name__)
 WEIGHTS = ("regular", "bold")
@@ -44,7 +44,7 @@ def flatten(source: Path, target: Path) -> None:
 
 def missing_flat() -> list[str]:
     """The weights that have no flat copy yet."""
-    return [w for w in WEIGHTS if not (flat_path(w).is_file() and flat_path(w).stat().st_size > 0)]
+    return [w for w in WEIGHTS if not usable(flat_path(w))]
 
 
 def flatten_missing() -> list[Path]:

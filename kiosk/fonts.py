@@ -75,7 +75,8 @@ def flat_path(weight: str) -> Path:
     return cache_dir() / f"NotoSansCJKsc-{weight.capitalize()}.flat.otf"
 
 
-def _usable(path: Path) -> bool:
+def usable(path: Path) -> bool:
+    """A font file that is there and not empty (a half-made one is empty or absent)."""
     return path.is_file() and path.stat().st_size > 0
 
 
@@ -89,7 +90,7 @@ def font_path(weight: str = "regular", override: str | None = None) -> Path:
             raise FontMissingError(f"configured font not found: {path}")
         return path
     flat = flat_path(weight)
-    if _usable(flat):
+    if usable(flat):
         return flat
     return extracted_path(weight)
 
@@ -97,7 +98,7 @@ def font_path(weight: str = "regular", override: str | None = None) -> Path:
 def extracted_path(weight: str) -> Path:
     """The SC face extracted from the collection, extracting it on first use."""
     target = plain_path(weight)
-    if _usable(target):
+    if usable(target):
         return target
     for candidate in COLLECTIONS[weight]:
         if Path(candidate).is_file():
