@@ -29,7 +29,10 @@ def build_printer(config: PrinterConfig) -> PrinterPort:
     paper, timeout, status_timeout = config.paper_mm, config.timeout_seconds, config.status_timeout_seconds
     check = config.check_status
     if config.kind == "simulated":
-        return SimulatedPrinter(paper_mm=paper)
+        # only the last receipt, for the demo's walkthrough: a real printer keeps nothing once the
+        # paper is torn off, and fifty kept receipts (about 160 KB each) were 8 MB of the demo's
+        # resident size that a terminal never has (bench/session_rss_bench.py)
+        return SimulatedPrinter(paper_mm=paper, max_kept=1)
     if config.kind == "network":
         return NetworkPrinter(config.host, config.port, paper, timeout, status_timeout, check)
     if config.kind == "usb":

@@ -11,9 +11,10 @@ from drivers.printer import FilePrinter, PrinterError, PrinterStatus, SimulatedP
 from kiosk.ports import PrinterPort
 from kiosk.receipt.job import PrintJob
 from kiosk.receipt.messages import PrinterState
+from kiosk.receipt.samples import sample_certificate_receipt
 from kiosk.settings.printer import PrinterConfig
 from kiosk.wiring.printer import build_printer
-from tests.printer.helpers import same_pixels, sample_receipt
+from tests.printer.helpers import FIXED_TIME, same_pixels, sample_receipt
 from tests.support.escpos_decode import decode
 
 
@@ -25,6 +26,23 @@ def test_simulated_printer_records_what_it_prints_and_the_bytes_decode_to_it() -
     assert printer.last_image is not None and same_pixels(printer.last_image, job.image)
     page = decode(printer.jobs[-1]).pages[0]
     assert page.raster is not None and same_pixels(page.raster, job.image)
+
+
+def test_the_terminals_simulated_printer_keeps_only_the_last_receipt() -> None:
+    printer = build_printer(PrinterConfig())
+    assert isinstance(printer, SimulatedPrinter)
+    first, second = (
+        PrintJob.prepare(
+            sample_certificate_receipt(issued_at=FIXED_TIME, receipt_id=f"20261129150700-{n}"), 576
+        )
+        for n in ("a1b2c3", "d4e5f6")
+    )
+    assert not same_pixels(first.image, second.image)
+    assert first.run(printer).ok and second.run(printer).ok
+    assert len(printer.printed) == len(printer.jobs) == 1
+    assert printer.last_image is not None and same_pixels(printer.last_image, second.image)
+    page = decode(printer.jobs[0]).pages[0]
+    assert page.raster is not None and same_pixels(page.raster, second.image)
 
 
 @pytest.mark.parametrize(
