@@ -285,6 +285,9 @@ class Controller:
         task = asyncio.get_running_loop().create_task(self._guard(coro))
         self._session_tasks.add(task)
         task.add_done_callback(self._session_tasks.discard)
+        # a task cancelled before its first step (the citizen left in the same instant) never
+        # started ``coro``: closed here, it is not reported as "never awaited" when collected
+        task.add_done_callback(lambda _task: coro.close())
         return task
 
     async def _guard(self, coro: Awaitable[Any]) -> None:

@@ -4,6 +4,8 @@ the backend or a device misbehaves. No Kivy: the session state and view models a
 from __future__ import annotations
 
 import asyncio
+import gc
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import date
 from pathlib import Path
@@ -208,5 +210,32 @@ async def test_the_camera_rests_while_a_code_is_checked(server: RefServer, tmp_p
         ctl.acknowledge_error()
         assert ctl.machine.step is Step.IDENTIFY and not ctl.machine.busy
         await until(lambda: scanner.state().running and ctl.preview_frame() is not None)
+    finally:
+        await ctl.stop()
+
+
+async def test_a_citizen_leaving_as_a_certificate_opens_leaves_no_unstarted_work(
+    server: RefServer, tmp_path: Path
+) -> None:
+    """Opening a certificate starts fetching it (a session task); leaving in the same instant
+    cancels that task before it began. It must end quietly, not as a "coroutine was never
+    awaited" warning in the terminal's log (seen in the soak, for the record and its OFD file)."""
+    ctl, devices = controller_for(server, tmp_path)
+    await ctl.start()
+    try:
+        await identified(ctl, devices)
+        ctl.agree()
+        await until(lambda: ctl.machine.step is Step.CERTIFICATES and not ctl.machine.busy)
+        assert ctl.machine.data is not None
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            ctl.select(ctl.machine.data.certificates[0].identifier)  # its record is being fetched
+            assert ctl.machine.busy
+            ctl.home()  # the citizen turns away before the fetch could start
+            assert ctl.machine.step is Step.ATTRACT
+            for _ in range(5):
+                await asyncio.sleep(0)
+            gc.collect()
+        assert not [w for w in caught if "never awaited" in str(w.message)]
     finally:
         await ctl.stop()
