@@ -1,8 +1,8 @@
 """What a citizen's session loads on first use, dropped again when the session ends.
 
 WHY: the terminal rests on its attract page for hours between citizens, and what a session pulled
-in stayed resident all that time: the OFD renderer's fallback Simplified Chinese face (about 50 MB
-of fontTools objects, kiosk/ofd/draw.py), the pinyin keyboard's index (kiosk/pinyin_input.py), the
+in stayed resident all that time: the OFD renderer's fallback Simplified Chinese face and the outlines
+drawn from it (kiosk/ofd/draw.py; about 50 MB when fontTools parsed that face), the pinyin keyboard's index (kiosk/pinyin_input.py), the
 face model (drivers/face). Each of these modules registers here, when it is first imported, a
 function that drops what it holds; the controller calls :func:`release` as a session ends (the
 machine back on the attract step), before the app's garbage-collection pass at rest, and before the

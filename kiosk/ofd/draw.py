@@ -4,7 +4,7 @@ WHY a display list: the screen (Pillow raster) and the A4 PDF (fpdf2 vector) dra
 reading the page once into paths, glyphs and images keeps the two the same. Text is drawn from the
 glyph outlines (fontTools), not through a text API, because OFD text may name glyphs by index
 (CGTransform) in an embedded subset font; a missing font or glyph falls back to the project's
-Simplified Chinese face.
+Simplified Chinese face (read through FreeType: kiosk.ofd.freetype_face).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import math
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Protocol
 from xml.etree.ElementTree import Element
 
 from fontTools.pens.basePen import BasePen
@@ -59,9 +60,22 @@ class PathOp:
     even_odd: bool = False
 
 
+class GlyphSource(Protocol):
+    """A font as the display list uses it: an embedded font (FontSource, fontTools) or the fallback
+    face (kiosk.ofd.freetype_face.FreeTypeFace). Glyph names only travel back into their source."""
+
+    key: str
+    upem: float
+
+    def glyph_for(self, char: str) -> str | None: ...
+    def glyph_by_index(self, gid: int) -> str | None: ...
+    def advance(self, name: str) -> float: ...
+    def outline(self, name: str) -> list[Contour]: ...
+
+
 @dataclass
 class GlyphOp:
-    font: FontSource
+    font: GlyphSource
     gid: str  # glyph name in the font
     matrix: Matrix  # font units → page mm
     color: RGBA
@@ -166,33 +180,28 @@ class FontSource:
 
 
 # The fallback face and the fonts embedded in the session's files are held for one citizen's
-# session only: release_fonts() drops them when it ends (kiosk.session_memory). WHY: the parsed
-# Simplified Chinese face is about 50 MB of Python objects (its character map, glyph order, advance
-# widths and CFF index for 65,535 glyphs); kept after the first certificate was drawn, it stayed
-# resident through every hour the terminal rested. warm_up() loads it in the background as a session
-# begins, so that drawing the first certificate does not wait for it (about 0.2 s).
+# session only: release_fonts() drops them when it ends (kiosk.session_memory), with the outlines
+# drawn from them. The fallback face is read by FreeType (kiosk.ofd.freetype_face): opening it takes
+# under a millisecond and about 1 MB. Parsed with fontTools, as before, it was about 50 MB of Python
+# objects and 250 ms of pure Python per session, which a warm-up thread ran beside the screen's
+# frames (bench/soak.py, issue 21).
 _fonts_lock = threading.Lock()
-_fallback: FontSource | None = None
+_fallback: GlyphSource | None = None
 _EMBEDDED: dict[str, FontSource | None] = {}
-# one parse of the fallback face at a time, outside _fonts_lock: release_fonts() runs on the UI
-# thread as a session ends, and waited for the whole parse when it held that lock (a citizen leaving
-# from the consent page while the warm-up parsed: 150-580 ms without a frame, bench/soak.py)
+# one load of the fallback face at a time, outside _fonts_lock: release_fonts() runs on the UI
+# thread as a session ends and must never wait for a load
 _parse_lock = threading.Lock()
-_released = 0  # release_fonts() calls so far: a parse begun before one is not kept
+_released = 0  # release_fonts() calls so far: a face loaded before one is not kept
 
 
-def _load_fallback() -> FontSource:
+def _load_fallback() -> GlyphSource:
     from kiosk.fonts import font_path
+    from kiosk.ofd.freetype_face import FreeTypeFace
 
-    font = TTFont(str(font_path("regular")), lazy=True)
-    if "vmtx" in font:
-        # vertical metrics: never used here (OFD text is laid out by the file's own positions), but
-        # getGlyphSet() would parse them: 12 MB and 60 ms for this face
-        del font["vmtx"]
-    return FontSource(font, "fallback-sc")
+    return FreeTypeFace(str(font_path("regular")), "fallback-sc", lambda: _Flatten(None))
 
 
-def fallback_font() -> FontSource:
+def fallback_font() -> GlyphSource:
     """The project's Simplified Chinese face, loaded on first use and kept until release_fonts()."""
     global _fallback
     with _parse_lock:
@@ -649,12 +658,12 @@ class PageReader:
 
     @staticmethod
     def _glyph(
-        font: FontSource | None,
-        fallback: FontSource,
+        font: GlyphSource | None,
+        fallback: GlyphSource,
         ch: str,
         index: int,
         cg: list[tuple[int, int, list[int]]],
-    ) -> tuple[FontSource, str | None]:
+    ) -> tuple[GlyphSource, str | None]:
         if ch.isspace():
             return fallback, None
         if font is not None:

@@ -53,7 +53,8 @@ def test_the_session_warm_up_runs_below_the_ui_thread(
 
 
 async def test_the_certificate_face_is_loaded_while_the_citizen_reads_the_consent(tmp_path: Path) -> None:
-    """The OFD fallback face (most of a second of pure Python to parse) is loaded while the consent
+    """The OFD fallback face (most of a second of pure Python when fontTools parsed it; a FreeType
+    face now, kiosk.ofd.freetype_face) is loaded while the consent
     page is up, a still page the citizen reads, not as the certificate list is drawn: there its
     parse held the interpreter's lock between the list's label uploads and made its frames late
     (bench/soak.py). Nothing a citizen sees changes: the face is ready before the list, as before."""

@@ -1,9 +1,10 @@
 """The OFD renderer's fonts and drawn pages are held for one citizen's session only (issue 21,
 memory at rest; a drawn certificate is also the citizen's personal data).
 
-The fallback Simplified Chinese face is about 50 MB of parsed fontTools objects; it used to stay in
-a cache for the life of the process once the first certificate was drawn. Now the session's end
-drops it (kiosk.session_memory), and the next drawing loads it again and draws the same page.
+The fallback Simplified Chinese face (then about 50 MB of parsed fontTools objects, now a FreeType
+face and the outlines drawn from it) used to stay in a cache for the life of the process once the
+first certificate was drawn. Now the session's end drops it (kiosk.session_memory), and the next
+drawing loads it again and draws the same page.
 
 Real parts for the session: the controller with its backend client over HTTP against the scripted
 server that answers genuinely signed records linking sealed OFD files (tests/issued/seal_server.py).
