@@ -1,10 +1,11 @@
 """What a citizen's session loads on first use, dropped again when the session ends.
 
 WHY: the terminal rests on its attract page for hours between citizens, and what a session pulled
-in stayed resident all that time: the OFD renderer's fallback Simplified Chinese face and the outlines
-drawn from it (kiosk/ofd/draw.py; about 50 MB when fontTools parsed that face), the pinyin keyboard's index (kiosk/pinyin_input.py), the
-face model (drivers/face). Each of these modules registers here, when it is first imported, a
-function that drops what it holds; the controller calls :func:`release` as a session ends (the
+in stayed resident all that time: the OFD renderer's fallback Simplified Chinese face and the
+outlines drawn from it (kiosk/ofd/draw.py; about 50 MB when fontTools parsed that face), the pinyin
+keyboard's index (kiosk/pinyin_input.py), the face model (drivers/face). Each of these modules
+registers here, when it is first imported, a function that drops what it holds; the controller
+calls :func:`release` as a session ends (the
 machine back on the attract step), before the app's garbage-collection pass at rest, and before the
 one-off freeze after the first session (kiosk/app/gc_tuning.py: a frozen object is never collected,
 so whatever is still referenced then would stay for good).
