@@ -107,7 +107,8 @@ def main() -> None:
     keys = ["elder", "rare", "business", "hmt", "foreign"]
     marks: dict[int, float] = {}
     timings: list[float] = []
-    # the faces of the font the screens open (kiosk.app.text_faces): each ~2.5 MB, kept by Kivy
+    # the faces of the font the screens open (kiosk.app.text_faces): each ~0.7 MB from
+    # the flat copies (kiosk.font_flatten), ~2.5 MB from the plain font; kept by Kivy
     faces: set[str] = set()
     faces_at_start = 0
     kinds: dict[int, dict[str, float]] = {}  # resident MB by kind of mapping, after start-up and at the end
@@ -193,7 +194,8 @@ def main() -> None:
         f"target ≤ 200 MB)"
     )
     print(
-        f"font faces the screens opened (SDL_ttf, about 2.5 MB each, kept for the process's life, "
+        f"font faces the screens opened (SDL_ttf, about 0.7 MB each from the flat copies, 2.5 MB from the "
+        f"plain font, kept for the process's life, "
         f"at most 64): {faces_at_start} at start-up, {len(faces)} after the sessions"
     )
     if 0 in kinds and args.sessions in kinds:
