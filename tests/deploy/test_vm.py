@@ -203,6 +203,28 @@ def _drawn_lower(reference: Path, shot: Path, y: int, band: int = 60, reach: int
     return min(shifts, key=lambda d: float(np.abs(img[y - band + d : y + band + d] - strip).mean()))
 
 
+def _enter_pin(terminal: Terminal, name: str, pin_page: Path) -> Path:
+    """Type the PIN and wait for the admin page; a screenshot of it.
+
+    The PIN's scrypt check takes seconds in the emulated guest, so the page is awaited, not a fixed
+    time (a fixed 3 s once passed while the check still ran, and the next tap landed on the keypad).
+    If the PIN page is still there after a minute, a digit's touch was lost on the emulated
+    tablet's way in (the PIN page then says 不正确 and has cleared): staff type it again, once."""
+    for _ in range(2):
+        for digit in PIN:
+            terminal.tap(f"pin-{digit}", hold=0.1)
+        terminal.tap("pin-ok")
+        deadline = time.monotonic() + 60
+        while True:
+            time.sleep(2)
+            admin = terminal.shot(f"{name}-2-admin")
+            if screens_alike(pin_page, admin) > 0.05 or time.monotonic() > deadline:
+                break
+        if screens_alike(pin_page, admin) > 0.05:
+            return admin
+    raise AssertionError("the PIN did not open the admin page")
+
+
 def _open_timeouts_tab(terminal: Terminal, name: str) -> tuple[Path, Path, int]:
     """Staff at the terminal: the hidden gesture, the PIN, the 超时 tab. Screenshots of the admin
     page as it opens and of the tab, and how much lower than the layout probe's (its places, its
@@ -227,11 +249,7 @@ def _open_timeouts_tab(terminal: Terminal, name: str) -> tuple[Path, Path, int]:
     finally:
         vm.release()
     assert screens_alike(home, pin_page) > 0.05, "the long press did not open the PIN page"
-    for digit in PIN:
-        terminal.tap(f"pin-{digit}", hold=0.1)
-    terminal.tap("pin-ok")
-    time.sleep(3)
-    admin = terminal.shot(f"{name}-2-admin")
+    admin = _enter_pin(terminal, name, pin_page)
     # matched on the row of 设备诊断 / 暂停服务 / 退出管理: the same on every opening (the tabs' is not:
     # the tab shown is marked)
     lower = _drawn_lower(terminal.shots / "probe-admin.png", admin, terminal.points["admin-leave"][1])
