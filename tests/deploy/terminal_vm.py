@@ -126,6 +126,10 @@ class Terminal:
         """A touch where the layout probe found ``name``, ``lower`` px lower (a page whose rows
         moved down, as the admin page's do with its status lines)."""
         x, y = self.points[name]
+        # the finger comes over the spot first: a press that is the tablet's first event in a while
+        # can reach the app without its press (Vm.move), and the 超时 tab's + was missed so
+        self.vm.move(x, y + lower)
+        time.sleep(0.5)
         self.vm.touch(x, y + lower, hold=hold)
         time.sleep(1.0)
 
