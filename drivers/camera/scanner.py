@@ -39,6 +39,7 @@ import numpy as np
 from drivers.camera.decoder import DecodedCode, QrDecoder
 from drivers.camera.frames import Frame
 from drivers.camera.source import FrameSource, SourceState
+from drivers.camera.worker import Run, Worker
 
 log = logging.getLogger(__name__)
 
@@ -176,7 +177,8 @@ class QrScanner:
         self._clock = clock
         self._on_text: Callable[[str], None] | None = None
         self._on_code: Callable[[DecodedCode], None] | None = None
-        self._thread: threading.Thread | None = None
+        self._thread: Run | None = None  # the current (or last) decode run
+        self._worker: Worker | None = None
         self._stop = threading.Event()
         self._lock = threading.RLock()  # a callback may call stop() from the worker thread
         self._decoded = 0
@@ -202,10 +204,9 @@ class QrScanner:
             self._preview = None
             self.source.frame_interval = self._pacing.frame_interval(self._clock())
             self.source.start()
-            self._thread = threading.Thread(
-                target=self._run, args=(self._stop, {}), name="qr-scanner", daemon=True
-            )
-            self._thread.start()
+            if self._worker is None:  # one decode thread for the scanner's life (drivers.camera.worker)
+                self._worker = Worker("qr-scanner", self)
+            self._thread = self._worker.submit(self._run, self._stop, {})
 
     def stop(self, wait: float = 0.0) -> None:
         """Stop decoding and release the camera; returns at once (the threads finish on their own).
@@ -222,8 +223,8 @@ class QrScanner:
             self._on_code = None
             self._preview = None  # the next citizen never sees this one's last frame
         self.source.stop(wait=wait)
-        if wait and thread is not None and thread is not threading.current_thread():
-            thread.join(wait)
+        if wait and thread is not None:
+            thread.join(wait)  # at once from the decode thread itself (a callback stopping it)
 
     def set_pace(self, pace: ScanPace) -> None:
         """Decode at ``pace`` from now on (``AT_REST`` on a page nobody stands at, ``FULL`` where a

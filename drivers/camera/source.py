@@ -1,6 +1,6 @@
 """Frame sources: a capture thread that always holds the newest frame, reconnecting by itself.
 
-WHY a thread per source and a single slot: a camera delivers frames at its own pace whether or not
+WHY a capture loop per source and a single slot: a camera delivers frames at its own pace whether or not
 anyone reads them; OpenCV buffers a few internally, so a slow consumer would decode stale frames.
 The capture thread drains the device continuously and keeps only the newest frame; consumers wait
 for a frame newer than the one they last saw. When the device disappears the thread closes it and
@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 import cv2
 import numpy as np
+
+from drivers.camera.worker import Run, Worker
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +74,8 @@ class FrameSource:
         self._ever_opened = False
         self._fps_window: list[float] = []
         self._stop = threading.Event()
-        self._thread: threading.Thread | None = None
+        self._thread: Run | None = None  # the current (or last) capture run
+        self._worker: Worker | None = None  # its thread, kept between runs (drivers.camera.worker)
         # called first in each capture thread (the app lowers the thread's priority there)
         self.thread_setup: Callable[[], None] | None = None
         # at least this many seconds between frames read; 0: as fast as the device delivers. The
@@ -86,27 +89,26 @@ class FrameSource:
         """Start the capture thread (idempotent). Returns at once: opening happens in the thread."""
         if self._thread is not None and self._thread.is_alive() and not self._stop.is_set():
             return
-        previous = self._thread
-        self._stop = threading.Event()  # one event per run: a stopping thread keeps its own
+        self._stop = threading.Event()  # one event per run: a stopping run keeps its own
         self._set_status("connecting")
-        self._thread = threading.Thread(
-            target=self._run, args=(self._stop, previous), name=f"camera-{self.name}", daemon=True
-        )
-        self._thread.start()
+        if self._worker is None:
+            self._worker = Worker(f"camera-{self.name}", self)
+        # queued behind a run still finishing: the device is released before it is opened again
+        self._thread = self._worker.submit(self._run, self._stop)
 
     def stop(self, wait: float = 0.0) -> None:
         """Stop capturing; the thread releases the device on its way out.
 
         Returns at once by default (WHY: the controller calls this on the UI's loop, and a camera
         read can block for a frame or, on a failing device, much longer); ``wait`` joins for up to
-        that many seconds. A ``start()`` right after waits, in its own thread, for the previous run
-        to release the device. The last frame is dropped so that no stale image of the previous
-        citizen's phone reaches the next preview.
+        that many seconds. A ``start()`` right after is queued behind the previous run, on the same
+        thread, so the device is released before it is opened again. The last frame is dropped so
+        that no stale image of the previous citizen's phone reaches the next preview.
         """
         self._stop.set()
         thread = self._thread
-        if wait and thread is not None and thread is not threading.current_thread():
-            thread.join(wait)
+        if wait and thread is not None:
+            thread.join(wait)  # at once from the capture thread itself
         with self._cond:
             self._status = "idle"
             self._frame = None
@@ -210,11 +212,9 @@ class FrameSource:
                 del self._fps_window[0]
             self._cond.notify_all()
 
-    def _run(self, stop: threading.Event, previous: threading.Thread | None) -> None:
+    def _run(self, stop: threading.Event) -> None:
         if self.thread_setup is not None:
             self.thread_setup()
-        if previous is not None:
-            previous.join()  # the device is released by the previous run before we open it
         delay = self.retry_min
         while not stop.is_set():
             try:
