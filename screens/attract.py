@@ -23,11 +23,19 @@ PULSE_SECONDS = 1.2  # one change of the start button's cue every 1.2 s
 class AttractScreen(KioskScreen):
     step = "attract"
     personal = False  # kept built between citizens: it shows nothing of anyone
-    page_parts = ("_start",)
+    # 请取走您的身份证 comes and goes in place of 如何开始: a card left at the goodbye page (or at
+    # the idle timeout) rebuilt the whole page twice, once for the banner and once as the card was
+    # taken, each a frame of 20-odd labels drawn again (bench/soak.py: the longest frames in sessions)
+    in_place = frozenset({"card_left"})
+    page_parts = ("_start", "_how", "_banner", "_column")
 
     _pulsing: Widget | None = None
     _pulse_event: Any = None
     _start: Widget | None = None
+    _how: Widget | None = None  # 如何开始, on the page unless a card was left in the reader
+    _banner: Widget | None = None  # 请取走您的身份证, built the first time a card is left
+    _column: BoxLayout | None = None  # the column that holds one or the other
+    _how_index = 0  # where 如何开始 goes back (Kivy counts children from the bottom)
 
     def _stop_pulse(self) -> None:
         if self._pulse_event is not None:
@@ -64,19 +72,53 @@ class AttractScreen(KioskScreen):
 
     def extra_signature(self) -> Hashable:
         c = self.ctx.controller
-        return (c.paused, bool(getattr(c, "card_left", False)), c.printing_available())
+        return (c.paused, c.printing_available())
+
+    def in_place_value(self, part: str) -> Hashable:
+        if part == "card_left":
+            return bool(getattr(self.ctx.controller, "card_left", False))
+        return super().in_place_value(part)
+
+    def update_in_place(self) -> bool:
+        """The banner in place of 如何开始, or back; the paused page is built again instead."""
+        if self._column is None or self._how is None:
+            return False
+        self._show_card_left(bool(getattr(self.ctx.controller, "card_left", False)))
+        return True
+
+    def _show_card_left(self, left: bool) -> None:
+        column, how, banner = self._column, self._how, self._banner
+        assert column is not None and how is not None
+        if left:
+            if how.parent is column:
+                self._how_index = column.children.index(how)
+                column.remove_widget(how)
+            if banner is None:
+                banner = self._banner = self._card_left_banner()
+            if banner.parent is None:  # large and first on the page
+                column.add_widget(banner, index=len(column.children))
+        else:
+            if banner is not None and banner.parent is column:
+                column.remove_widget(banner)
+            if how.parent is None:
+                column.add_widget(how, index=self._how_index)
 
     def build(self) -> Widget:
         c = self.ctx.controller
-        s = self.ctx.sizes
-        cfg = c.config
         self._stop_pulse()  # a repeating animation holds its widget (and the old page) forever
-        self._start = None
+        self._start = self._how = self._banner = self._column = None
         if c.paused is not None:  # staff paused the terminal (暂停服务): say so first, offer nothing
             return self._paused_page(c.paused)
-        page = self.page()
+        root = self._home_page()
         if getattr(c, "card_left", False):  # a card left in the reader: asked for until it is taken
-            page.add_widget(self._card_left_banner())
+            self._show_card_left(True)
+        return root
+
+    def _home_page(self) -> Widget:
+        c = self.ctx.controller
+        s = self.ctx.sizes
+        cfg = c.config
+        page = self.page()
         # landscape: the columns are half as wide; at the full size "Certificate-free service" took
         # two lines of the elder page and both columns were taller than a 1920x1080 page
         landscape = self.landscape()
@@ -110,8 +152,8 @@ class AttractScreen(KioskScreen):
             how.add_widget(
                 KLabel(_(cfg.terminal.help_text), size=s.body, colour=TEXT_MUTED, line_height=s.line_height)
             )
-        if not getattr(c, "card_left", False):  # the banner takes its place: first, take the card
-            page.add_widget(how)
+        page.add_widget(how)  # the banner takes its place while a card is left (_show_card_left)
+        self._how, self._column = how, page
         root: Widget = page
         if landscape:  # two columns: what and how on the left, the actions on the right
             page.add_widget(spacer())

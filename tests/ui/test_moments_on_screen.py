@@ -42,11 +42,15 @@ def test_moments_that_go_wrong(ui: UiHarness) -> None:
         banner = d.find_text("请取走您的身份证")
         assert banner is not None and c.card_left
         assert banner.font_size >= dp(sizes(False).title)  # large, and first on the page
+        assert d.find_text("如何开始") is None  # the banner is in its place
         await d.shot("moments-1-card-left")
+        start = d.find_text("开始办理")
         d.controls.pull_card()
         await d.wait(lambda: not c.card_left, "card taken")
         await d.frames(0.3)
         assert d.find_text("请取走您的身份证") is None
+        assert d.find_text("如何开始") is not None
+        assert d.find_text("开始办理") is start  # swapped in place: the home page was not built again
 
         # ------------------------------------------------ the printer down: no 打印 promised
         d.controls.set_paper("out")
