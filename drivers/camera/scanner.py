@@ -39,7 +39,7 @@ import numpy as np
 from drivers.camera.decoder import DecodedCode, QrDecoder
 from drivers.camera.frames import Frame
 from drivers.camera.source import FrameSource, SourceState
-from drivers.camera.worker import Run, Worker
+from drivers.camera.worker import Run, Worker, setup_once
 
 log = logging.getLogger(__name__)
 
@@ -329,8 +329,7 @@ class QrScanner:
     # ---------------------------------------------------------------------------------------- worker
 
     def _run(self, stop: threading.Event, last_seen: dict[bytes, float]) -> None:
-        if self.source.thread_setup is not None:
-            self.source.thread_setup()
+        setup_once(self.source.thread_setup)  # once per kept thread (drivers.camera.worker)
         seq = 0
         last_thorough = float("-inf")
         while not stop.is_set():

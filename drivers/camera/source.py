@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from drivers.camera.worker import Run, Worker
+from drivers.camera.worker import Run, Worker, setup_once
 
 log = logging.getLogger(__name__)
 
@@ -213,8 +213,7 @@ class FrameSource:
             self._cond.notify_all()
 
     def _run(self, stop: threading.Event) -> None:
-        if self.thread_setup is not None:
-            self.thread_setup()
+        setup_once(self.thread_setup)  # once per kept thread (drivers.camera.worker)
         delay = self.retry_min
         while not stop.is_set():
             try:

@@ -26,6 +26,25 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+_this_thread = threading.local()
+
+
+def setup_once(setup: Callable[[], None] | None) -> None:
+    """Call ``setup`` in the calling thread unless it already ran there.
+
+    WHY: a run's thread setup lowers the thread's priority relative to where it is
+    (kiosk.thread_priority); called at every run of a kept thread, it would lower it again each
+    time a citizen came, down to the lowest, and the camera would lose every contended core.
+    """
+    if setup is None:
+        return
+    done: list[Callable[[], None]] = _this_thread.__dict__.setdefault("setups", [])
+    if setup in done:
+        return
+    setup()
+    done.append(setup)
+
+
 class Run:
     """One submitted call: what a per-run ``threading.Thread`` used to answer (alive, join, name)."""
 
