@@ -164,7 +164,7 @@ def test_english_receipts_read_english() -> None:
         set_language("zh_CN")
     assert "E-certificate receipt" in listing
     assert "Liujiang District Government Service Centre" in listing
-    assert "valid until 2026-12-6" in listing
+    assert "valid until 6 Dec 2026" in listing
     assert "945826198507060010" not in listing and "9458**********0010" in listing
     assert "Thank you for your rating!" in thanks and "(4 of 5)" in thanks
     # 好差评 stays as the national programme's name in brackets; nothing else is Chinese
