@@ -308,13 +308,13 @@ def test_a_setting_saved_on_the_admin_page_survives_a_reboot(terminal: Terminal)
     assert after is not None and after[0] == "70" and after[1].endswith("staff.toml"), after
     _, shown_after, lower_after = _open_timeouts_tab(terminal, "admin-rebooted")
     moved = lower_after - lower
-    # the same digits drawn by the same renderer: the same pixels; 60 and 70: a few hundred differ
-    assert _cell_differs(shown_changed, shown_after, value, moved) < 0.002, (
-        "the value shown is not the saved one"
-    )
-    assert _cell_differs(shown_before, shown_after, value, moved) > 0.005, (
-        "the old value is shown after the reboot"
-    )
+    # the value shown is the saved one, not the old one: its cell is much nearer the changed page's
+    # than the first page's. Not pixel-equal: a standalone run drew the same 70 with 2.5 % of the
+    # cell's pixels apart after the reboot (at the best of ±3 px), while 60 and 70 differ far more
+    saved = _cell_differs(shown_changed, shown_after, value, moved)
+    old = _cell_differs(shown_before, shown_after, value, moved)
+    assert saved < old / 2, f"the value shown is not the saved one ({saved:.3f} vs {old:.3f})"
+    assert old > 0.005, "the old value is shown after the reboot"
     terminal.tap("admin-leave", lower=lower_after)
 
 
