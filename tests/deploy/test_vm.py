@@ -264,7 +264,10 @@ def _open_timeouts_tab(terminal: Terminal, name: str) -> tuple[Path, Path, int]:
     # the tab shown is marked)
     lower = _drawn_lower(terminal.shots / "probe-admin.png", admin, terminal.points["admin-leave"][1])
     terminal.tap("tab-timeouts", lower=lower)
-    time.sleep(2)  # the emulated guest draws the tab a little after the tap
+    # the emulated guest draws the tab seconds after the tap, how many varies: a fixed 2 s once
+    # took the 服务开关 tab as the "before" picture, and the next tap's value was then read too early
+    _shot_when_replaced(terminal, admin, f"{name}-3-timeouts")
+    time.sleep(2)  # the tab's rows drawn, not only its button marked
     return admin, terminal.shot(f"{name}-3-timeouts"), lower
 
 
