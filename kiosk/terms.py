@@ -15,7 +15,7 @@ from datetime import date
 from functools import cache
 from importlib import resources
 
-from kiosk.i18n import current_language
+from kiosk.i18n import _, current_language
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 _DATE = re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日")
@@ -49,6 +49,14 @@ def short_term(text: str) -> str | None:
 def english_date(value: date) -> str:
     """5 Jan 2027: no order of day and month to guess, no Chinese characters."""
     return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+
+
+def written_date(value: date) -> str:
+    """A date as the citizen reads it: 2027年1月5日 (no zero padding, as on official papers), in
+    English 5 Jan 2027; the screen and the receipts share it, so the two never disagree."""
+    if current_language() == "en":
+        return english_date(value)
+    return _("{y}年{m}月{d}日").format(y=value.year, m=value.month, d=value.day)
 
 
 def _date_match(match: re.Match[str]) -> str:

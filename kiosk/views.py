@@ -16,7 +16,7 @@ from kiosk.domain.holder_binding import represented_name
 from kiosk.i18n import _, current_language
 from kiosk.privacy import mask_id, mask_name
 from kiosk.session import SessionData, SessionMachine
-from kiosk.terms import english_date, term
+from kiosk.terms import term, written_date
 
 # platform status codes (domain.md §2.3): 21 revoked, 22 expired, 23 restricted
 _PLATFORM_STATUS = {"21": CertStatus.REVOKED, "22": CertStatus.EXPIRED, "23": CertStatus.RESTRICTED}
@@ -25,9 +25,7 @@ _PLATFORM_STATUS = {"21": CertStatus.REVOKED, "22": CertStatus.EXPIRED, "23": Ce
 def format_date(value: date | None) -> str:
     if value is None:
         return _("长期")
-    if current_language() == "en":
-        return english_date(value)  # 5 Jan 2027
-    return _("{y}年{m}月{d}日").format(y=value.year, m=value.month, d=value.day)
+    return written_date(value)
 
 
 @dataclass(frozen=True)

@@ -16,10 +16,10 @@ from datetime import date, datetime
 
 from kiosk.domain.certificate import CertificateSummary, CertStatus, VerifiedCertificate
 from kiosk.domain.holder_binding import represented_name
-from kiosk.i18n import _, current_language
+from kiosk.i18n import _
 from kiosk.privacy import mask_id, mask_name
 from kiosk.receipt.layout import Block, Field, Qr, Receipt, Separator, Space, Text
-from kiosk.terms import english_date, term
+from kiosk.terms import term, written_date
 
 DEFAULT_CENTRE = "柳江区政务服务中心"
 RARE_SAMPLE = "䶮 𠮷 喆 堃 镕 赟 昇 珺 淼 犇"
@@ -44,9 +44,7 @@ NOT_PROOF = "未能核验，不能作为办事凭证"
 def cn_date(d: date) -> str:
     """2026年11月29日 (no zero padding, as written on official papers); in English 29 Nov 2026, as
     the screen writes it (kiosk.views.format_date), not 2026-11-29 beside the screen's 29 Nov 2026."""
-    if current_language() == "en":
-        return english_date(d)
-    return _("{y}年{m}月{d}日").format(y=d.year, m=d.month, d=d.day)
+    return written_date(d)
 
 
 def cn_datetime(t: datetime) -> str:
