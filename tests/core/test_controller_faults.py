@@ -224,9 +224,14 @@ async def test_a_citizen_leaving_as_a_certificate_opens_leaves_no_unstarted_work
     await ctl.start()
     try:
         await identified(ctl, devices)
+        # every certificate request answers 2 s late, so the records fetched in the background
+        # once the list is shown are still on their way when the citizen opens one (without it,
+        # the loopback fetch sometimes won and the certificate opened with nothing to fetch)
+        server.set_fault("delay", seconds=2.0, path_prefix="/v1/certificates/")
         ctl.agree()
         await until(lambda: ctl.machine.step is Step.CERTIFICATES and not ctl.machine.busy)
         assert ctl.machine.data is not None
+        assert ctl.machine.data.certificates[0].identifier not in ctl.machine.data.records
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             ctl.select(ctl.machine.data.certificates[0].identifier)  # its record is being fetched
