@@ -122,6 +122,28 @@ def test_the_app_killed_is_started_again(terminal: Terminal) -> None:
     _figure("app killed (SIGKILL) to attract screen again", f"{seconds:.1f} s")
 
 
+def test_a_technicians_systemctl_restart_brings_the_terminal_back(terminal: Terminal) -> None:
+    """``systemctl restart kiosk``, the command deploy/README.md and ``kiosk bundle rollback`` give a
+    technician, stops the app and cage cleanly and starts them again: the unit active and not
+    failed, the out-of-service page not started. (cage used to abort as it was stopped, an
+    assertion in wl_display_terminate, so the unit failed and the out-of-service page took over.)"""
+    vm = terminal.vm
+    before = vm.unit()
+    since = vm.sh("date +%s").strip()
+    started = time.monotonic()
+    vm.sh("systemctl restart kiosk.service", timeout=180)
+    after = vm.wait_active(600, not_pid=before["MainPID"])
+    _figure("systemctl restart kiosk to attract screen again", f"{time.monotonic() - started:.1f} s")
+    journal = vm.sh(f"journalctl -u kiosk.service -o cat --since @{since} --no-pager")
+    print(journal[-4000:])
+    assert after["Result"] == "success", journal[-3000:]
+    assert "Assertion" not in journal and "core-dump" not in journal, journal[-3000:]
+    assert "Failed with result" not in journal, journal[-3000:]
+    assert vm.unit("kiosk-unavailable.service")["ActiveState"] == "inactive"
+    time.sleep(5)
+    _not_blank(terminal.shot("systemctl-restarted"))
+
+
 def test_a_frozen_app_is_restarted_by_the_watchdog(terminal: Terminal) -> None:
     vm = terminal.vm
     before = vm.unit()

@@ -43,6 +43,7 @@ def test_install_then_upgrade_keeps_the_terminal_configuration(tmp_path: Path) -
     rules = (root / "etc/udev/rules.d/70-kiosk.rules").read_text(encoding="utf-8")
     assert 'ATTR{idVendor}=="0fe6", ATTR{idProduct}=="811e"' in rules and "@" not in rules
     assert os.access(root / "opt/kiosk/bin/kiosk-session", os.X_OK)
+    assert os.access(root / "opt/kiosk/bin/kiosk-session-stop", os.X_OK)  # the unit's ExecStop
     # the example terminal.toml that an install writes is a valid configuration
     config = load_config(etc / "terminal.toml", etc / "secrets.toml")
     assert config.display.fullscreen and config.ops.metrics_host == "127.0.0.1"
