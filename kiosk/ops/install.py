@@ -7,7 +7,8 @@ What an install writes (all under ``root``, "/" on a real terminal):
 * /etc/logrotate.d/kiosk, /etc/systemd/logind.conf.d/kiosk.conf, /etc/sysctl.d/90-kiosk.conf
 * /etc/usbguard/rules.conf — only the terminal's own USB devices; ctrl-alt-del.target masked and
   /etc/systemd/system.conf.d/kiosk.conf (kiosk.ops.lockdown)
-* /opt/kiosk/bin/kiosk-session, kiosk-session-stop, kiosk-unavailable — the launchers; /opt/kiosk/deploy/README.md
+* /opt/kiosk/bin/kiosk-session, kiosk-session-stop, kiosk-unavailable — the launchers;
+  /opt/kiosk/deploy/README.md
 * /etc/kiosk/default.toml.dist — the defaults this version ships (reference only, always replaced)
 * /etc/kiosk/terminal.toml and secrets.toml — created ONLY IF MISSING: an upgrade never touches the
   terminal's own configuration or secrets (their contents; owners and modes are set to the rule of
