@@ -173,6 +173,11 @@ ca_file = "/etc/kiosk/backend-ca.pem"
 [backend.issuer_keys]
 {issuer_keys}
 
+# the centre's seal CA: the certificates' OFD files are shown as issued and 验章通过 only for seals
+# that chain to it (the reference server's demo CA here)
+[trust]
+ofd_seal_anchors = ["/etc/kiosk/seal-ca.pem"]
+
 [devices.card_reader]
 kind = "pcsc"
 reader_name_contains = "CCID"
@@ -198,6 +203,8 @@ metrics_port = 9101
 """
         vm.write_file("/etc/kiosk/terminal.toml", terminal.encode(), "0640", "root:kiosk")
         vm.write_file("/etc/kiosk/backend-ca.pem", cert.read_bytes(), "0644", "root:root")
+        seal_ca = "".join(self.server.ofd_anchors).encode()
+        vm.write_file("/etc/kiosk/seal-ca.pem", seal_ca, "0644", "root:root")
         secrets = f'[backend]\nterminal_secret = "{self.server.secret}"\n'
         vm.write_file("/etc/kiosk/secrets.toml", secrets.encode(), "0640", "root:kiosk")
         vm.sh(f"echo {PIN} | /opt/kiosk/venv/bin/kiosk admin set-pin --stdin")

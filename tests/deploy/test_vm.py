@@ -102,14 +102,18 @@ def test_a_whole_session_by_touch_prints_the_receipt_at_the_host(terminal: Termi
     started = time.monotonic()
     jobs_before = len(terminal.printer.jobs)
     home = terminal.shot("session-0-home")
+    since = terminal.vm.sh("date +%s").strip()
     terminal.insert_card()
     # the card is read, the holder's consent page comes up (seconds, and how many varies, in the
     # emulated guest)
     consent = _settled(terminal, _shot_when_replaced(terminal, home, "session-1-consent"))
     terminal.tap("consent-agree")
-    # records fetched and verified over the network, then the list drawn
+    # the list page comes up; then the records are fetched and verified over the network, their
+    # OFD files' seals checked, and the certificates drawn on it
     listed = _shot_when_replaced(terminal, consent, "session-2-certificates")
-    _settled(terminal, listed)
+    shown = listed.with_name("session-2-certificates-fetching.png")
+    shutil.copyfile(listed, shown)
+    _settled(terminal, _shot_when_replaced(terminal, shown, "session-2-certificates", within=40))
     jobs: list[bytes] = []
     for wait in (30, 60):
         # a citizen taps again when nothing happens: the emulated tablet loses a touch now and then
@@ -129,6 +133,10 @@ def test_a_whole_session_by_touch_prints_the_receipt_at_the_host(terminal: Termi
     assert image is not None and image.height > 400, "the receipt has no printed image"
     image.save(terminal.shots / "session-receipt.png")
     terminal.remove_card()
+    journal = terminal.vm.sh(f"journalctl -u kiosk.service -o cat --since @{since} --no-pager")
+    # every certificate's record verified and its OFD file's seal checked against the centre's CA
+    assert "GET /v1/certificates/" in journal, journal[-3000:]
+    assert "seal check" not in journal and " failed: " not in journal, journal[-3000:]
     assert consent.exists()
 
 
@@ -166,8 +174,10 @@ def test_the_out_of_service_page_stands_in_and_hands_back_to_the_terminal(termin
     vm = terminal.vm
     home = terminal.shot("unavailable-before")
     since = vm.sh("date +%s").strip()
+    # as after a crash loop: the app's unit has ended, then OnFailure= starts the page
+    vm.sh("systemctl stop kiosk.service", timeout=180)
+    assert vm.unit()["Result"] == "success"
     vm.sh("systemctl start kiosk-unavailable.service", timeout=180)
-    assert vm.unit()["ActiveState"] in ("inactive", "deactivating")
     deadline = time.monotonic() + 120
     page = terminal.shot("unavailable-0")
     # the page is drawn once cage and its window are up: screenshots until it is there (not the
