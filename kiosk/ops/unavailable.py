@@ -9,12 +9,32 @@ minimal Kivy window shows it; if even Kivy fails, the process exits non-zero and
 from __future__ import annotations
 
 import os
+import re
 import sys
 import tempfile
 from pathlib import Path
 
 TITLE = "暂停服务"
 LINES = ("系统维护中，请到窗口办理", "Out of service — please go to a service counter")
+# the terminal's screen (config/default.toml [display]) when the kernel names none
+DEFAULT_SIZE = (1080, 1920)
+
+
+def screen_size(drm: Path = Path("/sys/class/drm")) -> tuple[int, int]:
+    """The size of the connected screen's preferred mode, as the kernel lists it (the first line
+    of a connected connector's ``modes``): the page reads no configuration, and without a size
+    of its own Kivy opened an 800×600 window, which cage showed in a corner of black glass."""
+    for status in sorted(drm.glob("card*-*/status")):
+        try:
+            if status.read_text(encoding="ascii").strip() != "connected":
+                continue
+            modes = (status.parent / "modes").read_text(encoding="ascii").split()
+        except (OSError, UnicodeDecodeError):
+            continue
+        match = re.fullmatch(r"(\d+)x(\d+)i?", modes[0]) if modes else None
+        if match and int(match[1]) > 0 and int(match[2]) > 0:
+            return int(match[1]), int(match[2])
+    return DEFAULT_SIZE
 
 
 def render(size: tuple[int, int]) -> object:
@@ -51,7 +71,11 @@ def run_page() -> int:
     lock_down_kivy()  # no config.ini, modules or KCFG_* from outside (kiosk.app.environment)
     from kivy.config import Config
 
+    width, height = screen_size()
+    Config.set("graphics", "width", str(width))
+    Config.set("graphics", "height", str(height))
     Config.set("graphics", "fullscreen", "auto")
+    Config.set("graphics", "borderless", "1")
     Config.set("kivy", "exit_on_escape", "0")
     from kivy.app import App
     from kivy.core.window import Window

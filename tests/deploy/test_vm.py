@@ -187,6 +187,14 @@ def test_the_out_of_service_page_stands_in_and_hands_back_to_the_terminal(termin
         time.sleep(2)
         page = terminal.shot("unavailable-0")
     _not_blank(page)
+    from PIL import Image
+
+    with Image.open(page) as im:  # the whole screen is the page (it was once an 800×600 corner)
+        rgb = im.convert("RGB")
+        grey = rgb.convert("L")
+        corners = [grey.getpixel((x, y)) for x in (5, rgb.width - 5) for y in (5, rgb.height - 5)]
+    # the page's blue is grey level ~45, the glass around an undersized window 0
+    assert all(isinstance(c, int) and c > 20 for c in corners), f"black glass around the page: {corners}"
     assert vm.unit("kiosk-unavailable.service")["ActiveState"] == "active"
     vm.sh("systemctl stop kiosk-unavailable.service", timeout=180)
     vm.wait_active(600)  # its ExecStopPost started the terminal again
