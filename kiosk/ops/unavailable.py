@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import re
+import signal
 import sys
 import tempfile
 from pathlib import Path
@@ -95,7 +96,11 @@ def run_page() -> int:
             Window.bind(on_request_close=lambda *_: True)  # Alt+F4 / the compositor: refused
             return KivyImage(source=str(shot), fit_mode="fill")
 
-    Unavailable().run()
+    app = Unavailable()
+    # systemd's stop (kiosk-session-stop signals this app alone): close the window and return 0, so
+    # that cage, which ends with its client, ends cleanly and the unit is not marked failed
+    signal.signal(signal.SIGTERM, lambda *_: app.stop())
+    app.run()
     return 0
 
 

@@ -200,7 +200,8 @@ def test_the_out_of_service_page_stands_in_and_hands_back_to_the_terminal(termin
     vm.wait_active(600)  # its ExecStopPost started the terminal again
     unavailable = vm.unit("kiosk-unavailable.service")
     journal = vm.sh(
-        f"journalctl -u kiosk.service -u kiosk-unavailable.service -o cat --since @{since} --no-pager"
+        f"journalctl -u kiosk-unavailable.service -o cat --since @{since} --no-pager | tail -40; "
+        "systemctl status kiosk-unavailable.service --no-pager | head -12"
     )
     assert unavailable["ActiveState"] == "inactive" and unavailable["Result"] == "success", journal[-3000:]
     assert "Assertion" not in journal and "core-dump" not in journal, journal[-3000:]
