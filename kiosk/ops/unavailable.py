@@ -96,6 +96,10 @@ def run_page() -> int:
             Window.bind(on_request_close=lambda *_: True)  # Alt+F4 / the compositor: refused
             return KivyImage(source=str(shot), fit_mode="fill")
 
+        def on_start(self) -> None:
+            # in the journal, for the technician (and the moment a stop is handled cleanly)
+            print(f"out-of-service page shown at {Window.width}x{Window.height}", file=sys.stderr, flush=True)
+
     app = Unavailable()
     # systemd's stop (kiosk-session-stop signals this app alone): close the window and return 0, so
     # that cage, which ends with its client, ends cleanly and the unit is not marked failed

@@ -4,6 +4,10 @@ configuration, and without a size of its own it was an 800×600 window in a corn
 
 from __future__ import annotations
 
+import os
+import signal
+import subprocess
+import sys
 from pathlib import Path
 
 from PIL import Image
@@ -45,3 +49,29 @@ def test_the_page_is_drawn_at_that_size_with_its_sign(tmp_path: Path) -> None:
         band = im.convert("L").crop((0, 1920 // 3, 1080, 1920 // 2))
         histogram = band.histogram()  # 256 grey levels
         assert sum(histogram[240:]) > 1000 and sum(histogram[:100]) > 100_000
+
+
+def test_systemds_stop_closes_the_page_cleanly(tmp_path: Path) -> None:
+    """kiosk-session-stop sends the page SIGTERM; it must end with 0, so that cage ends cleanly
+    with it and kiosk-unavailable.service is not marked failed as the terminal takes the screen
+    back (Python's default for SIGTERM is to die by it). Offscreen, as the UI tests run."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
+    env.update(SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy", HOME=str(tmp_path))
+    env.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))  # the extracted font
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "kiosk.ops.unavailable"], stderr=subprocess.PIPE, env=env, text=True
+    )
+    assert proc.stderr is not None
+    try:
+        seen = []
+        for line in proc.stderr:  # until the page is up (or the process ended: the loop ends)
+            seen.append(line)
+            if "out-of-service page shown" in line:
+                break
+        assert any("out-of-service page shown" in line for line in seen), "".join(seen)[-2000:]
+        proc.send_signal(signal.SIGTERM)
+        assert proc.wait(timeout=30) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
