@@ -12,7 +12,7 @@ import os
 import re
 import signal
 import sys
-import tempfile
+from io import BytesIO
 from pathlib import Path
 
 TITLE = "暂停服务"
@@ -79,11 +79,20 @@ def run_page() -> int:
     Config.set("graphics", "borderless", "1")
     Config.set("kivy", "exit_on_escape", "0")
     from kivy.app import App
+    from kivy.core.image import Image as CoreImage
     from kivy.core.window import Window
     from kivy.uix.image import Image as KivyImage
 
-    shot = Path(tempfile.mkdtemp(prefix="kiosk-unavailable-")) / "page.png"
-    render_png(shot, (int(Window.width), int(Window.height)))
+    # drawn in memory and handed to Kivy as PNG bytes: no file of its own left behind
+    png = BytesIO()
+    render((int(Window.width), int(Window.height))).save(png, format="png")  # type: ignore[attr-defined]
+    png.seek(0)
+    sign = CoreImage(png, ext="png").texture
+
+    def drawn(*_args: object) -> None:
+        Window.unbind(on_flip=drawn)
+        # in the journal, for the technician, once the page is on the screen (after its first frame)
+        print(f"out-of-service page drawn at {Window.width}x{Window.height}", file=sys.stderr, flush=True)
 
     class Unavailable(App):
         use_kivy_settings = False
@@ -94,11 +103,8 @@ def run_page() -> int:
         def build(self) -> KivyImage:
             Window.show_cursor = False
             Window.bind(on_request_close=lambda *_: True)  # Alt+F4 / the compositor: refused
-            return KivyImage(source=str(shot), fit_mode="fill")
-
-        def on_start(self) -> None:
-            # in the journal, for the technician (and the moment a stop is handled cleanly)
-            print(f"out-of-service page shown at {Window.width}x{Window.height}", file=sys.stderr, flush=True)
+            Window.bind(on_flip=drawn)
+            return KivyImage(texture=sign, fit_mode="fill")
 
     app = Unavailable()
     # systemd's stop (kiosk-session-stop signals this app alone): close the window and return 0, so

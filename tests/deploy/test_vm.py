@@ -170,14 +170,17 @@ def test_a_technicians_systemctl_restart_brings_the_terminal_back(terminal: Term
 def test_the_out_of_service_page_stands_in_and_hands_back_to_the_terminal(terminal: Terminal) -> None:
     """kiosk-unavailable.service, which OnFailure= starts after a crash loop, takes tty1 from the
     app (Conflicts=) and shows 暂停服务; stopped (as RuntimeMaxSec= does after 30 minutes), it
-    starts the terminal again. Both hand-overs are clean stops: cage never aborts."""
+    starts the terminal again. Both hand-overs are clean stops: cage never aborts.
+
+    Started here while the app still runs, as a technician would for a repair: the harder case.
+    After a crash loop the app's unit has ended already. The page's start waits for the app's stop
+    (After=): both on tty1 at once, the page's first cage was hung up and restarted 5 s later."""
     vm = terminal.vm
     home = terminal.shot("unavailable-before")
     since = vm.sh("date +%s").strip()
-    # as after a crash loop: the app's unit has ended, then OnFailure= starts the page
-    vm.sh("systemctl stop kiosk.service", timeout=180)
-    assert vm.unit()["Result"] == "success"
     vm.sh("systemctl start kiosk-unavailable.service", timeout=180)
+    app = vm.unit()
+    assert app["ActiveState"] == "inactive" and app["Result"] == "success", app
     deadline = time.monotonic() + 120
     page = terminal.shot("unavailable-0")
     # the page is drawn once cage and its window are up: screenshots until it is there (not the
@@ -195,7 +198,11 @@ def test_the_out_of_service_page_stands_in_and_hands_back_to_the_terminal(termin
         corners = [grey.getpixel((x, y)) for x in (5, rgb.width - 5) for y in (5, rgb.height - 5)]
     # the page's blue is grey level ~45, the glass around an undersized window 0
     assert all(isinstance(c, int) and c > 20 for c in corners), f"black glass around the page: {corners}"
-    assert vm.unit("kiosk-unavailable.service")["ActiveState"] == "active"
+    shown = vm.unit("kiosk-unavailable.service")
+    assert shown["ActiveState"] == "active", shown
+    assert shown["NRestarts"] == "0", "the page's cage had to be started again: " + vm.sh(
+        f"journalctl -u kiosk-unavailable.service -o cat --since @{since} --no-pager | tail -40"
+    )
     vm.sh("systemctl stop kiosk-unavailable.service", timeout=180)
     vm.wait_active(600)  # its ExecStopPost started the terminal again
     unavailable = vm.unit("kiosk-unavailable.service")
@@ -205,6 +212,11 @@ def test_the_out_of_service_page_stands_in_and_hands_back_to_the_terminal(termin
     )
     assert unavailable["ActiveState"] == "inactive" and unavailable["Result"] == "success", journal[-3000:]
     assert "Assertion" not in journal and "core-dump" not in journal, journal[-3000:]
+    drawn = vm.sh(
+        f"journalctl -u kiosk-unavailable.service -o cat --since @{since} --no-pager"
+        " | grep 'page drawn at' || true"
+    )
+    assert "out-of-service page drawn at" in drawn, journal[-3000:]  # the technician's sign that it is up
     time.sleep(5)
     _not_blank(terminal.shot("unavailable-1-terminal-back"))
 

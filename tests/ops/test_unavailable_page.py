@@ -54,9 +54,14 @@ def test_the_page_is_drawn_at_that_size_with_its_sign(tmp_path: Path) -> None:
 def test_systemds_stop_closes_the_page_cleanly(tmp_path: Path) -> None:
     """kiosk-session-stop sends the page SIGTERM; it must end with 0, so that cage ends cleanly
     with it and kiosk-unavailable.service is not marked failed as the terminal takes the screen
-    back (Python's default for SIGTERM is to die by it). Offscreen, as the UI tests run."""
+    back (Python's default for SIGTERM is to die by it). Offscreen, as the UI tests run. It
+    draws the sign in memory: nothing is left in its TMPDIR."""
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    env.update(SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy", HOME=str(tmp_path))
+    private_tmp = tmp_path / "tmp"
+    private_tmp.mkdir()
+    env.update(
+        SDL_VIDEODRIVER="offscreen", SDL_AUDIODRIVER="dummy", HOME=str(tmp_path), TMPDIR=str(private_tmp)
+    )
     env.setdefault("XDG_CACHE_HOME", str(Path.home() / ".cache"))  # the extracted font
     proc = subprocess.Popen(
         [sys.executable, "-m", "kiosk.ops.unavailable"], stderr=subprocess.PIPE, env=env, text=True
@@ -64,13 +69,14 @@ def test_systemds_stop_closes_the_page_cleanly(tmp_path: Path) -> None:
     assert proc.stderr is not None
     try:
         seen = []
-        for line in proc.stderr:  # until the page is up (or the process ended: the loop ends)
+        for line in proc.stderr:  # until the page is drawn (or the process ended: the loop ends)
             seen.append(line)
-            if "out-of-service page shown" in line:
+            if "out-of-service page drawn" in line:
                 break
-        assert any("out-of-service page shown" in line for line in seen), "".join(seen)[-2000:]
+        assert any("out-of-service page drawn" in line for line in seen), "".join(seen)[-2000:]
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(timeout=30) == 0
+        assert not list(private_tmp.iterdir()), "the page left files behind"
     finally:
         if proc.poll() is None:
             proc.kill()
