@@ -46,6 +46,7 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from kiosk.app.native_memory import heap_usage
 from kiosk.backend.client import MAX_CONNECTIONS  # its connection pool varies up to it, by design
 from kiosk.ops.frames import FrameGapMeter
 from kiosk.ops.memory import resident_bytes
@@ -89,6 +90,25 @@ async def settled_rss() -> tuple[float, float, float]:
             await asyncio.sleep(MARK_SPACING)
         readings.append(rss_mb())
     return statistics.median(readings), min(readings), max(readings)
+
+
+def pymalloc_bytes() -> int:
+    """Bytes in Python's own small-object arenas (pymalloc), from ``sys._debugmallocstats``: the
+    arenas stay mapped while one block in them lives, which object counts do not show."""
+    read_end, write_end = os.pipe()
+    saved = os.dup(2)
+    try:
+        os.dup2(write_end, 2)
+        sys._debugmallocstats()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(write_end)
+    with os.fdopen(read_end, "rb") as fh:
+        text = fh.read().decode("ascii", "replace")
+    found = re.search(r"# arenas allocated current\s*=\s*([\d,]+)", text)
+    arenas = int(found.group(1).replace(",", "")) if found else 0
+    return arenas * (1 << 20)  # 1 MiB arenas (CPython 3.10 and later)
 
 
 def smaps() -> Counter[str]:
@@ -941,6 +961,8 @@ def main() -> int:
             "widgets": sum(issubclass(type(o), Widget) for o in live),  # proxies not counted
             "textures": sum(issubclass(type(o), Texture) for o in live),
             "objects": len(live),
+            "pymalloc": pymalloc_bytes() / 1e6,
+            **{f"malloc_{k}": v / 1e6 for k, v in (heap_usage() or {}).items()},
         }
         widgets = [o for o in live if issubclass(type(o), Widget)]
         classes[name] = Counter(type(o).__name__ for o in widgets)
@@ -1031,8 +1053,11 @@ def main() -> int:
             if n % 100 == 0:
                 if n > warmup:
                     rss_readings.append((n, rss_mb()))
+                heap = heap_usage() or {}
                 print(
-                    f"session {n}: RSS {rss_mb():.1f} MB, fds {open_fds()}, threads {threads()}, "
+                    f"session {n}: RSS {rss_mb():.1f} MB (malloc in use {heap.get('in_use', 0) / 1e6:.1f}, "
+                    f"free {heap.get('free', 0) / 1e6:.1f}, mapped {heap.get('mapped', 0) / 1e6:.1f}), "
+                    f"fds {open_fds()}, threads {threads()}, "
                     f"widgets {live_widgets()}, "
                     f"failures {len(failures)}, {(time.perf_counter() - t_start) / 60:.1f} min",
                     flush=True,
@@ -1075,6 +1100,20 @@ def main() -> int:
             f"at the end {e['rss_low']:.1f}–{e['rss_high']:.1f} MB"
         )
         print(f"  RSS trend after warm-up: {rss_trend(rss_readings)}")
+        # a leak grows what is in use; fragmentation grows what malloc keeps free inside its heap
+        print(
+            "  native heap (malloc) in use {:.1f} -> {:.1f} MB, free inside it {:.1f} -> {:.1f} MB, "
+            "in own mappings {:.1f} -> {:.1f} MB; Python's arenas {:.0f} -> {:.0f} MB".format(
+                w.get("malloc_in_use", 0),
+                e.get("malloc_in_use", 0),
+                w.get("malloc_free", 0),
+                e.get("malloc_free", 0),
+                w.get("malloc_mapped", 0),
+                e.get("malloc_mapped", 0),
+                w["pymalloc"],
+                e["pymalloc"],
+            )
+        )
         print(
             f"  open fds {w['fds']:.0f} -> {e['fds']:.0f}; threads {w['threads']:.0f} -> {e['threads']:.0f} "
             "(target: no growth)"

@@ -82,3 +82,38 @@ def release_free_memory() -> float:
     if libc is not None:
         libc.malloc_trim(0)
     return time.perf_counter() - started
+
+
+class _MallInfo2(ctypes.Structure):
+    """glibc's ``struct mallinfo2`` (glibc 2.33 and later: Debian 12 has 2.36)."""
+
+    _fields_ = [
+        (name, ctypes.c_size_t)
+        for name in (
+            "arena",
+            "ordblks",
+            "smblks",
+            "hblks",
+            "hblkhd",
+            "usmblks",
+            "fsmblks",
+            "uordblks",
+            "fordblks",
+            "keepcost",
+        )
+    ]
+
+
+def heap_usage() -> dict[str, int] | None:
+    """What malloc holds, in bytes: ``in_use`` (live blocks in its arenas), ``free`` (freed blocks it
+    keeps inside them) and ``mapped`` (big blocks in mappings of their own), or None where not glibc.
+
+    WHY: when the resident size creeps up, this tells a leak (``in_use`` grows: something keeps
+    what it allocates) from fragmentation (``free`` grows: freed holes no new block fits)."""
+    libc = _libc()
+    mallinfo2 = getattr(libc, "mallinfo2", None)
+    if mallinfo2 is None:
+        return None
+    mallinfo2.restype = _MallInfo2
+    info = mallinfo2()
+    return {"in_use": info.uordblks, "free": info.fordblks, "mapped": info.hblkhd}
