@@ -15,7 +15,9 @@ between citizens (a quarter of a second after the attract screen is back; a pers
 Reported: failures (target 0), RSS / open file descriptors / threads after warm-up and at the end
 (target: RSS growth ≤ 5 MB, no fd or thread growth; the backend client's connection pool, with the
 connections the server closed and the pool has not reaped yet, is counted apart, as it varies up to
-its limit by design), the longest gap between two frames in sessions, normal and while the backend
+its limit by design), where the memory is (malloc's blocks in use, its free holes and its own
+mappings, Python's arenas and the blocks they hold: a leak grows the blocks, fragmentation only the
+room around them), the longest gap between two frames in sessions, normal and while the backend
 was slow (target ≤ 100 ms), and at rest between citizens (the GC pass, nobody at the screen), the
 metrics scrape, and a privacy scan of every file the terminal wrote (target 0 hits).
 
@@ -962,6 +964,7 @@ def main() -> int:
             "textures": sum(issubclass(type(o), Texture) for o in live),
             "objects": len(live),
             "pymalloc": pymalloc_bytes() / 1e6,
+            "blocks": sys.getallocatedblocks() / 1e3,  # live objects of any kind, GC-tracked or not
             **{f"malloc_{k}": v / 1e6 for k, v in (heap_usage() or {}).items()},
         }
         widgets = [o for o in live if issubclass(type(o), Widget)]
@@ -1056,7 +1059,9 @@ def main() -> int:
                 heap = heap_usage() or {}
                 print(
                     f"session {n}: RSS {rss_mb():.1f} MB (malloc in use {heap.get('in_use', 0) / 1e6:.1f}, "
-                    f"free {heap.get('free', 0) / 1e6:.1f}, mapped {heap.get('mapped', 0) / 1e6:.1f}), "
+                    f"free {heap.get('free', 0) / 1e6:.1f}, mapped {heap.get('mapped', 0) / 1e6:.1f}; "
+                    f"Python's arenas {pymalloc_bytes() / 1e6:.0f} MB, "
+                    f"{sys.getallocatedblocks() / 1e3:.0f}k blocks), "
                     f"fds {open_fds()}, threads {threads()}, "
                     f"widgets {live_widgets()}, "
                     f"failures {len(failures)}, {(time.perf_counter() - t_start) / 60:.1f} min",
@@ -1103,7 +1108,9 @@ def main() -> int:
         # a leak grows what is in use; fragmentation grows what malloc keeps free inside its heap
         print(
             "  native heap (malloc) in use {:.1f} -> {:.1f} MB, free inside it {:.1f} -> {:.1f} MB, "
-            "in own mappings {:.1f} -> {:.1f} MB; Python's arenas {:.0f} -> {:.0f} MB".format(
+            "in own mappings {:.1f} -> {:.1f} MB; Python's arenas {:.0f} -> {:.0f} MB "
+            "holding {:.0f}k -> {:.0f}k blocks (more blocks: objects kept; more arenas alone: "
+            "fragmentation)".format(
                 w.get("malloc_in_use", 0),
                 e.get("malloc_in_use", 0),
                 w.get("malloc_free", 0),
@@ -1112,6 +1119,8 @@ def main() -> int:
                 e.get("malloc_mapped", 0),
                 w["pymalloc"],
                 e["pymalloc"],
+                w["blocks"],
+                e["blocks"],
             )
         )
         print(
