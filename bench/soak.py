@@ -40,8 +40,9 @@ import threading
 import time
 import traceback
 import tracemalloc
+from array import array
 from collections import Counter, defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -225,6 +226,36 @@ def _parts(parts: dict[str, float]) -> str:
     return ", ".join(f"{k} {v * 1000:.0f}" for k, v in parts.items())
 
 
+class Samples:
+    """A series of figures (seconds) kept in room taken before the baseline, so that keeping them
+    does not grow the process whose growth the soak judges.
+
+    WHY: the soak runs inside the terminal's process. Kept as Python floats in lists, its per-frame
+    and per-GC-pause series grew by four floats a frame (32 bytes each in Python's arenas, 8 more in
+    the list): about 15 MB over 3,000 sessions, most of the growth the soak then reported as the
+    terminal's. The room is written when taken, so it is resident before the first mark."""
+
+    def __init__(self, capacity: int) -> None:
+        self._values = array("d", bytes(8 * capacity))  # written (copied): resident from now on
+        self._count = 0
+
+    def append(self, value: float) -> None:
+        if self._count < len(self._values):
+            self._values[self._count] = value
+        else:  # more than foreseen: grows, as a list would
+            self._values.append(value)
+        self._count += 1
+
+    def clear(self) -> None:
+        self._count = 0  # the room stays
+
+    def __len__(self) -> int:
+        return self._count
+
+    def __iter__(self) -> Iterator[float]:
+        return iter(self._values[: self._count])
+
+
 class FrameBreakdown:
     """Where each long main-loop iteration (one frame) went: Kivy's draw calls, the wait for the GL
     driver to finish (pacing), label rendering, the garbage collector, the event loop's other
@@ -235,8 +266,10 @@ class FrameBreakdown:
     waits, sleeps, the lock). Measured by timing, not sampling: the sampler cannot see inside GL
     calls, which hold the GIL."""
 
-    def __init__(self, text: TextRenderStats) -> None:
+    def __init__(self, text: TextRenderStats, capacity: int) -> None:
+        """``capacity``: how many frames, and GC pauses, the sessions after warm-up may have."""
         self.text = text
+        self.capacity = capacity
         self.context: Callable[[], str] = lambda: ""
         self.in_session = False  # set by the script: frames between a citizen's first tap and the
         # frame after the attract screen is back count as in the session, whatever the screen
@@ -254,10 +287,10 @@ class FrameBreakdown:
         self.session_draws = 0  # whole-window redraws in sessions after warm-up, backend normal
         self.session_full_passes = 0  # full (generation 2) GC passes in those sessions (target 0)
         self._gc_cpu0 = 0.0
-        self.session_gc_cpu: list[float] = []  # the collecting thread's CPU time in each pause
+        self.session_gc_cpu = Samples(capacity)  # the collecting thread's CPU time in each pause
         # in sessions after warm-up, backend normal: the UI thread's own CPU time in each frame,
         # which the load other programs put on the machine changes far less than the wall time
-        self.session_cpu: list[float] = []
+        self.session_cpu = Samples(capacity)
         self.longest_cpu: list[tuple[float, float, dict[str, float], str]] = []  # (cpu, wall, parts, where)
         self._handles: defaultdict[str, float] = defaultdict(float)  # this frame's other asyncio handles
         self.asyncio_names: defaultdict[str, float] = defaultdict(
@@ -269,8 +302,8 @@ class FrameBreakdown:
         # after warm-up, in sessions: each main-loop iteration (a frame) with the backend answering
         # normally, and every garbage-collector pause of any generation (the issue's targets: p99
         # ≤ 50 ms, max ≤ 100 ms; no pause over 50 ms)
-        self.session_frames: list[float] = []
-        self.session_gc_pauses: list[float] = []
+        self.session_frames = Samples(capacity)
+        self.session_gc_pauses = Samples(capacity)
         self.long_gc_pauses: list[tuple[float, int, str]] = []  # over 50 ms: seconds, generation, where
         # the app's own pass between citizens (gc_tuning) runs once the attract screen is back,
         # nobody at the screen, sometimes before the script has marked the session's end: apart
@@ -436,9 +469,10 @@ class FrameBreakdown:
         self.long_frames, self.parts, self.longest, self.longest_in_session = 0, Counter(), [], []
         self.longest_slow = []
         self.full_passes = []
-        self.session_frames, self.session_gc_pauses, self.long_gc_pauses = [], [], []
-        self.session_cpu, self.longest_cpu = [], []
-        self.session_draws, self.session_gc_cpu, self.session_full_passes = 0, [], 0
+        self.long_gc_pauses, self.longest_cpu = [], []
+        for series in (self.session_frames, self.session_gc_pauses, self.session_cpu, self.session_gc_cpu):
+            series.clear()
+        self.session_draws, self.session_full_passes = 0, 0
 
     def session_summary(self) -> str:
         """The frame-time distribution and the GC pauses in sessions after warm-up."""
@@ -838,14 +872,15 @@ def main() -> int:
     gaps = {"normal": 0.0, "slow": 0.0, "rest": 0.0}
     rss_readings: list[tuple[int, float]] = []  # (session, MB) every 100 sessions after warm-up
     rest_pass_by_kind: dict[str, list[tuple[float, int]]] = {}  # (ms, objects found) after each kind
-    durations: list[float] = []
+    durations = Samples(args.sessions)
     scrape = {"text": ""}
     sampler = StallSampler(lambda: None)
     frames_at: dict[str, tuple[int, float]] = {}
     text_stats = TextRenderStats()
     builds = PageBuilds()
     meter = FrameGapMeter()
-    breakdown = FrameBreakdown(text_stats)
+    # about 31 frames and 34 GC pauses a session in the full soak: twice that, foreseen
+    breakdown = FrameBreakdown(text_stats, capacity=args.sessions * 64)
 
     def late_in_session() -> bool:
         last = meter.last_frame_at
