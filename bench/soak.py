@@ -114,6 +114,13 @@ def pymalloc_bytes() -> int:
     return arenas * (1 << 20)  # 1 MiB arenas (CPython 3.10 and later)
 
 
+def heap_readings() -> dict[str, float]:
+    """Where the memory is, in MB: malloc's blocks in use, its free holes and its own mappings,
+    Python's arenas, and (in thousands) the live blocks they hold."""
+    malloc = {f"malloc_{k}": v / 1e6 for k, v in (heap_usage() or {}).items()}
+    return {**malloc, "pymalloc": pymalloc_bytes() / 1e6, "blocks": sys.getallocatedblocks() / 1e3}
+
+
 def smaps() -> Counter[str]:
     """Resident kB by mapping (file name, [heap], [anon]...), to tell allocator and GL growth from
     mapped libraries and fonts."""
@@ -269,7 +276,6 @@ class FrameBreakdown:
     def __init__(self, text: TextRenderStats, capacity: int) -> None:
         """``capacity``: how many frames, and GC pauses, the sessions after warm-up may have."""
         self.text = text
-        self.capacity = capacity
         self.context: Callable[[], str] = lambda: ""
         self.in_session = False  # set by the script: frames between a citizen's first tap and the
         # frame after the attract screen is back count as in the session, whatever the screen
@@ -998,9 +1004,7 @@ def main() -> int:
             "widgets": sum(issubclass(type(o), Widget) for o in live),  # proxies not counted
             "textures": sum(issubclass(type(o), Texture) for o in live),
             "objects": len(live),
-            "pymalloc": pymalloc_bytes() / 1e6,
-            "blocks": sys.getallocatedblocks() / 1e3,  # live objects of any kind, GC-tracked or not
-            **{f"malloc_{k}": v / 1e6 for k, v in (heap_usage() or {}).items()},
+            **heap_readings(),  # blocks: live objects of any kind, GC-tracked or not
         }
         widgets = [o for o in live if issubclass(type(o), Widget)]
         classes[name] = Counter(type(o).__name__ for o in widgets)
@@ -1091,12 +1095,11 @@ def main() -> int:
             if n % 100 == 0:
                 if n > warmup:
                     rss_readings.append((n, rss_mb()))
-                heap = heap_usage() or {}
+                heap = heap_readings()
                 print(
-                    f"session {n}: RSS {rss_mb():.1f} MB (malloc in use {heap.get('in_use', 0) / 1e6:.1f}, "
-                    f"free {heap.get('free', 0) / 1e6:.1f}, mapped {heap.get('mapped', 0) / 1e6:.1f}; "
-                    f"Python's arenas {pymalloc_bytes() / 1e6:.0f} MB, "
-                    f"{sys.getallocatedblocks() / 1e3:.0f}k blocks), "
+                    f"session {n}: RSS {rss_mb():.1f} MB (malloc in use {heap.get('malloc_in_use', 0):.1f}, "
+                    f"free {heap.get('malloc_free', 0):.1f}, mapped {heap.get('malloc_mapped', 0):.1f}; "
+                    f"Python's arenas {heap['pymalloc']:.0f} MB, {heap['blocks']:.0f}k blocks), "
                     f"fds {open_fds()}, threads {threads()}, "
                     f"widgets {live_widgets()}, "
                     f"failures {len(failures)}, {(time.perf_counter() - t_start) / 60:.1f} min",
