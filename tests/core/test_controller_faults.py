@@ -162,6 +162,7 @@ async def test_broken_devices_leave_the_terminal_running(server: RefServer, tmp_
         await until(lambda: data.printing.phase == "failed")
         state = data.printing
         assert state.message and state.fallback_qr  # the same content for the phone
+        assert ctl.audit.flush()  # the audit writer thread puts the entry on disk after the screen changes
         audit = (tmp_path / "audit.jsonl").read_text()
         assert '"print_failed"' in audit
     finally:
