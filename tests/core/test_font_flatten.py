@@ -12,13 +12,13 @@ import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 from fontTools.ttLib import TTFont
 from PIL import Image, ImageChops, ImageDraw, ImageFont
 
-from kiosk.font_flatten import flatten
 from kiosk.fonts import extracted_path, flat_path, font_path, plain_path
 from kiosk.ops.font_upkeep import FLATTEN_AFTER_REST_SECONDS, FontUpkeep
 
@@ -26,13 +26,58 @@ TEXT = "柳江区政务服务中心 居民身份证 骨门令 Ag 0123，。"
 REPO = Path(__file__).resolve().parents[2]
 
 
+@dataclass
+class ChildRun:
+    """What the ops loop's child did in a fresh cache: its exit code, its scheduling policy while it
+    ran, the cache's files after, and the regular face's (extracted, flat) pair it made."""
+
+    result: int | None
+    policies: list[int]
+    files: list[str]
+    font_path_after: Path
+    regular_pair: tuple[Path, Path]
+
+
 @pytest.fixture(scope="module")
-def regular_pair(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
-    """(the extracted regular face, its flat copy made by kiosk.font_flatten.flatten)."""
-    plain = extracted_path("regular")
-    flat = tmp_path_factory.mktemp("flat") / "regular.flat.otf"
-    flatten(plain, flat)
-    return plain, flat
+def child_run(tmp_path_factory: pytest.TempPathFactory) -> ChildRun:
+    """The real child process, as the ops loop starts it after a long rest, makes the missing flat
+    copy: here the regular one (the bold one is already there). Every test below uses that copy,
+    so a CJK face is flattened once per run (about 35 s on a CI machine), not once per test."""
+    cache = tmp_path_factory.mktemp("cache")
+    source = extracted_path("regular")  # the face in this user's cache, extracted once
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("XDG_CACHE_HOME", str(cache))
+        fonts = plain_path("regular").parent
+        fonts.mkdir(parents=True)
+        shutil.copyfile(source, plain_path("regular"))
+        flat_path("bold").write_bytes(b"made before")  # only the regular copy is missing
+        upkeep = FontUpkeep()
+        policies: list[int] = []
+
+        async def rest() -> None:
+            task = upkeep.check(FLATTEN_AFTER_REST_SECONDS)
+            assert task is not None and upkeep.check(FLATTEN_AFTER_REST_SECONDS) is None
+            while upkeep.pid is None:
+                await asyncio.sleep(0.01)
+            await asyncio.sleep(1.0)  # the child sets its own priority first thing
+            if not task.done():
+                policies.append(os.sched_getscheduler(upkeep.pid))
+            await asyncio.wait_for(task, 300)
+
+        asyncio.run(rest())
+        return ChildRun(
+            upkeep.result,
+            policies,
+            sorted(p.name for p in fonts.iterdir()),
+            font_path("regular"),
+            (plain_path("regular"), flat_path("regular")),
+        )
+
+
+@pytest.fixture(scope="module")
+def regular_pair(child_run: ChildRun) -> tuple[Path, Path]:
+    """(the extracted regular face, its flat copy made by the child: kiosk.font_flatten)."""
+    return child_run.regular_pair
 
 
 def _drawn(font: Path, size: int) -> Image.Image:
@@ -133,34 +178,10 @@ def test_the_terminal_makes_them_only_after_a_long_rest_and_once(
     assert not FontUpkeep().due(FLATTEN_AFTER_REST_SECONDS)
 
 
-def test_the_child_makes_the_missing_copy_at_idle_priority(
-    regular_pair: tuple[Path, Path], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The regular copy is there already (made above); the child makes the bold one."""
-    bold = extracted_path("bold")
-    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
-    cache = plain_path("regular").parent
-    cache.mkdir(parents=True)
-    shutil.copyfile(regular_pair[1], flat_path("regular"))
-    shutil.copyfile(bold, plain_path("bold"))
-    upkeep = FontUpkeep()
-    policies: list[int] = []
-
-    async def rest() -> None:
-        task = upkeep.check(FLATTEN_AFTER_REST_SECONDS)
-        assert task is not None and upkeep.check(FLATTEN_AFTER_REST_SECONDS) is None
-        while upkeep.pid is None:
-            await asyncio.sleep(0.01)
-        await asyncio.sleep(1.0)  # the child sets its own priority first thing
-        if not task.done():
-            policies.append(os.sched_getscheduler(upkeep.pid))
-        await asyncio.wait_for(task, 300)
-
-    asyncio.run(rest())
-    assert upkeep.result == 0
-    assert policies == [os.SCHED_IDLE]
-    assert sorted(p.name for p in cache.iterdir()) == [
-        "NotoSansCJKsc-Bold.flat.otf", "NotoSansCJKsc-Bold.otf", "NotoSansCJKsc-Regular.flat.otf"
+def test_the_child_makes_the_missing_copy_at_idle_priority(child_run: ChildRun) -> None:
+    assert child_run.result == 0
+    assert child_run.policies == [os.SCHED_IDLE]
+    assert child_run.files == [
+        "NotoSansCJKsc-Bold.flat.otf", "NotoSansCJKsc-Regular.flat.otf", "NotoSansCJKsc-Regular.otf"
     ]  # fmt: skip
-    assert font_path("bold") == flat_path("bold")
-    assert ImageChops.difference(_drawn(bold, 40), _drawn(flat_path("bold"), 40)).getbbox() is None
+    assert child_run.font_path_after == child_run.regular_pair[1]  # the app takes it from now on
