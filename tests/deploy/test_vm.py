@@ -332,16 +332,49 @@ def _drawn_lower(reference: Path, shot: Path, y: int, band: int = 60, reach: int
     return min(shifts, key=lambda d: float(np.abs(img[y - band + d : y + band + d] - strip).mean()))
 
 
+def _pin_field_changed(terminal: Terminal, before: Path, after: Path) -> bool:
+    """Whether the PIN field (its dots, above the keypad) differs between two screenshots.
+
+    Only the field is compared: the page's countdown (剩余 N 秒) and the clock change every second."""
+    from PIL import Image, ImageChops
+
+    (x1, y1), (x3, _y3) = terminal.points["pin-1"], terminal.points["pin-3"]
+    box = (max(0, x1 - 120), max(0, y1 - 290), x3 + 120, max(1, y1 - 150))  # the dots' row
+    with Image.open(before) as ia, Image.open(after) as ib:
+        diff = ImageChops.difference(ia.convert("L").crop(box), ib.convert("L").crop(box))
+    return sum(diff.point(lambda v: 255 if v > 40 else 0).histogram()[255:]) >= 40
+
+
+def _type_digit(terminal: Terminal, name: str, digit: str) -> None:
+    """One digit as staff type it: a tap, then a look for its dot before the next one.
+
+    The emulated tablet loses a touch now and then, more often while the host is busy (the test
+    suite runs beside this VM): a digit whose dot has not come within 8 s is tapped again, so the
+    PIN sent is the PIN typed, not a shorter one that spends a try."""
+    before = terminal.shot(f"{name}-1-pin-typing")
+    for _ in range(3):
+        terminal.tap(f"pin-{digit}", hold=0.15)
+        deadline = time.monotonic() + 8
+        while True:
+            if _pin_field_changed(terminal, before, terminal.shot(f"{name}-1-pin-typed")):
+                return
+            if time.monotonic() > deadline:
+                break
+            time.sleep(1)
+        print(f"the PIN pad showed no dot for a {digit} within 8 s: tapped again")
+    raise AssertionError(f"the PIN pad never took the digit {digit}")
+
+
 def _enter_pin(terminal: Terminal, name: str, pin_page: Path) -> Path:
-    """Type the PIN and wait for the admin page; a screenshot of it.
+    """Type the PIN, a digit at a time, and wait for the admin page; a screenshot of it.
 
     The PIN's scrypt check takes seconds in the emulated guest, so the page is awaited, not a fixed
     time (a fixed 3 s once passed while the check still ran, and the next tap landed on the keypad).
-    If the PIN page is still there after a minute, a digit's touch was lost on the emulated
-    tablet's way in (the PIN page then says 不正确 and has cleared): staff type it again, once."""
+    If the PIN page is still there after a minute (the OK's touch lost, or the check refused),
+    staff type it again, once."""
     for _ in range(2):
         for digit in PIN:
-            terminal.tap(f"pin-{digit}", hold=0.1)
+            _type_digit(terminal, name, digit)
         terminal.tap("pin-ok")
         deadline = time.monotonic() + 60
         while True:
