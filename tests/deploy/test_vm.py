@@ -338,8 +338,9 @@ def _pin_field_changed(terminal: Terminal, before: Path, after: Path) -> bool:
     Only the field is compared: the page's countdown (剩余 N 秒) and the clock change every second."""
     from PIL import Image, ImageChops
 
-    (x1, y1), (x3, _y3) = terminal.points["pin-1"], terminal.points["pin-3"]
-    box = (max(0, x1 - 120), max(0, y1 - 290), x3 + 120, max(1, y1 - 150))  # the dots' row
+    # the keypad's top row: 1 and 2 (the probe finds the PIN's digits, 246810, and 确定)
+    (x1, y1), (x2, _y2) = terminal.points["pin-1"], terminal.points["pin-2"]
+    box = (max(0, x1 - 120), max(0, y1 - 290), x1 + 2 * (x2 - x1) + 120, max(1, y1 - 150))  # the dots
     with Image.open(before) as ia, Image.open(after) as ib:
         diff = ImageChops.difference(ia.convert("L").crop(box), ib.convert("L").crop(box))
     return sum(diff.point(lambda v: 255 if v > 40 else 0).histogram()[255:]) >= 40
@@ -371,7 +372,10 @@ def _enter_pin(terminal: Terminal, name: str, pin_page: Path) -> Path:
     The PIN's scrypt check takes seconds in the emulated guest, so the page is awaited, not a fixed
     time (a fixed 3 s once passed while the check still ran, and the next tap landed on the keypad).
     If the PIN page is still there after a minute (the OK's touch lost, or the check refused),
-    staff type it again, once."""
+    staff type it again, once. Typing starts once the page has settled: a touch while the screen
+    manager's transition still runs is not given to the page (the emulated guest's transitions
+    are slow, slower still while the host is busy)."""
+    pin_page = _settled(terminal, pin_page)
     for _ in range(2):
         for digit in PIN:
             _type_digit(terminal, name, digit)
