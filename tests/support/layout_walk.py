@@ -45,11 +45,18 @@ class Walk:
 
         d = self.driver
         await self.drawn()
-        pixels = await self.next_frame(window_pixels)
         elder = bool(d.machine.prefs.elder_mode)
         mode = f"{d.machine.prefs.language}-{'elder' if elder else 'normal'}"
         name = f"{self.size[0]}x{self.size[1]}-{mode}-{state}"
-        found = audit_window(name, elder, pixels)
+
+        def read_and_audit() -> tuple[Any, list[Any]]:
+            # the widget tree read in the same frame as its pixels: read after, the health poller
+            # once changed the page between the two (a printer's status, the page laid out again),
+            # and the audit compared one frame's pixels with the next frame's places
+            pixels = window_pixels()
+            return pixels, audit_window(name, elder, pixels)
+
+        pixels, found = await self.next_frame(read_and_audit)
         self.findings += found
         self.audited.append(name)
         self.screens_seen.add(d.app.manager.current)
