@@ -394,12 +394,16 @@ class Vm:
         )
 
 
-def screens_alike(a: Path, b: Path) -> float:
-    """The share of pixels (0..1) that differ by more than a little between two screenshots."""
+def screens_alike(a: Path, b: Path, box: tuple[int, int, int, int] | None = None) -> float:
+    """The share of pixels (0..1) that differ by more than a little between two screenshots, or
+    between the same ``box`` (left, top, right, bottom) of each."""
     from PIL import Image, ImageChops
 
     with Image.open(a) as ia, Image.open(b) as ib:
-        diff = ImageChops.difference(ia.convert("L"), ib.convert("L")).point(lambda v: 255 if v > 24 else 0)
+        la, lb = ia.convert("L"), ib.convert("L")
+        if box is not None:
+            la, lb = la.crop(box), lb.crop(box)
+        diff = ImageChops.difference(la, lb).point(lambda v: 255 if v > 24 else 0)
         return sum(diff.histogram()[255:]) / (diff.width * diff.height)
 
 
