@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import atexit
 import os
+import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
     from tests.support.ui import UiHarness
 
 _KIVY_HOME = tempfile.mkdtemp(prefix="kiosk-test-kivy-")
+atexit.register(shutil.rmtree, _KIVY_HOME, True)  # each pytest process (fresh-window ones too) its own
 os.environ.update(
     KIVY_NO_ARGS="1",
     KIVY_NO_CONSOLELOG="1",

@@ -104,18 +104,29 @@ class Walk:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         quiet_since = Clock.frames_displayed
+        pending: list[str] = []
         while loop.time() < deadline:
             await asyncio.sleep(0.01)
-            busy = (
-                app._refresh_pending
-                or app._prepared is not None
-                or bool(Animation._instances)
-                or any(not e.loop and e.timeout <= 0 for e in Clock.get_events())
-            )
-            if busy:
+            pending = [
+                what
+                for what, busy in (
+                    ("a refresh", app._refresh_pending),
+                    ("a page build", app._prepared is not None),
+                    (f"{len(Animation._instances)} animation(s)", bool(Animation._instances)),
+                    ("a one-shot trigger", any(not e.loop and e.timeout <= 0 for e in Clock.get_events())),
+                )
+                if busy
+            ]
+            if pending:
                 quiet_since = Clock.frames_displayed
             elif Clock.frames_displayed >= quiet_since + 2:
                 return
+        # a page that never settles would be audited half-built (or is itself the fault): say so
+        m = self.driver.machine
+        raise AssertionError(
+            f"the page did not settle in {timeout:.0f} s (still pending: {', '.join(pending) or 'frames'}); "
+            f"step={m.step} view={m.view}"
+        )
 
     async def settle(self, predicate: Any, what: str) -> None:
         import asyncio
