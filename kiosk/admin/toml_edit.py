@@ -4,17 +4,19 @@ tomlkit (a maintained round-trip TOML library) parses the file into a document t
 comments, blank lines and key order, sets the value, and writes it back with correct escapes — the
 hand-written writer this replaces wrote U+007F unescaped and integers beyond 64 bits, which every
 TOML parser refuses. What TOML cannot hold is refused before anything is written.
+
+WHY tomlkit is imported on first use: staff save a setting a few times in a terminal's life, and
+the library's modules stay resident for good once loaded (about 2.5 MB of Python objects).
 """
 
 from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
-from tomlkit.items import AoT, InlineTable, Table
+if TYPE_CHECKING:
+    import tomlkit
 
 INT_MIN, INT_MAX = -(2**63), 2**63 - 1  # TOML integers are 64-bit signed
 
@@ -54,6 +56,9 @@ def check_representable(value: Any) -> None:
 
 
 def parse(text: str) -> tomlkit.TOMLDocument:
+    import tomlkit
+    from tomlkit.exceptions import TOMLKitError
+
     try:
         return tomlkit.parse(text)
     except TOMLKitError as exc:
@@ -62,6 +67,9 @@ def parse(text: str) -> tomlkit.TOMLDocument:
 
 def set_value(text: str, path: str, value: Any) -> str:
     """``text`` with ``path`` (dotted) set to ``value``; tables are created as needed, comments kept."""
+    import tomlkit
+    from tomlkit.items import AoT, InlineTable, Table
+
     check_representable(value)
     doc = parse(text)
     parts = path.split(".")

@@ -19,6 +19,7 @@ import json, sys
 import kiosk.cli
 kiosk.cli.build_parser()  # every sub-command's module, as `kiosk run` loads them
 import kiosk.controller, kiosk.notify, kiosk.wiring.backend, kiosk.wiring.devices
+import kiosk.app.kivy_app  # the app and every screen module (the admin page's settings store too)
 import httpx
 print(json.dumps({
     "loaded": sorted({name.split(".")[0] for name in sys.modules}),
@@ -42,6 +43,15 @@ def test_starting_the_terminal_does_not_import_the_httpx_command_line_tools() ->
     assert "httpx" in loaded  # the backend client is there…
     assert not {"click", "rich", "pygments"} & set(loaded)  # …without the httpx command's libraries
     assert result["httpx_main"]  # httpx's own stub for a missing command line, not an error
+
+
+def test_libraries_for_rare_work_wait_until_that_work_comes() -> None:
+    """What a resting terminal never uses is not resident from the start: fpdf (an A4 copy) and
+    tomlkit (a staff member saving a setting) are imported when that happens."""
+    loaded = _start_imports()["loaded"]
+    assert isinstance(loaded, list)
+    assert "kiosk" in loaded and "kivy" in loaded
+    assert not {"fpdf", "tomlkit"} & set(loaded)
 
 
 def test_httpx_still_talks_http_with_its_command_line_blocked() -> None:
