@@ -870,6 +870,7 @@ def main() -> int:
     kinds: Counter[str] = Counter()
     marks: dict[str, dict[str, float]] = {}
     classes: dict[str, Counter[str]] = {}
+    kinds_of_object: dict[str, Counter[str]] = {}  # every GC-tracked object by its type, per mark
     places: dict[str, Counter[str]] = {}  # live widgets by screen (or tree), per mark
     maps: dict[str, Counter[str]] = {}
     opened: dict[str, Counter[str]] = {}  # what the descriptors point at, per mark
@@ -1008,6 +1009,7 @@ def main() -> int:
         }
         widgets = [o for o in live if issubclass(type(o), Widget)]
         classes[name] = Counter(type(o).__name__ for o in widgets)
+        kinds_of_object[name] = Counter(f"{type(o).__module__}.{type(o).__qualname__}" for o in live)
         places[name] = widget_places(widgets)
         del widgets
         maps[name] = smaps()
@@ -1194,6 +1196,11 @@ def main() -> int:
     if "warm" in classes and "end" in classes:
         grown = (classes["end"] - classes["warm"]).most_common(8)
         print("  widget classes that grew: " + (", ".join(f"{k} +{v}" for k, v in grown) or "none"))
+        # a slow leak shows as a type that keeps growing; a few either way is the cycle's point
+        grew = (kinds_of_object["end"] - kinds_of_object["warm"]).most_common(10)
+        shrank = (kinds_of_object["warm"] - kinds_of_object["end"]).most_common(5)
+        print("  object types that grew: " + (", ".join(f"{k} +{v}" for k, v in grew) or "none"))
+        print("  object types that shrank: " + (", ".join(f"{k} -{v}" for k, v in shrank) or "none"))
         moved = places["end"].copy()
         moved.subtract(places["warm"])
         changed = [
