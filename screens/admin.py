@@ -132,7 +132,9 @@ class AdminScreen(KioskScreen):
         row.add_widget(name)
         parts: list[Widget] = [name]
         if field.kind == "readonly":
-            shown = KLabel(str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58)
+            shown = KLabel(
+                str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58, pos_hint={"center_y": 0.5}
+            )
             row.add_widget(shown)
             parts.append(shown)
         elif field.kind == "bool":
@@ -148,12 +150,32 @@ class AdminScreen(KioskScreen):
             )
         elif field.kind in ("int", "float"):
             stepper = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
+            # the buttons and the value centred on the row's line, as the field's name is: a
+            # horizontal box puts a child of its own height at its bottom, and a row is taller than
+            # a button when the name takes two lines
+            middle = {"center_y": 0.5}
             stepper.add_widget(
-                BigButton("－", lambda: self._change(field, next_value(field, value, -1)), s, False, height=h)
+                BigButton(
+                    "－",
+                    lambda: self._change(field, next_value(field, value, -1)),
+                    s,
+                    False,
+                    height=h,
+                    pos_hint=middle,
+                )
             )
-            stepper.add_widget(KLabel(field.label_for(value), size=s.body, bold=True, halign="center"))
             stepper.add_widget(
-                BigButton("＋", lambda: self._change(field, next_value(field, value, 1)), s, False, height=h)
+                KLabel(field.label_for(value), size=s.body, bold=True, halign="center", pos_hint=middle)
+            )
+            stepper.add_widget(
+                BigButton(
+                    "＋",
+                    lambda: self._change(field, next_value(field, value, 1)),
+                    s,
+                    False,
+                    height=h,
+                    pos_hint=middle,
+                )
             )
             row.add_widget(stepper)
         else:

@@ -24,6 +24,31 @@ from tests.support.ui import UiDriver, UiHarness
 CJK = re.compile(r"[\u3400-\u9fff]")
 
 
+def off_centre(screen: Any) -> list[str]:
+    """Settings rows whose labels and buttons do not share a centre line (more than 2 px apart).
+
+    WHY: a horizontal box puts a child of its own height at its bottom; a stepper's value sat a
+    few pixels below its name and its －/＋ buttons until it was centred too."""
+    from kivy.uix.boxlayout import BoxLayout
+
+    from screens.widgets import BigButton, KLabel
+
+    found = []
+    for box in screen.walk(restrict=True):
+        if not isinstance(box, BoxLayout) or box.orientation != "horizontal":
+            continue
+        parts = [w for w in box.children if isinstance(w, KLabel | BigButton) and w.size_hint_y is None]
+        if len(parts) < 2:
+            continue
+        centres = [round(w.center_y, 1) for w in parts]
+        if max(centres) - min(centres) > 2:
+            found.append(
+                f"{[str(w.text) for w in parts]} centred at {centres}, heights "
+                f"{[round(w.height, 1) for w in parts]}, in a box at y={box.y:.1f} h={box.height:.1f}"
+            )
+    return found
+
+
 def page_texts(screen: Any) -> list[str]:
     return [str(w.text) for w in screen.walk(restrict=True) if isinstance(getattr(w, "text", None), str)]
 
@@ -59,6 +84,7 @@ def test_admin_page_fits_a_small_landscape_screen_and_reads_english(ui: UiHarnes
                 screen._show_group(group)
                 await walk.audit(f"admin-{group}")
                 seen += page_texts(screen)
+                result.setdefault("off_centre", []).extend(f"{group}: {o}" for o in off_centre(screen))
             screen._choose_pause()
             await walk.audit("admin-pause")
             seen += page_texts(screen)
@@ -82,6 +108,7 @@ def test_admin_page_fits_a_small_landscape_screen_and_reads_english(ui: UiHarnes
     own = [f for f in walk.findings if not any(re.sub(r"\d", "#", f.text[:40]) == h for h in header)]
     assert not own, "\n".join(str(f) for f in own)
     assert not result["chinese"], sorted(result["chinese"])
+    assert not result["off_centre"], "\n".join(result["off_centre"])
     english = set(result["english"])
     for text in ("Admin mode", "Pause service", "Display & voice", "Idle timeout (s)", "Leave admin"):
         assert text in english, text
