@@ -128,13 +128,14 @@ class AdminScreen(KioskScreen):
         s = self.ctx.sizes
         h = dp(s.button_height * 0.62)
         row = BoxLayout(orientation="horizontal", spacing=dp(12), size_hint_y=None, height=h)
-        name = KLabel(_(field.label), size=s.small, size_hint_x=0.42, pos_hint={"center_y": 0.5})
+        # every part centred on the row's line: a horizontal box puts a child of its own height at
+        # its bottom, and the row is taller than a button when the name takes two lines
+        middle = {"center_y": 0.5}
+        name = KLabel(_(field.label), size=s.small, size_hint_x=0.42, pos_hint=middle)
         row.add_widget(name)
         parts: list[Widget] = [name]
         if field.kind == "readonly":
-            shown = KLabel(
-                str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58, pos_hint={"center_y": 0.5}
-            )
+            shown = KLabel(str(value), size=s.small, colour=TEXT_MUTED, size_hint_x=0.58, pos_hint=middle)
             row.add_widget(shown)
             parts.append(shown)
         elif field.kind == "bool":
@@ -150,33 +151,18 @@ class AdminScreen(KioskScreen):
             )
         elif field.kind in ("int", "float"):
             stepper = BoxLayout(orientation="horizontal", spacing=dp(8), size_hint_x=0.58)
-            # the buttons and the value centred on the row's line, as the field's name is: a
-            # horizontal box puts a child of its own height at its bottom, and a row is taller than
-            # a button when the name takes two lines
-            middle = {"center_y": 0.5}
-            stepper.add_widget(
-                BigButton(
-                    "－",
-                    lambda: self._change(field, next_value(field, value, -1)),
-                    s,
-                    False,
-                    height=h,
-                    pos_hint=middle,
-                )
-            )
+
+            def step(sign: int) -> BigButton:
+                def press() -> None:
+                    self._change(field, next_value(field, value, sign))
+
+                return BigButton("＋" if sign > 0 else "－", press, s, False, height=h, pos_hint=middle)
+
+            stepper.add_widget(step(-1))
             stepper.add_widget(
                 KLabel(field.label_for(value), size=s.body, bold=True, halign="center", pos_hint=middle)
             )
-            stepper.add_widget(
-                BigButton(
-                    "＋",
-                    lambda: self._change(field, next_value(field, value, 1)),
-                    s,
-                    False,
-                    height=h,
-                    pos_hint=middle,
-                )
-            )
+            stepper.add_widget(step(1))
             row.add_widget(stepper)
         else:
             # at most three choices a row (six in one row left 50 px a button in a landscape
