@@ -6,10 +6,20 @@ timeout) speaks the same. Prompt files are prepared by a worker thread (kiosk.vo
 a prompt that is not ready yet is skipped, never waited for. Without a sound card SDL cannot open
 its mixer: the sound loads with no length and the player stays silent; any audio error is logged
 once and swallowed — voice is a help, never a reason for the terminal to stop.
+
+WHY one loaded prompt at a time, none at rest: SDL_mixer decodes a whole prompt into memory in the
+mixer's format, about four times its file (a 365 kB prompt holds 3 MB). Kept for the life of the
+process, the prompts a day's citizens heard held 17.5 MB at rest after 60 sessions and 31 MB once
+all 34 had been played (bench/soak.py, heaptrack), more with every language added. A prompt is
+decoded in 5 ms (17 ms the longest, from the page cache) by a worker thread, off the UI thread (a
+soak decoding on it had its frames' p99 go from 41 to 54 ms); the one playing is kept, and let go
+once it has played to its end, is replaced or the session is over (重听 and the card reminder
+decode it again).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections import deque
 from pathlib import Path
@@ -35,7 +45,8 @@ class VoicePlayer:
         self.enabled = bool(cfg.enabled)
         self.volume = float(cfg.volume)
         self.library = library or VoiceLibrary(voice_cache_dir())
-        self._sounds: dict[Path, Any] = {}
+        self._loaded: tuple[Path, Any] | None = None  # the one prompt in memory (module docstring)
+        self._wanted: tuple[str, Path] | None = None  # the prompt to play once decoded
         self._broken: set[Path] = set()
         self._current: Any = None
         self._last: tuple[str | None, str | None, str] | None = None
@@ -118,9 +129,9 @@ class VoicePlayer:
         if state == self._last:
             return
         previous, self._last = self._last, state
-        if key is None:
+        if key is None:  # nobody is being guided: hold no prompt
             self._last_key = None
-            self.stop()
+            self.forget()
             return
         if previous is not None and previous[0] == key and previous[1] == m.session_id:
             return  # same prompt, only the language changed mid-step: do not repeat
@@ -146,16 +157,23 @@ class VoicePlayer:
             self._reminder = None
 
     def say(self, key: str) -> bool:
-        """Speak one prompt now (interrupting the one playing); False when silent."""
+        """Speak one prompt (interrupting the one playing): at once when it is in memory, else as soon
+        as a worker thread has decoded it (a few ms); False when it cannot be spoken."""
         if not self.enabled:
             return False
         self._last_key = key
         path = self.library.path(key, self.controller.machine.prefs.language)
-        if path is None:
+        if path is None or path in self._broken:
             return False
-        sound = self._load(path)
-        if sound is None:
-            return False
+        self._wanted = (key, path)
+        loaded = self._loaded
+        if loaded is not None and loaded[0] == path:
+            return self._start(key, loaded[1])
+        self.release()  # the previous prompt stops and goes before the next is decoded
+        self._decode(key, path)
+        return True
+
+    def _start(self, key: str, sound: Any) -> bool:
         try:
             self.stop()
             sound.volume = self.volume
@@ -175,27 +193,78 @@ class VoicePlayer:
             except Exception:
                 self._warn_once("stopping a voice prompt failed")
 
-    def _load(self, path: Path) -> Any:
-        if path in self._broken:
-            return None
-        sound = self._sounds.get(path)
-        if sound is not None:
-            return sound
-        try:
-            from kivy.core.audio import SoundLoader
+    def release(self) -> None:
+        """Stop the prompt and free its decoded sound."""
+        self.stop()
+        loaded, self._loaded = self._loaded, None
+        if loaded is not None:
+            self._free(loaded[1])
 
-            sound = SoundLoader.load(str(path))
-        except Exception:
-            sound = None
+    def forget(self) -> None:
+        """Nobody is being guided: stop, free the prompt, and drop one still being decoded."""
+        self._wanted = None
+        self.release()
+
+    def sounds_held(self) -> int:
+        """How many decoded prompts are in memory (0 or 1; diagnostics and tests)."""
+        return 0 if self._loaded is None else 1
+
+    def _ended(self, sound: Any) -> None:
+        """A prompt stopped (played to its end, or stopped for the next): free it, unless it is
+        playing again by the time the UI loop gets here (重听 stops and restarts the same sound)."""
+        from kivy.clock import Clock
+
+        Clock.schedule_once(lambda _dt: self._let_go_if_done(sound), 0)
+
+    def _let_go_if_done(self, sound: Any) -> None:
+        if self._loaded is not None and self._loaded[1] is sound and getattr(sound, "state", "") != "play":
+            self.release()
+
+    def _decode(self, key: str, path: Path) -> None:
+        """Decode off the UI thread (the event loop's workers); the sound comes back to this thread.
+        Without a running event loop (a script driving the player) it is decoded here."""
+        try:
+            loop = asyncio.get_running_loop()
+        except RuntimeError:
+            self._decoded(key, path, _read_sound(path))
+            return
+        future = loop.run_in_executor(None, _read_sound, path)
+        future.add_done_callback(
+            lambda done: None if done.cancelled() else self._decoded(key, path, done.result())
+        )
+
+    def _decoded(self, key: str, path: Path, sound: Any) -> None:
         if sound is None or not getattr(sound, "length", 0):
             self._broken.add(path)  # no audio device (or a bad file): stay silent
             self._silent = True
             self._warn_once("no audio output: voice guidance is silent")
-            return None
-        self._sounds[path] = sound
-        return sound
+            return
+        if self._wanted != (key, path):  # the page moved on (or the citizen left) meanwhile
+            self._free(sound)
+            return
+        self.release()
+        self._loaded = (path, sound)
+        sound.bind(on_stop=self._ended)
+        self._start(key, sound)
+
+    def _free(self, sound: Any) -> None:
+        try:
+            sound.unload()
+        except Exception:
+            self._warn_once("freeing a voice prompt failed")
 
     def _warn_once(self, message: str) -> None:
         if not self._warned:
             self._warned = True
             log.warning(message)
+
+
+def _read_sound(path: Path) -> Any:
+    """The prompt decoded into the mixer's format (SDL_mixer, no GL: safe off the UI thread), or
+    None when SDL cannot load it."""
+    try:
+        from kivy.core.audio import SoundLoader
+
+        return SoundLoader.load(str(path))
+    except Exception:
+        return None

@@ -31,13 +31,21 @@ VOICES = {"zh_CN": ("cmn-latn-pinyin", 140), "en": ("en-us", 150)}
 TIMEOUT_SECONDS = 20
 
 
+# The format Kivy's SDL2 audio opens its mixer in (44.1 kHz, 16-bit stereo). SDL_mixer converts a
+# sound to it when loading; espeak-ng's 22.05 kHz mono took 4-16 ms to convert, on whichever thread
+# loaded it and holding the GIL, so the screen's frames waited for every prompt. A file already in
+# the mixer's format loads in 0.06 ms (bench figures in kiosk.app.voice_player).
+MIXER_RATE = 44100
+MIXER_CHANNELS = 2
+
 CHIME_TONES = ((988.0, 0.16), (784.0, 0.22))  # two falling tones (B5, G5), about 0.4 s
 CHIME_GAP = 0.15  # silence between the tones and the words
 
 
 def cache_key(text: str, voice: str, speed: int, chime: bool = False) -> str:
     marked = text + ("\n#chime" if chime else "")  # a chimed prompt is another file
-    return hashlib.sha256(f"{voice}\n{speed}\n{marked}".encode()).hexdigest()[:32]
+    form = f"{MIXER_RATE}x{MIXER_CHANNELS}"  # files of another format are made again
+    return hashlib.sha256(f"{voice}\n{speed}\n{form}\n{marked}".encode()).hexdigest()[:32]
 
 
 def add_chime(path: Path) -> bool:
@@ -70,6 +78,40 @@ def add_chime(path: Path) -> bool:
     with wave.open(str(tmp), "wb") as out:
         out.setparams(params)
         out.writeframes(samples.tobytes() + frames)
+    os.replace(tmp, path)
+    return True
+
+
+def to_mixer_format(path: Path) -> bool:
+    """Rewrite ``path`` (16-bit PCM WAV) at MIXER_RATE with MIXER_CHANNELS; False when it is not
+    16-bit PCM. Linear interpolation: espeak-ng's speech has nothing above its own 11 kHz limit."""
+    import wave
+
+    import numpy as np
+
+    try:
+        with wave.open(str(path), "rb") as src:
+            params = src.getparams()
+            frames = src.readframes(src.getnframes())
+    except (OSError, EOFError, wave.Error):
+        return False
+    if params.sampwidth != 2 or params.nchannels not in (1, 2):
+        return False
+    pcm = np.frombuffer(frames, dtype="<i2").reshape(-1, params.nchannels).astype(np.float32)
+    if params.framerate != MIXER_RATE and len(pcm):
+        count = round(len(pcm) * MIXER_RATE / params.framerate)
+        at = np.arange(count) * (params.framerate / MIXER_RATE)
+        source = np.arange(len(pcm))
+        pcm = np.stack([np.interp(at, source, pcm[:, c]) for c in range(pcm.shape[1])], axis=1)
+    if pcm.shape[1] != MIXER_CHANNELS:
+        pcm = np.repeat(pcm[:, :1], MIXER_CHANNELS, axis=1) if pcm.shape[1] == 1 else pcm[:, :1]
+    out = np.clip(np.rint(pcm), -32768, 32767).astype("<i2")
+    tmp = path.with_suffix(".mixer.tmp")
+    with wave.open(str(tmp), "wb") as dst:
+        dst.setnchannels(MIXER_CHANNELS)
+        dst.setsampwidth(2)
+        dst.setframerate(MIXER_RATE)
+        dst.writeframes(out.tobytes())
     os.replace(tmp, path)
     return True
 
@@ -138,13 +180,29 @@ class VoiceLibrary:
                             self.espeak = ""  # broken or missing: do not try (and log) 26 times
                         elif prompt.chime and not add_chime(target):
                             target.unlink(missing_ok=True)  # never the words without the tone
+                        elif not to_mixer_format(target):
+                            target.unlink(missing_ok=True)
                     if target.is_file():
                         with self._lock:
                             self._ready[(key, lang)] = target
+            self._prune()
             with self._lock:
                 return len(self._ready)
         finally:
             self.done.set()
+
+    def _prune(self) -> None:
+        """Delete cached files no prompt uses any more (a changed sentence, voice or format): a
+        terminal that runs for years should not keep every wording it ever had."""
+        wanted = {self.file_for(key, lang).name for lang in VOICES for key in PROMPTS}
+        try:
+            stale = [
+                p for p in self.cache_dir.iterdir() if p.suffix in (".wav", ".tmp") and p.name not in wanted
+            ]
+        except OSError:
+            return
+        for path in stale:
+            path.unlink(missing_ok=True)
 
     def prepare_in_background(self, languages: Iterable[str] = ("zh_CN", "en")) -> threading.Thread:
         """Start ``prepare`` on a daemon thread (the terminal starts talking as files appear)."""

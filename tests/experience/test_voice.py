@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from kiosk.voice import PROMPTS, VoiceLibrary, prompt_for
-from kiosk.voice.cache import VOICES, cache_key
+from kiosk.voice.cache import MIXER_CHANNELS, MIXER_RATE, VOICES, cache_key
 
 ROOT = Path(__file__).resolve().parents[2]
 DEMO_SECRETS = ("韦桂兰", "覃䶮", "莫海生", "陈志明", "约翰逊", "450206195803120088", "94582619850706001X")
@@ -30,12 +30,12 @@ def voice_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return cache
 
 
-def run_player(cache: Path, language: str, driver: str, disk_file: Path | None, tmp: Path) -> str:
+def run_player(cache: Path, language: str, driver: str, disk_file: Path | None, tmp: Path, *mode: str) -> str:
     env = dict(os.environ, SDL_AUDIODRIVER=driver, KIVY_HOME=str(tmp / "kivy"), PYTHONPATH=str(ROOT))
     if disk_file is not None:
         env["SDL_DISKAUDIOFILE"] = str(disk_file)
     result = subprocess.run(
-        [sys.executable, "-m", "tests.experience.play_prompt", str(cache), language, "4"],
+        [sys.executable, "-m", "tests.experience.play_prompt", str(cache), language, "4", *mode],
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -86,6 +86,21 @@ def test_prompts_are_cached_by_text_and_voice(voice_cache: Path) -> None:
     with wave.open(str(path)) as w:
         assert w.getnframes() / w.getframerate() > 1.0  # a sentence, not a click
     assert cache_key("请刷身份证", voice, speed) != cache_key("请刷身份证", "en-us", speed)
+
+
+def test_prompts_are_stored_in_the_mixers_format_and_old_files_go(voice_cache: Path) -> None:
+    """SDL_mixer converts a sound to its own format when loading it, holding the GIL for up to
+    16 ms; prompts already in it load at once. Files of an older wording or format are deleted."""
+    for path in sorted(voice_cache.glob("*.wav")):
+        with wave.open(str(path)) as w:
+            assert (w.getframerate(), w.getnchannels(), w.getsampwidth()) == (MIXER_RATE, MIXER_CHANNELS, 2)
+            assert w.getnframes() / w.getframerate() > 0.5, path.name
+    stale = voice_cache / ("0" * 32 + ".wav")  # a prompt from an earlier wording or format
+    shutil.copy(next(voice_cache.glob("*.wav")), stale)
+    library = VoiceLibrary(voice_cache, espeak="/nonexistent/espeak-ng")
+    assert library.prepare() == 2 * len(PROMPTS)
+    assert not stale.exists()
+    assert len(list(voice_cache.glob("*.wav"))) == 2 * len(PROMPTS)
 
 
 def test_mandarin_prompts_use_the_pinyin_voice_reading_characters() -> None:
@@ -172,3 +187,16 @@ def test_without_a_sound_device_the_player_says_so_and_replay_and_volume_work(
     assert "volume: 1.0 1.0 1.0 1.0" in out  # 音量 + stops at full
     assert "replayed: True identify" in out  # 重听 speaks the page's prompt again
     assert "cycle: 0.2 0.4" in out  # 音量 from the loudest round to the softest, then up
+
+
+def test_a_prompt_is_let_go_when_the_citizen_leaves(voice_cache: Path, tmp_path: Path) -> None:
+    """SDL_mixer holds a decoded prompt at about four times its file: the player keeps the one it is
+    playing and none at rest, so a day of citizens does not pile every prompt up in memory."""
+    out = run_player(voice_cache, "zh_CN", "disk", tmp_path / "sound-card.raw", tmp_path, "leave")
+    assert "played: identify" in out
+    assert "held while guided: 1" in out
+    played_after = out.split("played after leaving: ", 1)[1].splitlines()[0].split(",")
+    assert played_after[-2:] == ["identify", "attract"]  # the new language spoke, then the home page
+    assert "held while the attract prompt plays: 1" in out
+    assert "held at rest: 0" in out  # freed once it had played
+    assert "decoded on the UI thread: False" in out  # a worker decodes; the frames go on
