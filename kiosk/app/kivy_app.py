@@ -27,7 +27,7 @@ from kiosk.app.gc_tuning import (
     hold_full_passes,
 )
 from kiosk.app.native_memory import release_free_memory
-from kiosk.app.text_faces import share_faces_by_whole_size
+from kiosk.app.text_faces import free_surfaces_after_drawing, share_faces_by_whole_size
 from kiosk.controller import Controller
 from kiosk.progress import footer_status
 from kiosk.session import Step
@@ -157,6 +157,7 @@ class KioskApp(App):
         cfg = self.controller.config
         register_fonts(cfg.display.font_path or None)
         share_faces_by_whole_size()
+        free_surfaces_after_drawing()
         Window.clearcolor = rgba(PAGE)
         root = Root(self.controller.touch, lambda: self.controller.open_view("admin"))
         self.header = Header(cfg.terminal.centre_name, cfg.terminal.name)

@@ -1,4 +1,5 @@
-"""The app opens few faces of its font: one per whole size, and the header tries few sizes.
+"""The app opens few faces of its font: one per whole size, and the header tries few sizes; no
+label keeps a copy of its pixels beside its texture.
 
 Each face Kivy's SDL2 text provider opens of the Noto CJK font costs about 2.5 MB of native memory,
 kept for the life of the process (kiosk.app.text_faces). Two causes kept ~10 faces open that drew
@@ -63,3 +64,26 @@ def test_the_header_fits_the_centres_name_trying_few_sizes(ui: UiHarness) -> Non
             fit(width)  # as the header left it
 
     ui.run(script, name="header-sizes")
+
+
+def test_no_label_keeps_its_drawn_surface_once_its_texture_is_made(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        import gc
+
+        from kivy.core.text import LabelBase
+
+        from screens.theme import FONT
+
+        await d.frames(0.3)  # the attract page drawn
+        labels = [o for o in gc.get_objects() if isinstance(o, LabelBase)]
+        assert len(labels) >= 5  # the page's labels were drawn through the provider
+        assert all(getattr(o, "_surface", None) is None for o in labels)
+        again = _pixels("柳江区政务服务中心 Ag 12", 30.0)  # and a label still draws, the same
+        assert again == _pixels("柳江区政务服务中心 Ag 12", 30.0) and any(again[0])
+        from kivy.core.text import Label as CoreLabel
+
+        markup = CoreLabel(text="[b]办[/b]理", font_name=FONT, font_size=30, markup=True)
+        markup.refresh()
+        assert markup.texture is not None and getattr(markup, "_surface", None) is None
+
+    ui.run(script, name="text-surfaces")
