@@ -1236,6 +1236,13 @@ def main() -> int:
         for st in stats[:12]:
             chain = " <- ".join(f"{f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in st.traceback)
             print(f"    {st.size_diff / 1e3:+9.1f} kB {st.count_diff:+7d} blocks  {chain}")
+        # what the resting terminal holds, not only what grew: the sites that hold most at the end
+        held = traced["end"].statistics("lineno")
+        print(f"  Python allocations held at the end: {sum(h.size for h in held) / 1e6:.1f} MB; largest:")
+        for holder in held[:15]:
+            frame0 = holder.traceback[0]
+            place = f"{frame0.filename.rsplit('/', 2)[-1]}:{frame0.lineno}"
+            print(f"    {holder.size / 1e6:7.2f} MB {holder.count:7d} blocks  {place}")
     print(
         f"  longest frame gap in sessions (warm-up included): {gaps['normal'] * 1000:.0f} ms normal, "
         f"{gaps['slow'] * 1000:.0f} ms while the backend was slow ({args.slow_seconds} s delay) "
