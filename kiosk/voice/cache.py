@@ -19,6 +19,7 @@ import threading
 from array import array
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
 
 from kiosk.voice.prompts import PROMPTS
 
@@ -48,6 +49,19 @@ def cache_key(text: str, voice: str, speed: int, chime: bool = False) -> str:
     return hashlib.sha256(f"{voice}\n{speed}\n{form}\n{marked}".encode()).hexdigest()[:32]
 
 
+def _read_pcm16(path: Path) -> tuple[Any, bytes] | None:
+    """A WAV file's parameters and frames, or None when it is unreadable or not 16-bit PCM."""
+    import wave
+
+    try:
+        with wave.open(str(path), "rb") as src:
+            params = src.getparams()
+            frames = src.readframes(src.getnframes())
+    except (OSError, EOFError, wave.Error):
+        return None
+    return (params, frames) if params.sampwidth == 2 else None
+
+
 def add_chime(path: Path) -> bool:
     """Put the chime in front of the spoken prompt in ``path`` (a 16-bit PCM WAV from espeak-ng).
 
@@ -57,14 +71,10 @@ def add_chime(path: Path) -> bool:
     import math
     import wave
 
-    try:
-        with wave.open(str(path), "rb") as src:
-            params = src.getparams()
-            frames = src.readframes(src.getnframes())
-    except (OSError, EOFError, wave.Error):
+    read = _read_pcm16(path)
+    if read is None:
         return False
-    if params.sampwidth != 2:
-        return False
+    params, frames = read
     rate, channels = params.framerate, params.nchannels
     samples = array("h")
     for freq, seconds in CHIME_TONES:
@@ -89,14 +99,10 @@ def to_mixer_format(path: Path) -> bool:
 
     import numpy as np
 
-    try:
-        with wave.open(str(path), "rb") as src:
-            params = src.getparams()
-            frames = src.readframes(src.getnframes())
-    except (OSError, EOFError, wave.Error):
+    read = _read_pcm16(path)
+    if read is None or read[0].nchannels not in (1, 2):
         return False
-    if params.sampwidth != 2 or params.nchannels not in (1, 2):
-        return False
+    params, frames = read
     pcm = np.frombuffer(frames, dtype="<i2").reshape(-1, params.nchannels).astype(np.float32)
     if params.framerate != MIXER_RATE and len(pcm):
         count = round(len(pcm) * MIXER_RATE / params.framerate)
