@@ -18,7 +18,11 @@ TMPDIR is reported (there should be nothing).
 on its first screen (the guide's index built by then), beside the bare Kivy app's.
 ``--smaps`` (with ``--rss-after``) also says where each process's resident memory was then, by
 mapping (/proc/PID/smaps): the C heap and anonymous memory, libLLVM (Mesa's software renderer),
-each other library's pages, fonts and other mapped files; the median of the runs.
+each other library's pages, fonts and other mapped files; the median of the runs. WHY compare the
+heap+anon line between runs: a library's pages count as resident according to how its file sits in
+the page cache, not what the program does. Right after ``pip install`` wrote cv2's library, 27 MB
+of its code was resident; after ``echo 3 > /proc/sys/vm/drop_caches``, 4.6 MB (same process, same
+moment: ``kiosk run`` measured 286 and 248 MB, its anonymous memory 130 MB both times).
 ``--cpu-after S`` also measures the CPU each process uses at rest on its first screen, over
 ``--cpu-for T`` seconds (default 30) starting S seconds after its first frame (S ≥ 12: the home
 page's camera rests once nobody has touched it for 10 s): issue 21's rest target, ≤ 3 % of a core.
