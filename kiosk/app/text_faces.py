@@ -26,30 +26,31 @@ def font_id(options: dict[str, Any]) -> str:
     return "|".join([str(int(options["font_size"]))] + [str(options[key]) for key in FONT_KEYS])
 
 
-def share_faces_by_whole_size() -> None:
-    """Key the SDL2 text provider's open faces by :func:`font_id` (other providers: nothing)."""
+def _sdl2_provider() -> Any:
+    """Kivy's SDL2 text provider class when it is the one in use, else None (nothing to tune)."""
     from kivy.core.text import Label as CoreLabel
 
     try:
         from kivy.core.text.text_sdl2 import LabelSDL2
-    except ImportError:  # another text provider: no such cache
-        return
-    if issubclass(CoreLabel, LabelSDL2):
-        LabelSDL2._get_font_id = lambda self: font_id(self.options)
+    except ImportError:  # another text provider
+        return None
+    return LabelSDL2 if issubclass(CoreLabel, LabelSDL2) else None
+
+
+def share_faces_by_whole_size() -> None:
+    """Key the SDL2 text provider's open faces by :func:`font_id` (other providers: nothing)."""
+    provider = _sdl2_provider()
+    if provider is not None:
+        provider._get_font_id = lambda self: font_id(self.options)
 
 
 def free_surfaces_after_drawing() -> None:
     """Let the SDL2 text provider free a label's surface once its pixels are copied out (other
     providers: nothing). The next draw makes a new one, as it always did."""
-    from kivy.core.text import Label as CoreLabel
-
-    try:
-        from kivy.core.text.text_sdl2 import LabelSDL2
-    except ImportError:  # another text provider: no such surface
+    provider = _sdl2_provider()
+    if provider is None or getattr(provider, "_frees_surface", False):
         return
-    if not issubclass(CoreLabel, LabelSDL2) or getattr(LabelSDL2, "_frees_surface", False):
-        return
-    copy_out = LabelSDL2._render_end
+    copy_out = provider._render_end
 
     def render_end(self: Any) -> Any:
         try:
@@ -57,5 +58,5 @@ def free_surfaces_after_drawing() -> None:
         finally:
             self._surface = None
 
-    LabelSDL2._render_end = render_end
-    LabelSDL2._frees_surface = True
+    provider._render_end = render_end
+    provider._frees_surface = True

@@ -109,8 +109,8 @@ def to_mixer_format(path: Path) -> bool:
         at = np.arange(count) * (params.framerate / MIXER_RATE)
         source = np.arange(len(pcm))
         pcm = np.stack([np.interp(at, source, pcm[:, c]) for c in range(pcm.shape[1])], axis=1)
-    if pcm.shape[1] != MIXER_CHANNELS:
-        pcm = np.repeat(pcm[:, :1], MIXER_CHANNELS, axis=1) if pcm.shape[1] == 1 else pcm[:, :1]
+    if pcm.shape[1] == 1:  # espeak-ng speaks mono: the same on both sides
+        pcm = np.repeat(pcm, MIXER_CHANNELS, axis=1)
     out = np.clip(np.rint(pcm), -32768, 32767).astype("<i2")
     tmp = path.with_suffix(".mixer.tmp")
     with wave.open(str(tmp), "wb") as dst:
