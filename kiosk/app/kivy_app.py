@@ -17,7 +17,6 @@ from kivy.app import App
 from kivy.clock import Clock
 from kivy.core.window import Window
 from kivy.graphics.opengl import glFinish, glFlush
-from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from kiosk.app.gc_tuning import (
@@ -27,6 +26,7 @@ from kiosk.app.gc_tuning import (
     hold_full_passes,
 )
 from kiosk.app.native_memory import release_free_memory
+from kiosk.app.root import Root
 from kiosk.app.text_faces import free_surfaces_after_drawing, share_faces_by_whole_size
 from kiosk.controller import Controller
 from kiosk.progress import footer_status
@@ -79,56 +79,6 @@ def discover_screens() -> list[type[KioskScreen]]:
     return found
 
 
-class Root(BoxLayout):
-    """Every touch counts as activity for the idle timer before it reaches a widget, and a long press
-    in the top-left corner (the hidden staff gesture) asks for the admin page.
-
-    The hold belongs to the touch that started it: only that touch lifting, or moving out of the
-    corner, cancels it. Any other touch (a second finger, a palm, a citizen's tap) neither cancels it
-    nor starts a second one in its place."""
-
-    CORNER = 120  # px square in the top-left corner
-    HOLD_SECONDS = 3.0
-
-    def __init__(
-        self, on_activity: Callable[[], None], on_staff_gesture: Callable[[], None], **kw: Any
-    ) -> None:
-        super().__init__(orientation="vertical", **kw)
-        self._on_activity = on_activity
-        self._on_staff_gesture = on_staff_gesture
-        self._hold: Any = None
-        self._hold_uid: Any = None  # the touch holding the corner
-
-    def _in_corner(self, touch: Any) -> bool:
-        return bool(touch.x <= self.CORNER and touch.y >= self.height - self.CORNER)
-
-    def _cancel_hold(self) -> None:
-        if self._hold is not None:
-            self._hold.cancel()
-        self._hold = self._hold_uid = None
-
-    def _held(self) -> None:
-        self._hold = self._hold_uid = None
-        self._on_staff_gesture()
-
-    def on_touch_down(self, touch: Any) -> bool:
-        self._on_activity()
-        if self._hold is None and self._in_corner(touch):
-            self._hold_uid = touch.uid
-            self._hold = Clock.schedule_once(lambda _dt: self._held(), self.HOLD_SECONDS)
-        return bool(super().on_touch_down(touch))
-
-    def on_touch_move(self, touch: Any) -> bool:
-        if touch.uid == self._hold_uid and not self._in_corner(touch):
-            self._cancel_hold()
-        return bool(super().on_touch_move(touch))
-
-    def on_touch_up(self, touch: Any) -> bool:
-        if touch.uid == self._hold_uid:
-            self._cancel_hold()
-        return bool(super().on_touch_up(touch))
-
-
 class KioskApp(App):
     # Kivy's settings panel (F1, or a settings button) would let anyone at the screen change the
     # display and write it to a config file: the terminal's settings are staff's, behind the PIN.
@@ -152,6 +102,8 @@ class KioskApp(App):
         self._pass_due = False  # the GC pass at rest waits for the start of the next frame
         self._help_notice: Notice | None = None  # the citizen's help call notice, while open
         self._help_shown: tuple[str, str] | None = None  # (ticket, phase) it shows
+        self._root: Root | None = None
+        self._page_waits = False  # a page change waits for a finger to lift (kiosk.app.root)
 
     def build(self) -> Root:
         cfg = self.controller.config
@@ -159,7 +111,8 @@ class KioskApp(App):
         share_faces_by_whole_size()
         free_surfaces_after_drawing()
         Window.clearcolor = rgba(PAGE)
-        root = Root(self.controller.touch, lambda: self.controller.open_view("admin"))
+        root = Root(self.controller.touch, lambda: self.controller.open_view("admin"), self._lifted)
+        self._root = root
         self.header = Header(cfg.terminal.centre_name, cfg.terminal.name)
         root.add_widget(self.header)
         self.manager = ScreenManager(transition=NoTransition())
@@ -366,6 +319,13 @@ class KioskApp(App):
                 self._prepared = screen.name
                 self.request_refresh()
                 return
+            wait = self._root.page_hold.remaining() if self._root is not None else 0.0
+            if wait > 0 and self._page_changes(screen):
+                # a finger is on the page: its tap lands on the page it pressed (kiosk.app.root)
+                self._page_waits = True
+                Clock.schedule_once(lambda _dt: self.request_refresh(), wait)
+                screen = None
+        if screen is not None:
             self._prepared = None
             if self.manager.current != screen.name:
                 left = self.screens.get(self.manager.current)
@@ -398,6 +358,16 @@ class KioskApp(App):
                     overlay.open(animation=False)
             elif overlay.parent is not None:
                 overlay.dismiss(animation=False)
+
+    def _page_changes(self, screen: KioskScreen) -> bool:
+        """Whether showing ``screen`` now replaces what is on the glass (not only updates it)."""
+        return self.manager.current != screen.name or screen.prepared is not None or screen.stale()
+
+    def _lifted(self) -> None:
+        """No finger holds the page any more: the change that waited for it is shown."""
+        if self._page_waits:
+            self._page_waits = False
+            self.request_refresh()
 
     def _each_second(self, _dt: float) -> None:
         """The clock in the header; the step and the seconds left in the footer (kiosk.progress)."""

@@ -17,7 +17,7 @@ def test_another_touch_lifting_does_not_cancel_the_corner_hold(ui: UiHarness) ->
         from kivy.core.window import Window
         from kivy.tests.common import UnitTestTouch
 
-        from kiosk.app.kivy_app import Root
+        from kiosk.app.root import Root
 
         await d.wait_step("attract")
         staff = UnitTestTouch(10, Window.height - 10)
@@ -39,7 +39,7 @@ def test_the_holding_touch_moving_out_of_the_corner_cancels_it(ui: UiHarness) ->
         from kivy.core.window import Window
         from kivy.tests.common import UnitTestTouch
 
-        from kiosk.app.kivy_app import Root
+        from kiosk.app.root import Root
 
         await d.wait_step("attract")
         staff = UnitTestTouch(10, Window.height - 10)
