@@ -28,7 +28,7 @@ from kiosk.complaints.model import clean_text
 from kiosk.i18n import _
 from kiosk.privacy import mask_name
 from screens.base import KioskScreen
-from screens.pinyin_keyboard import PinyinKeyboard
+from screens.pinyin_keyboard import PinyinKeyboard, carried_over
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
@@ -61,6 +61,8 @@ class ComplaintScreen(KioskScreen):
         self._problem = ""
         self._ticket = ""
         self._code = ""
+        # each page's keyboard, kept across that page's rebuilds (screens.pinyin_keyboard.carried_over)
+        self._keyboards: dict[str, PinyinKeyboard] = {}
 
     @property
     def desk(self) -> Any:
@@ -99,6 +101,7 @@ class ComplaintScreen(KioskScreen):
 
     def _choose_kind(self, kind: Kind) -> None:
         self._kind, self._anonymous, self._consent = kind, kind is Kind.REPORT, False
+        self._keyboards.pop("text", None)  # its phrase keys are the kind's
         self._go("matter")
 
     def _choose_matter(self, matter: str) -> None:
@@ -279,9 +282,11 @@ class ComplaintScreen(KioskScreen):
         self._typed(self._text)
         self._problem_label(page)
         page.add_widget(spacer())
-        page.add_widget(
-            PinyinKeyboard(self._text, self._typed, s, phrases=PHRASES[self._kind], max_length=500)
-        )
+        keyboard = carried_over(self._keyboards.get("text"), s, self._text)
+        if keyboard is None:
+            keyboard = PinyinKeyboard(self._text, self._typed, s, phrases=PHRASES[self._kind], max_length=500)
+            self._keyboards["text"] = keyboard
+        page.add_widget(keyboard)
         page.add_widget(
             self._row(
                 BigButton(_("上一步"), partial(self._go, "matter"), s, primary=False),
@@ -435,8 +440,11 @@ class ComplaintScreen(KioskScreen):
         page.add_widget(box)
         self._typed_ticket(self._ticket)
         page.add_widget(spacer())
-        keyboard = PinyinKeyboard(self._ticket, self._typed_ticket, s, max_length=14)
-        keyboard.press_mode("english")
+        keyboard = carried_over(self._keyboards.get("ticket"), s, self._ticket)
+        if keyboard is None:
+            keyboard = PinyinKeyboard(self._ticket, self._typed_ticket, s, max_length=14)
+            keyboard.press_mode("english")
+            self._keyboards["ticket"] = keyboard
         page.add_widget(keyboard)
         page.add_widget(
             self._row(

@@ -33,7 +33,7 @@ from screens.base import KioskScreen
 from screens.certificates import TappablePanel
 from screens.chart_widgets import FlowChart
 from screens.in_view import low_landscape
-from screens.pinyin_keyboard import PinyinKeyboard
+from screens.pinyin_keyboard import PinyinKeyboard, carried_over
 from screens.printing import qr_image
 from screens.theme import BADGE, BLUE, FONT_BOLD, TEXT_MUTED, Sizes
 from screens.widgets import Badge, BigButton, KLabel, Panel, spacer
@@ -308,13 +308,9 @@ class GuideScreen(KioskScreen):
         """The pinyin keyboard (screens/pinyin_keyboard.py): Chinese words by pinyin with
         candidates, or initials in 英 mode (BDC = 不动产登记); the same widget from one rebuild to
         the next (see __init__), rebuilt only when the mode's sizes change."""
-        kb = self._keyboard
-        if kb is None or kb._sizes != s:
+        kb = carried_over(self._keyboard, s, self.query)  # a hot word or 清空: it follows the query
+        if kb is None:
             kb = self._keyboard = PinyinKeyboard(self.query, self._typed, s, max_length=MAX_QUERY)
-        if kb.parent is not None:
-            kb.parent.remove_widget(kb)
-        if kb.text != self.query:  # a hot word, 清空, or a new citizen: the keyboard follows
-            kb._text = self.query
         return kb
 
     def _letters_keypad(self, s: Sizes) -> BoxLayout:

@@ -41,6 +41,22 @@ MAX_LENGTH = 500
 KEY_PADDING_DP = 16.0  # a BigButton's text keeps 8 dp from each side (screens.widgets.wrap)
 
 
+def carried_over(held: PinyinKeyboard | None, sizes: Sizes, text: str) -> PinyinKeyboard | None:
+    """The keyboard a rebuilt page shows again: ``held``, off its old page and showing ``text``; or
+    ``None`` when one must be made (none yet, or the mode's sizes changed).
+
+    WHY: a page is rebuilt for reasons the citizen did not cause (a device's status arriving); a
+    new keyboard dropped the pinyin being typed and went back to pinyin from 英 or 123.
+    """
+    if held is None or held._sizes != sizes:
+        return None
+    if held.parent is not None:
+        held.parent.remove_widget(held)
+    if held._target is None and held.text != text:  # a phrase, 清空, or a new citizen: it follows
+        held._text = text
+    return held
+
+
 class PinyinKeyboard(BoxLayout):
     """Pinyin / English / digits keyboard; see the module docstring for how it delivers text."""
 

@@ -23,7 +23,7 @@ from kiosk.rating import safe_comment
 from screens.base import KioskScreen
 from screens.in_view import low_landscape
 from screens.keyboard import MAX_LENGTH, PHRASES
-from screens.pinyin_keyboard import PinyinKeyboard
+from screens.pinyin_keyboard import PinyinKeyboard, carried_over
 from screens.theme import BADGE, BLUE, TEXT_MUTED
 from screens.widgets import BigButton, KLabel, Panel, spacer
 
@@ -45,6 +45,8 @@ class RateScreen(KioskScreen):
     _reasons: tuple[str, ...] = ()
     _comment: str = ""
     _typing: bool = False
+    # kept across the page's rebuilds (screens.pinyin_keyboard.carried_over); dropped with the comment
+    _keyboard: PinyinKeyboard | None = None
 
     def extra_signature(self) -> Hashable:
         return (self._low_score, self._reasons, self._typing, self._comment if not self._typing else None)
@@ -54,6 +56,7 @@ class RateScreen(KioskScreen):
 
     def on_leave(self, *args: Any) -> None:
         self._low_score, self._reasons, self._comment, self._typing = None, (), "", False
+        self._keyboard = None
 
     # ------------------------------------------------------------------ actions
     def _choose(self, score: int) -> None:
@@ -80,6 +83,7 @@ class RateScreen(KioskScreen):
 
     def _reset(self) -> None:
         self._low_score, self._reasons, self._comment, self._typing = None, (), "", False
+        self._keyboard = None
         self.refresh(force=True)
 
     def _set_typing(self, on: bool) -> None:
@@ -220,7 +224,12 @@ class RateScreen(KioskScreen):
         self._typed(self._comment)
         page.add_widget(spacer())
         # pinyin with candidates (screens/pinyin_keyboard.py), the common complaints as phrase keys
-        page.add_widget(PinyinKeyboard(self._comment, self._typed, s, phrases=PHRASES, max_length=MAX_LENGTH))
+        keyboard = carried_over(self._keyboard, s, self._comment)
+        if keyboard is None:
+            keyboard = self._keyboard = PinyinKeyboard(
+                self._comment, self._typed, s, phrases=PHRASES, max_length=MAX_LENGTH
+            )
+        page.add_widget(keyboard)
         page.add_widget(BigButton(_("完成"), lambda: self._set_typing(False), s))
         return page
 

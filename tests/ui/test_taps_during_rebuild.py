@@ -1,6 +1,7 @@
 """A page rebuilt for a reason the citizen did not cause (a device's status arriving) neither takes
 a tap with it nor what is being typed: the key pressed when it came still types, the page changes
-once the finger lifts. A finger left on the glass does not freeze the pages."""
+once the finger lifts, and the pinyin being composed is still there afterwards. A finger left on
+the glass does not freeze the pages."""
 
 from __future__ import annotations
 
@@ -64,6 +65,31 @@ def test_a_key_pressed_while_the_page_is_rebuilt_still_types(ui: UiHarness) -> N
         await d.shot("rebuild-01-phone-after-lift")
 
     ui.run(script, name="key-during-rebuild")
+
+
+def test_the_pinyin_being_typed_survives_a_rebuilt_page(ui: UiHarness) -> None:
+    async def script(d: UiDriver) -> None:
+        screen = await open_the_complaint_text(d)
+        for ch in "tousu":
+            await d.tap_text(ch)
+        keyboard = screen._keyboards["text"]
+        assert keyboard.composer.letters == "tousu"
+        shown = screen._signature
+        a_device_status_changes(d)
+        await d.wait(lambda: screen._signature != shown, "the page built again")
+        assert keyboard.get_root_window() is not None, "the page shows another keyboard"
+        assert d.has_text("拼音：tousu")
+        await d.tap_text("投诉")  # the candidate for what was typed before the rebuild
+        assert screen._text == "投诉"
+        await d.tap_text("英")  # plain letters: the mode, too, outlives a rebuild
+        shown = screen._signature
+        a_device_status_changes(d)
+        await d.wait(lambda: screen._signature != shown, "the page built again")
+        await d.tap_text("A")
+        assert screen._text == "投诉A"
+        await d.shot("rebuild-02-pinyin-kept")
+
+    ui.run(script, name="pinyin-during-rebuild")
 
 
 def test_a_finger_left_on_the_glass_does_not_freeze_the_page(ui: UiHarness) -> None:
