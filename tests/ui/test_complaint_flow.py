@@ -55,12 +55,10 @@ def test_complaint_from_home_then_its_status(ui: UiHarness) -> None:
         await d.tap_text("下一步")
         for ch in "0772":
             await d.tap_text(ch)
-            await d.frames(0.3)  # each key taken before the next (a loaded CI machine lost one)
         await d.tap_text("下一步")  # not a number yet: told so, stays
         assert d.has_text("电话号码格式不正确：请输入11位手机号或带区号的固定电话")
         for ch in "7212345":
             await d.tap_text(ch)
-            await d.frames(0.3)  # each key taken before the next (a loaded CI machine lost one)
         await d.shot("complaint-04-phone")
         await d.tap_text("下一步")
         assert not d.has_text("同意附上我的身份信息")  # nobody identified: nothing to consent to
@@ -87,7 +85,6 @@ def test_complaint_from_home_then_its_status(ui: UiHarness) -> None:
         await d.tap_text("下一步")
         for ch in h.code:
             await d.tap_text(ch)
-            await d.frames(0.3)  # each key taken before the next (a loaded CI machine lost one)
         assert screen._code == h.code  # every key taken (the pad's key, not the typed value above it)
         await d.tap_text("查询")
         await d.wait(lambda: desk.status.phase == "shown", "the status")
