@@ -49,6 +49,7 @@ def test_a_key_pressed_while_the_page_is_rebuilt_still_types(ui: UiHarness) -> N
         await d.tap_text("下一步")
         await d.wait(lambda: screen._page == "phone" and screen.children, "the phone page")
         key = d.find_text("2")
+        assert key is not None
         shown = screen._signature
         touch = press(key)
         await d.frames(0.2)
