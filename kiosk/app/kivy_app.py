@@ -104,7 +104,6 @@ class KioskApp(App):
         self._help_shown: tuple[str, str] | None = None  # (ticket, phase) it shows
         self._root: Root | None = None
         self._page_waits = False  # a page change waits for a finger to lift (kiosk.app.root)
-        self._page_hold_ends = Clock.create_trigger(lambda _dt: self.request_refresh())
 
     def build(self) -> Root:
         cfg = self.controller.config
@@ -324,9 +323,7 @@ class KioskApp(App):
             if wait > 0 and self._page_changes(screen):
                 # a finger is on the page: its tap lands on the page it pressed (kiosk.app.root)
                 self._page_waits = True
-                self._page_hold_ends.cancel()  # one pending retry, at the hold's end as known now
-                self._page_hold_ends.timeout = wait
-                self._page_hold_ends()
+                Clock.schedule_once(lambda _dt: self.request_refresh(), wait)
                 screen = None
         if screen is not None:
             self._prepared = None

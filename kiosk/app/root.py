@@ -74,8 +74,8 @@ class Root(BoxLayout):
     corner, cancels it. Any other touch (a second finger, a palm, a citizen's tap) neither cancels it
     nor starts a second one in its place.
 
-    ``page_hold`` follows every touch (see the module docstring); ``on_lifted`` is called when a
-    touch lifts, for a page change that waited for it.
+    ``page_hold`` follows every touch (see the module docstring); ``on_lifted`` is called once no
+    touch holds the page any more, for a page change that waited.
     """
 
     CORNER = 120  # px square in the top-left corner
@@ -126,6 +126,11 @@ class Root(BoxLayout):
             self._cancel_hold()
         taken = bool(super().on_touch_up(touch))  # the widgets first: a ScrollView marks its click
         self.page_hold.up(touch.uid, scroll_click_pending(touch))
-        if self._on_lifted is not None:
-            self._on_lifted()  # what waited asks page_hold again (a list's click may hold it longer)
+        lifted = self._on_lifted
+        if lifted is not None:
+            wait = self.page_hold.remaining()
+            if wait <= 0:
+                lifted()
+            else:  # a list's click still to come: once it has
+                Clock.schedule_once(lambda _dt: lifted(), wait)
         return taken
